@@ -1,0 +1,126 @@
+"""peerlearn: a peer-learning platform for open, forkable, practical courses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from peerlearn.config import CONFIGS, DEFAULT_SECRET_KEY, Config
+
+
+def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` is a Config class or a mapping of overrides (tests pass one); the
+    environment (``PEERLEARN_*``) is applied on top of the class, below explicit overrides.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_templates(app)
+    register_error_handlers(app)
+    register_request_logging(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, config: type[Config] | Mapping[str, Any] | None) -> None:
+    overrides: Mapping[str, Any] = {}
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        overrides = config or {}
+        env = overrides.get("ENV") or os.environ.get("PEERLEARN_ENV", "production")
+        if env not in CONFIGS:
+            raise RuntimeError(f"PEERLEARN_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
+        app.config.from_object(CONFIGS[env])
+    app.config.from_prefixed_env(prefix="PEERLEARN")
+    app.config.update(overrides)
+
+    if app.config["ENV"] == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError(
+            "Refusing to start: PEERLEARN_SECRET_KEY is not set. Set it to a long random "
+            "value (python -c 'import secrets; print(secrets.token_hex(32))'), or set "
+            "PEERLEARN_ENV=development on your own machine."
+        )
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "peerlearn.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite ignores foreign keys unless asked, per connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from peerlearn import models  # noqa: F401  (every table known to metadata)
+    from peerlearn.extensions import babel, csrf, db, login_manager, migrate
+    from peerlearn.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(Path(app.root_path).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    from peerlearn.accounts.views import configure_login
+
+    configure_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from peerlearn.accounts.views import bp as accounts
+    from peerlearn.catalog.views import bp as catalog
+    from peerlearn.site import bp as site
+
+    app.register_blueprint(site)
+    app.register_blueprint(accounts)
+    app.register_blueprint(catalog)
+
+
+def register_templates(app: Flask) -> None:
+    from peerlearn.templating import setup_templates
+
+    setup_templates(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from peerlearn.errors import setup_error_handlers
+
+    setup_error_handlers(app)
+
+
+def register_request_logging(app: Flask) -> None:
+    from peerlearn.request_log import setup_request_logging
+
+    setup_request_logging(app)
+
+
+def register_cli(app: Flask) -> None:
+    from peerlearn.cli import peerlearn_cli
+
+    app.cli.add_command(peerlearn_cli)

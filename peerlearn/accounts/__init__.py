@@ -1,0 +1,1 @@
+"""Users: registration, login, profile and preferences."""

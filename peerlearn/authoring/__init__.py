@@ -1,0 +1,1 @@
+"""Course content: modules, their revisions and the media they show."""

@@ -1,0 +1,1 @@
+"""Courses as learners meet them: the catalog, search, enrolment and progress."""

@@ -1,0 +1,196 @@
+"""Catalog, course and module pages, enrolment, progress and the learner dashboard."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.authoring.models import CourseMedia
+from peerlearn.catalog import services
+from peerlearn.catalog.models import Course
+from peerlearn.catalog.reading import render_revision
+from peerlearn.extensions import db
+from peerlearn.i18n import _
+
+bp = Blueprint("catalog", __name__, template_folder="templates")
+
+
+def _course_or_404(slug: str) -> Course:
+    course = services.course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
+@bp.get("/")
+def index() -> str:
+    query = request.args.get("q", "").strip()[:200]
+    language = request.args.get("language", "").strip()[:20]
+    tag = request.args.get("tag", "").strip()[:40]
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    result = services.search_courses(
+        query, language, tag, page, current_app.config["COURSES_PER_PAGE"]
+    )
+    if page > result.pages:
+        abort(404)
+    languages, tags = services.catalog_facets()
+    return render_template(
+        "catalog/index.html",
+        result=result,
+        query=query,
+        language=language,
+        tag=tag,
+        languages=languages,
+        tags=tags,
+    )
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str) -> str:
+    course = _course_or_404(slug)
+    outline = services.outlines([course.id])[course.id]
+    enrolled = services.is_enrolled(current_user, course)
+    done = services.done_module_ids(current_user, [entry.id for entry in outline])
+    next_module = next((entry for entry in outline if entry.id not in done), None)
+    return render_template(
+        "catalog/course.html",
+        course=course,
+        outline=outline,
+        learners=services.learner_counts([course.id]).get(course.id, 0),
+        enrolled=enrolled,
+        done=done,
+        next_module=next_module,
+        parent=services.course_by_key(course.forked_from),
+        source=services.course_by_key(course.translation_of),
+    )
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug: str) -> Response | tuple[str, int]:
+    course = _course_or_404(slug)
+    if not permissions.can_enrol(current_user, course):
+        abort(403)
+    try:
+        services.enrol(current_user, course)
+    except services.AlreadyEnrolled:
+        return render_template(
+            "catalog/conflict.html",
+            course=course,
+            message=_("You are already enrolled in this course."),
+        ), 409
+    db.session.commit()
+    flash(
+        _("You are enrolled in “%(title)s”. Start with the first module.", title=course.title),
+        "success",
+    )
+    return redirect(url_for("catalog.course", slug=course.slug))
+
+
+@bp.post("/courses/<slug>/leave")
+@login_required
+def leave(slug: str) -> Response | tuple[str, int]:
+    course = _course_or_404(slug)
+    try:
+        services.leave(current_user, course)
+    except services.NotEnrolled:
+        return render_template(
+            "catalog/conflict.html",
+            course=course,
+            message=_("You are not enrolled in this course."),
+        ), 409
+    db.session.commit()
+    flash(
+        _("You left “%(title)s”. Your progress is kept if you come back.", title=course.title),
+        "info",
+    )
+    return redirect(url_for("catalog.course", slug=course.slug))
+
+
+@bp.get("/courses/<slug>/m/<module_slug>")
+def module(slug: str, module_slug: str) -> str:
+    course = _course_or_404(slug)
+    module = services.module_by_slug(course, module_slug)
+    if module is None:
+        abort(404)
+    outline = services.outlines([course.id])[course.id]
+    index = next(i for i, entry in enumerate(outline) if entry.id == module.id)
+    enrolled = services.is_enrolled(current_user, course)
+    return render_template(
+        "catalog/module.html",
+        course=course,
+        module=module,
+        body=render_revision(course, module.current),
+        outline=outline,
+        position=index + 1,
+        previous=outline[index - 1] if index > 0 else None,
+        next=outline[index + 1] if index + 1 < len(outline) else None,
+        enrolled=enrolled,
+        can_track=permissions.can_track_progress(current_user, course, enrolled),
+        is_done=bool(services.done_module_ids(current_user, [module.id])),
+    )
+
+
+@bp.post("/courses/<slug>/m/<module_slug>/progress")
+@login_required
+def progress(slug: str, module_slug: str) -> Response:
+    course = _course_or_404(slug)
+    module = services.module_by_slug(course, module_slug)
+    if module is None:
+        abort(404)
+    enrolled = services.is_enrolled(current_user, course)
+    if not permissions.can_track_progress(current_user, course, enrolled):
+        abort(403, _("Enrol in the course to keep track of your progress."))
+    done = request.form.get("done") == "1"
+    services.set_module_done(current_user, module, done)
+    db.session.commit()
+    if done:
+        flash(_("Marked as done."), "success")
+    else:
+        flash(_("Marked as not done."), "info")
+    return redirect(url_for("catalog.module", slug=course.slug, module_slug=module.slug))
+
+
+@bp.get("/courses/<slug>/media/<path:name>")
+def media(slug: str, name: str) -> Response:
+    course = _course_or_404(slug)
+    item = db.session.scalar(
+        select(CourseMedia).where(
+            CourseMedia.course_id == course.id, CourseMedia.path == f"media/{name}"
+        )
+    )
+    if item is None:
+        abort(404)
+    response = Response(item.content, mimetype=item.content_type)
+    response.set_etag(item.sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.args.get("v") == item.sha256[:12]:
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["MEDIA_CACHE_SECONDS"]
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = 3600
+    return response.make_conditional(request)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> str:
+    if not permissions.can_view_dashboard(current_user):
+        abort(403)
+    return render_template("catalog/dashboard.html", entries=services.dashboard(current_user))

@@ -1,0 +1,65 @@
+"""Configuration classes.
+
+Every setting can be overridden from the environment with a ``PEERLEARN_`` prefix
+(``PEERLEARN_SECRET_KEY``, ``PEERLEARN_DATABASE_URL``, ...); values are parsed as JSON
+when they look like JSON, so ``PEERLEARN_COURSES_PER_PAGE=20`` is an integer.
+"""
+
+from __future__ import annotations
+
+#: The placeholder secret. Development and tests may use it; production refuses it.
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV = "production"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    #: ``None`` means "a SQLite file under the instance folder" (resolved in create_app).
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    #: Interface languages; the first is the source language and the fallback.
+    LANGUAGES = ["en", "es"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGE_COOKIE = "peerlearn_lang"
+
+    COURSES_PER_PAGE = 10
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 10
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = None  # a slow learner's form must not expire mid-sentence
+
+    #: Bundle media accepted on import and served with a year-long cache lifetime.
+    MEDIA_MAX_BYTES = 5 * 1024 * 1024
+    MEDIA_CACHE_SECONDS = 365 * 24 * 3600
+
+
+class DevelopmentConfig(Config):
+    ENV = "development"
+    SESSION_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    ENV = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    # Fast hashing keeps the suite quick; the production default is tested separately.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    ENV = "production"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

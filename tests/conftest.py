@@ -1,0 +1,192 @@
+"""Shared fixtures: one app per test session, a clean database per test, factories.
+
+The suite runs on SQLite by default and on PostgreSQL when PEERLEARN_TEST_DATABASE_URL
+is set. Each test client request runs in its own context (like a real request, with its
+own database session and commit), and objects the test holds are refreshed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from peerlearn import create_app
+from peerlearn.accounts.models import User
+from peerlearn.accounts.services import register_user
+from peerlearn.bundles.format import CourseBundle, ModuleDoc
+from peerlearn.bundles.reader import find_bundles, read_bundle
+from peerlearn.bundles.services import import_bundle
+from peerlearn.catalog.models import Course
+from peerlearn.extensions import db as _db
+from tests.settings import ROOT, test_database_url
+
+COURSES_DIR = ROOT / "courses"
+PASSWORD = "lentils-and-tortillas"
+_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would."""
+
+    def __enter__(self) -> IsolatedClient:
+        return self  # pytest-flask enters the client; keep requests isolated anyway
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if _db.session.registry.has():
+            _db.session.expire_all()
+        return response
+
+    def csrf_token(self) -> str:
+        match = _CSRF.search(self.get("/login").get_data(as_text=True))
+        assert match, "no CSRF token on the login page"
+        return match.group(1)
+
+    def submit(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """POST a form the way a browser does: with the CSRF token of this session."""
+        return self.post(path, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = test_database_url(tmp_path_factory.mktemp("db"))
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.drop_all()
+        with _db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db(app: Flask) -> Iterator[Any]:
+    """The database, emptied after every test."""
+    yield _db
+    with app.app_context():
+        _db.session.remove()
+        tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                connection.execute(text("UPDATE modules SET current_revision_id = NULL"))
+                for name in tables:
+                    connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        username: str | None = None, password: str = PASSWORD, locale: str = "en", **kw: Any
+    ) -> User:
+        username = username or f"learner{next(counter)}"
+        user = register_user(username, kw.pop("email", f"{username}@example.org"), password, locale)
+        for key, value in kw.items():
+            setattr(user, key, value)
+        _db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def create_course(app: Flask) -> Callable[..., Course]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        slug: str | None = None, modules: int | list[tuple[str, str]] = 3, **kw: Any
+    ) -> Course:
+        n = next(counter)
+        slug = slug or f"course-{n}"
+        if isinstance(modules, int):
+            modules = [
+                (f"Module {i}", f"## Part {i}\n\nText of module {i}.\n")
+                for i in range(1, modules + 1)
+            ]
+        docs = tuple(
+            ModuleDoc(id=f"{slug}-m{i}", position=i, slug=f"module-{i}", title=title, body=body)
+            for i, (title, body) in enumerate(modules, start=1)
+        )
+        fields: dict[str, Any] = {
+            "id": f"{slug}-id", "slug": slug, "title": f"Course {n}",
+            "summary": "A practical course.", "language": "en", "licence": "CC-BY-SA-4.0",
+            "authors": ("Ana",), "tags": ("energy",),
+        }  # fmt: skip
+        fields.update(kw)
+        import_bundle(CourseBundle(**fields, modules=docs))
+        _db.session.commit()
+        course = _db.session.scalar(_db.select(Course).where(Course.slug == slug))
+        assert course is not None
+        return course
+
+    return make
+
+
+@pytest.fixture
+def sample_courses(app: Flask) -> list[Course]:
+    for folder in find_bundles(COURSES_DIR):
+        import_bundle(read_bundle(folder))
+    _db.session.commit()
+    return list(_db.session.scalars(_db.select(Course).order_by(Course.slug)))
+
+
+@pytest.fixture
+def login(client: IsolatedClient) -> Callable[..., Any]:
+    def do(user: User, password: str = PASSWORD) -> Any:
+        response = client.submit("/login", {"login": user.username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """``with count_queries() as counter: ...``; ``counter.count`` is the number of statements."""
+
+    @contextmanager
+    def counting() -> Iterator[Any]:
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            Counter.count += 1
+            Counter.statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield Counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def path_of(*parts: str) -> Path:
+    return ROOT.joinpath(*parts)
