@@ -43,10 +43,10 @@ lint: install-test
 
 ## translations: extract every message, update each catalog, compile
 translations: install
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
 		--add-location=file --project=peerlearn --msgid-bugs-address=https://example.org/peerlearn/issues \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 	$(MAKE) compile-translations
 
 clean:

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from peerlearn.bundles.format import BundleError, CourseBundle
+from peerlearn.bundles.format import MEDIA_DIR, MODULES_DIR, BundleError, CourseBundle
 from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.bundles.services import export_bundle, import_bundle
 from peerlearn.bundles.writer import write_bundle
@@ -38,15 +38,17 @@ def import_command(path: Path) -> None:
             bundles.append((folder, read_bundle(folder, max_bytes)))
         except BundleError as error:
             errors.append(error)
-    slugs: dict[str, Path] = {}
+    # Two folders with one id would silently become one course (the second a "rename").
+    seen: dict[str, dict[str, Path]] = {"id": {}, "slug": {}}
     for folder, bundle in bundles:
-        if bundle.slug in slugs:
-            errors.append(
-                BundleError(
-                    str(folder / "course.yml"), f"also used by {slugs[bundle.slug]}", "slug"
+        for name, value in (("id", bundle.id), ("slug", bundle.slug)):
+            if value in seen[name]:
+                errors.append(
+                    BundleError(
+                        str(folder / "course.yml"), f"also used by {seen[name][value]}", name
+                    )
                 )
-            )
-        slugs[bundle.slug] = folder
+            seen[name][value] = folder
     if errors:
         _fail(errors)
     results = []
@@ -78,7 +80,30 @@ def export_command(slug: str, dest: Path, force: bool) -> None:
         click.echo(f"error: {target} exists and is not empty (use --force to overwrite)", err=True)
         sys.exit(1)
     written = write_bundle(export_bundle(course), target)
-    click.echo(f"{slug}: wrote {len(written)} files to {target}")
+    stale = _remove_stale_files(target, written)
+    removed = f", removed {len(stale)} stale files" if stale else ""
+    click.echo(f"{slug}: wrote {len(written)} files to {target}{removed}")
+
+
+def _remove_stale_files(target: Path, written: list[Path]) -> list[Path]:
+    """Delete module and media files an earlier export left behind (--force).
+
+    Left in place, a module the course no longer has would come back on the next import.
+    Dotfiles (such as .git) are never touched.
+    """
+    keep = set(written)
+    stale = [
+        path
+        for folder in (target / MODULES_DIR, target / MEDIA_DIR)
+        if folder.is_dir()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and path not in keep
+        and not any(part.startswith(".") for part in path.relative_to(target).parts)
+    ]
+    for path in stale:
+        path.unlink()
+    return stale
 
 
 def _fail(errors: list[BundleError]) -> None:

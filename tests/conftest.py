@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from sqlalchemy.orm import close_all_sessions
 
 from peerlearn import create_app
 from peerlearn.accounts.models import User
@@ -27,7 +28,7 @@ from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.bundles.services import import_bundle
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db as _db
-from tests.settings import ROOT, test_database_url
+from tests.settings import ROOT, database_url_for_tests
 
 COURSES_DIR = ROOT / "courses"
 PASSWORD = "lentils-and-tortillas"
@@ -61,7 +62,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    url = test_database_url(tmp_path_factory.mktemp("db"))
+    url = database_url_for_tests(tmp_path_factory.mktemp("db"))
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -79,8 +80,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def db(app: Flask) -> Iterator[Any]:
     """The database, emptied after every test."""
     yield _db
+    close_all_sessions()  # the test's own session too, or TRUNCATE waits for its locks
     with app.app_context():
-        _db.session.remove()
         tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url(tmp: Path) -> str:
+def database_url_for_tests(tmp: Path) -> str:
     return os.environ.get("PEERLEARN_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.sqlite3'}"
 
 

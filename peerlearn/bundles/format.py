@@ -26,6 +26,8 @@ MEDIA_EXTENSIONS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/j
                     ".webp": "image/webp", ".gif": "image/gif"}  # fmt: skip
 
 MAX_TITLE = 200
+MAX_AUTHOR = 200
+MAX_MEDIA_PATH = 255
 MAX_SUMMARY = 2000
 MAX_SLUG = 80
 MAX_TAGS = 12

@@ -19,6 +19,8 @@ from peerlearn.bundles.format import (
     COURSE_FIELDS,
     COURSE_FILE,
     ID_PATTERN,
+    MAX_AUTHOR,
+    MAX_MEDIA_PATH,
     MAX_SLUG,
     MAX_SUMMARY,
     MAX_TAG,
@@ -152,6 +154,8 @@ def _authors(file: str, value: object) -> tuple[str, ...]:
         raise BundleError(file, "must be a list with at least one name", "authors")
     if not all(isinstance(name, str) and name.strip() for name in value):
         raise BundleError(file, "every author must be a non-empty name", "authors")
+    if any(len(name) > MAX_AUTHOR for name in value):
+        raise BundleError(file, f"an author name is longer than {MAX_AUTHOR} characters", "authors")
     return tuple(value)
 
 
@@ -185,6 +189,8 @@ def _read_modules(folder: Path) -> list[ModuleDoc]:
         match = MODULE_FILE_PATTERN.match(path.name)
         if not match or not path.is_file():
             raise BundleError(str(path), "module files are named NN-slug.md (e.g. 01-intro.md)")
+        if len(match.group(2)) > MAX_SLUG:
+            raise BundleError(str(path), f"slug in the name is over {MAX_SLUG} characters")
         module = _read_module(path, int(match.group(1)), match.group(2))
         for seen, key, what in (
             (ids, module.id, "id"),
@@ -234,6 +240,8 @@ def _read_media(folder: Path, max_bytes: int) -> list[MediaFile]:
             continue
         if not all(MEDIA_NAME_PATTERN.match(p) for p in path.relative_to(folder).parts):
             raise BundleError(str(path), "media names use letters, digits, '.', '_' and '-'")
+        if len(relative) > MAX_MEDIA_PATH:
+            raise BundleError(str(path), f"path is longer than {MAX_MEDIA_PATH} characters")
         if path.suffix.lower() not in MEDIA_EXTENSIONS:
             raise BundleError(
                 str(path), f"media must be one of {', '.join(sorted(MEDIA_EXTENSIONS))}"

@@ -83,6 +83,8 @@ def _apply_metadata(course: Course, bundle: CourseBundle) -> bool:
     course.forked_from = bundle.forked_from
     course.translation_of = bundle.translation_of
     if list(bundle.authors) != course.author_names:
+        course.authors = []
+        db.session.flush()  # old authors go before new ones reuse their (course, position) pairs
         course.authors = [CourseAuthor(position=i, name=n) for i, n in enumerate(bundle.authors)]
     if list(bundle.tags) != course.tag_names:
         course.tags = []
