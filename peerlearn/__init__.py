@@ -27,6 +27,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_templates(app)
     register_error_handlers(app)
     register_request_logging(app)
+    register_input_guard(app)
     register_cli(app)
     return app
 
@@ -118,6 +119,12 @@ def register_request_logging(app: Flask) -> None:
     from peerlearn.request_log import setup_request_logging
 
     setup_request_logging(app)
+
+
+def register_input_guard(app: Flask) -> None:
+    from peerlearn.input_guard import setup_input_guard
+
+    setup_input_guard(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -31,6 +31,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 10
 
+    #: Forms are small; a larger body is refused with a 413 page before it is read.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -83,6 +83,8 @@ def search_courses(
     query: str = "", language: str = "", tag: str = "", page: int = 1, per_page: int = 10
 ) -> SearchResult:
     total = db.session.scalar(_search_filter(select(func.count(Course.id)), query, language, tag))
+    if page > max(1, math.ceil((total or 0) / per_page)):
+        return SearchResult(cards=[], total=total or 0, page=page, per_page=per_page)
     stmt = (
         _search_filter(select(Course), query, language, tag)
         .options(selectinload(Course.tags))

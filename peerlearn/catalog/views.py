@@ -155,6 +155,8 @@ def progress(slug: str, module_slug: str) -> Response:
     enrolled = services.is_enrolled(current_user, course)
     if not permissions.can_track_progress(current_user, course, enrolled):
         abort(403, _("Enrol in the course to keep track of your progress."))
+    if request.form.get("done") not in ("0", "1"):
+        abort(400)
     done = request.form.get("done") == "1"
     services.set_module_done(current_user, module, done)
     db.session.commit()
