@@ -44,7 +44,7 @@ lint: install-test
 ## translations: extract every message, update each catalog, compile
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
-		--add-location=file --project=peerlearn --msgid-bugs-address=https://example.org/peerlearn/issues \
+		--add-location=file --project=peerlearn --version=0.1 \
 		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 	$(MAKE) compile-translations
