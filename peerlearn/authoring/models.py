@@ -1,3 +1,9 @@
+"""Course content and its history: modules, revisions, deduplicated text, media,
+maintainers and the course's structural history.
+
+History is append-only: a revision is never updated; a module points at its current one.
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +28,7 @@ class Module(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
-    #: The bundle's stable module id (front matter ``id``).
+    #: The stable module id (bundle front matter ``id``); a fork's copy keeps it.
     key: Mapped[str] = mapped_column(String(64))
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer)
@@ -31,15 +37,39 @@ class Module(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("module_revisions.id", use_alter=True)
     )
+    #: For a fork or translation: the module it came from, and the upstream revision last
+    #: taken (the base of the next three-way merge from upstream).
+    upstream_module_id: Mapped[int | None] = mapped_column(
+        ForeignKey("modules.id", ondelete="SET NULL"), index=True
+    )
+    upstream_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("module_revisions.id", use_alter=True, ondelete="SET NULL")
+    )
 
     course: Mapped[Course] = relationship(back_populates="modules", foreign_keys=[course_id])
     current: Mapped[ModuleRevision] = relationship(
         foreign_keys=[current_revision_id], post_update=True
     )
+    upstream_module: Mapped[Module | None] = relationship(
+        remote_side=[id], foreign_keys=[upstream_module_id]
+    )
+    upstream_revision: Mapped[ModuleRevision | None] = relationship(
+        foreign_keys=[upstream_revision_id], post_update=True
+    )
 
     @property
     def title(self) -> str:
         return self.current.title
+
+
+class ModuleContent(db.Model):  # type: ignore[name-defined,misc]
+    """A module body, stored once however many revisions, forks and reverts share it."""
+
+    __tablename__ = "module_contents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)
 
 
 class ModuleRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -50,12 +80,27 @@ class ModuleRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    #: Empty for content that arrived in a bundle import rather than from a user.
+    content_id: Mapped[int] = mapped_column(ForeignKey("module_contents.id"), index=True)
+    #: Whose words these are: the editor, or the upstream author for a sync or an accepted
+    #: proposal. Empty for text that arrived in a bundle (credited by the course's authors).
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Who saved it, when that differs from the author (a maintainer merging upstream).
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The revision this one was edited from (None for a module's first revision).
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("module_revisions.id", ondelete="SET NULL")
+    )
+    #: How it came about: import, create, edit, merge, revert, fork, sync, proposal.
+    kind: Mapped[str] = mapped_column(String(16), default="edit")
     summary: Mapped[str] = mapped_column(String(200), default="")
 
-    author: Mapped[User | None] = relationship()
+    content: Mapped[ModuleContent] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    saved_by: Mapped[User | None] = relationship(foreign_keys=[saved_by_id])
+
+    @property
+    def body(self) -> str:
+        return self.content.body
 
 
 class CourseMedia(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -75,3 +120,38 @@ class CourseMedia(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     course: Mapped[Course] = relationship(back_populates="media")
+
+
+class CourseMaintainer(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A user who may edit the course, add maintainers and decide on proposals."""
+
+    __tablename__ = "course_maintainers"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class CourseEvent(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One change to a course's structure or metadata, for the course history page.
+
+    ``kind`` is one of: created, forked, module_added, module_removed, module_moved,
+    metadata, maintainer_added, synced, proposal_accepted. ``detail`` is a short JSON
+    object (field names and old/new values) that the history page turns into a sentence.
+    """
+
+    __tablename__ = "course_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(24))
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+    actor: Mapped[User | None] = relationship()
+    module: Mapped[Module | None] = relationship()

@@ -15,7 +15,8 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from peerlearn.authoring.models import CourseMedia, Module, ModuleRevision
+from peerlearn.authoring.models import CourseMedia, Module
+from peerlearn.authoring.revisions import add_revision
 from peerlearn.bundles.format import COURSE_FILE, BundleError, CourseBundle, MediaFile, ModuleDoc
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
@@ -155,10 +156,7 @@ def _apply_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> int:
             changed += 1
         current = module.current if module.current_revision_id else None
         if current is None or (current.title, current.body) != (doc.title, doc.body):
-            revision = ModuleRevision(module_id=module.id, title=doc.title, body=doc.body)
-            db.session.add(revision)
-            db.session.flush()
-            module.current = revision
+            add_revision(module, doc.title, doc.body, author=None, kind="import", parent=current)
             changed += 1
     db.session.flush()
     return changed

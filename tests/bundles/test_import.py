@@ -6,7 +6,7 @@ import shutil
 
 from sqlalchemy import select
 
-from peerlearn.authoring.models import Module, ModuleRevision
+from peerlearn.authoring.models import Module, ModuleContent, ModuleRevision
 from peerlearn.extensions import db
 from tests.bundles.helpers import (
     COURSE_ID,
@@ -35,7 +35,8 @@ def module(key: str) -> Module:
 def revisions_of(key: str) -> list[str]:
     return list(
         db.session.scalars(
-            select(ModuleRevision.body)
+            select(ModuleContent.body)
+            .join(ModuleRevision, ModuleRevision.content_id == ModuleContent.id)
             .join(Module, ModuleRevision.module_id == Module.id)
             .where(Module.key == key)
             .order_by(ModuleRevision.id)
