@@ -95,12 +95,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from peerlearn.accounts.views import bp as accounts
+    from peerlearn.authoring.fork_views import bp as forks
+    from peerlearn.authoring.proposal_views import bp as proposals
+    from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
     from peerlearn.site import bp as site
 
-    app.register_blueprint(site)
-    app.register_blueprint(accounts)
-    app.register_blueprint(catalog)
+    for blueprint in (site, accounts, catalog, authoring, forks, proposals):
+        app.register_blueprint(blueprint)
 
 
 def register_templates(app: Flask) -> None:

@@ -42,3 +42,17 @@ LICENCES: dict[str, Licence] = {
     )
 }
 DEFAULT_LICENCE = "CC-BY-SA-4.0"
+
+#: Which licences a fork may carry, by the licence of what it forks. ShareAlike must stay
+#: ShareAlike; Attribution may add ShareAlike; CC0 content may be relicensed freely.
+FORK_LICENCES: dict[str, tuple[str, ...]] = {
+    "CC-BY-SA-4.0": ("CC-BY-SA-4.0",),
+    "CC-BY-4.0": ("CC-BY-4.0", "CC-BY-SA-4.0"),
+    "CC-BY-NC-SA-4.0": ("CC-BY-NC-SA-4.0",),
+    "CC0-1.0": ("CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-SA-4.0"),
+}
+
+
+def fork_licences(parent: str) -> tuple[str, ...]:
+    """Licences a fork of a course under ``parent`` may choose, the parent's own first."""
+    return FORK_LICENCES.get(parent, (parent,))

@@ -6,9 +6,14 @@ yes or no; views turn a "no" into a 403 or a login redirect.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from peerlearn.catalog.models import Course
+
+if TYPE_CHECKING:
+    from peerlearn.authoring.proposal_models import ChangeProposal
 
 
 def is_signed_in(user: Any) -> bool:
@@ -30,4 +35,61 @@ def can_track_progress(user: Any, course: Course, enrolled: bool) -> bool:
 
 
 def can_view_dashboard(user: Any) -> bool:
+    return is_signed_in(user)
+
+
+# --- Authoring: maintainers edit; anyone signed in may create, fork and comment. ---
+
+
+def is_maintainer(user: Any, course: Course) -> bool:
+    if not is_signed_in(user):
+        return False
+    from peerlearn.authoring.models import CourseMaintainer
+    from peerlearn.extensions import db
+
+    return (
+        db.session.scalar(
+            select(CourseMaintainer.id).where(
+                CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def can_create_course(user: Any) -> bool:
+    return is_signed_in(user)
+
+
+def can_edit_course(user: Any, course: Course) -> bool:
+    """Maintainers edit modules and metadata; site admins may step in on any course."""
+    return is_signed_in(user) and (bool(user.is_admin) or is_maintainer(user, course))
+
+
+def can_manage_maintainers(user: Any, course: Course) -> bool:
+    return can_edit_course(user, course)
+
+
+def can_view_history(user: Any, course: Course) -> bool:
+    return can_view_course(user, course)
+
+
+def can_fork(user: Any, course: Course) -> bool:
+    return is_signed_in(user)
+
+
+def can_sync_from_upstream(user: Any, fork: Course) -> bool:
+    return can_edit_course(user, fork)
+
+
+def can_propose(user: Any, fork: Course) -> bool:
+    """A fork's maintainers offer its changes back to the course it came from."""
+    return bool(fork.forked_from or fork.translation_of) and can_edit_course(user, fork)
+
+
+def can_decide_proposal(user: Any, proposal: ChangeProposal) -> bool:
+    return can_edit_course(user, proposal.target_course)
+
+
+def can_comment_on_proposal(user: Any, proposal: ChangeProposal) -> bool:
     return is_signed_in(user)

@@ -1,0 +1,102 @@
+"""Forking a course: a copy its new maintainer owns, that remembers where every module
+came from, so that upstream changes can be merged in and changes offered back.
+
+Copies share their text with the original (module text is stored once), so a fork costs
+a few rows per module, not a copy of its history.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from peerlearn.accounts.models import User
+from peerlearn.authoring.models import CourseMaintainer, CourseMedia, Module
+from peerlearn.authoring.revisions import add_revision, record_event
+from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
+from peerlearn.catalog.search import searchable_text
+from peerlearn.extensions import db
+from peerlearn.licences import fork_licences
+
+
+class ForkError(ValueError):
+    """A fork request that cannot be honoured; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(code)
+        self.field = field
+        self.code = code  #: slug_taken, licence_incompatible, same_language
+
+
+def fork_course(
+    user: User,
+    parent: Course,
+    *,
+    slug: str,
+    title: str,
+    licence: str,
+    language: str | None = None,
+    as_translation: bool = False,
+) -> Course:
+    """Copy ``parent`` into a new course maintained by ``user``; flush, do not commit."""
+    if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
+        raise ForkError("slug", "slug_taken")
+    if licence not in fork_licences(parent.licence):
+        raise ForkError("licence", "licence_incompatible")
+    language = language or parent.language
+    if as_translation and language == parent.language:
+        raise ForkError("language", "same_language")
+    tags = [tag.name for tag in parent.tags]
+    fork = Course(
+        key=str(uuid.uuid4()),
+        slug=slug,
+        title=title,
+        summary=parent.summary,
+        language=language,
+        licence=licence,
+        forked_from=None if as_translation else parent.key,
+        translation_of=parent.key if as_translation else None,
+        search_text=searchable_text(title, parent.summary, tags),
+        authors=[CourseAuthor(position=a.position, name=a.name) for a in parent.authors],
+        tags=[CourseTag(position=t.position, name=t.name) for t in parent.tags],
+        media=[
+            CourseMedia(
+                path=m.path, content_type=m.content_type, sha256=m.sha256, content=m.content
+            )
+            for m in parent.media
+        ],
+    )
+    db.session.add(fork)
+    db.session.flush()
+    db.session.add(CourseMaintainer(course_id=fork.id, user_id=user.id, added_by_id=user.id))
+    modules = db.session.scalars(
+        select(Module)
+        .where(Module.course_id == parent.id, Module.removed_at.is_(None))
+        .options(selectinload(Module.current))
+        .order_by(Module.position)
+    )
+    for source in modules:
+        copy = Module(
+            course_id=fork.id,
+            key=source.key,
+            slug=source.slug,
+            position=source.position,
+            upstream_module_id=source.id,
+            upstream_revision_id=source.current_revision_id,
+        )
+        db.session.add(copy)
+        db.session.flush()
+        add_revision(
+            copy,
+            source.current.title,
+            source.current.body,
+            author=source.current.author,
+            saved_by=user,
+            kind="fork",
+        )
+    record_event(
+        fork, "forked", user, parent=parent.slug, translation=as_translation, language=language
+    )
+    return fork
