@@ -23,6 +23,7 @@ from sqlalchemy.orm import close_all_sessions
 from peerlearn import create_app
 from peerlearn.accounts.models import User
 from peerlearn.accounts.services import register_user
+from peerlearn.authoring.models import CourseMaintainer
 from peerlearn.bundles.format import CourseBundle, ModuleDoc
 from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.bundles.services import import_bundle
@@ -119,8 +120,12 @@ def create_course(app: Flask) -> Callable[..., Course]:
     counter = iter(range(1, 10_000))
 
     def make(
-        slug: str | None = None, modules: int | list[tuple[str, str]] = 3, **kw: Any
+        slug: str | None = None,
+        modules: int | list[tuple[str, str]] = 3,
+        maintainer: User | None = None,
+        **kw: Any,
     ) -> Course:
+        """A course imported like a bundle; ``maintainer`` may edit it."""
         n = next(counter)
         slug = slug or f"course-{n}"
         if isinstance(modules, int):
@@ -142,6 +147,9 @@ def create_course(app: Flask) -> Callable[..., Course]:
         _db.session.commit()
         course = _db.session.scalar(_db.select(Course).where(Course.slug == slug))
         assert course is not None
+        if maintainer is not None:
+            _db.session.add(CourseMaintainer(course_id=course.id, user_id=maintainer.id))
+            _db.session.commit()
         return course
 
     return make
