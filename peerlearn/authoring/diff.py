@@ -3,7 +3,7 @@
 Pages are read on phones, so changes are shown inline, word by word, rather than side by
 side: :func:`word_diff` for a short text (a title, a conflicting paragraph),
 :func:`line_diff_blocks` for a whole module, where only the changed lines and a little
-context are shown, and :func:`diff_stats` for the "+12 −3" of a history list.
+context are shown, and :func:`diff_stats` for the "+12 -3" of a history list.
 
 This module only says *what* changed. Turning segments into HTML is the template's job: it
 escapes ``Segment.text`` and wraps inserts and deletes in ``<ins>`` and ``<del>``.
@@ -12,6 +12,7 @@ escapes ``Segment.text`` and wraps inserts and deletes in ``<ins>`` and ``<del>`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -26,6 +27,7 @@ __all__ = [
     "word_diff",
 ]
 
+_Opcodes = Sequence[tuple[str, int, int, int, int]]
 SegmentOp = Literal["equal", "insert", "delete"]
 LineOp = Literal["equal", "insert", "delete", "replace"]
 
@@ -33,12 +35,16 @@ LineOp = Literal["equal", "insert", "delete", "replace"]
 # "señal" in two. An apostrophe between letters joins them ("n'abana", "ch'aki"): in
 # Kinyarwanda and Quechua it is part of the word, and a changed word should read as one.
 _WORD_CHAR = r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-_TOKEN = re.compile(rf"{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*|\s+|[^\w\s]")
+_APOSTROPHES = "'\u2019"  # ASCII and typographic
+_TOKEN = re.compile(rf"{_WORD_CHAR}+(?:[{_APOSTROPHES}]{_WORD_CHAR}+)*|\s+|[^\w\s]")
 _WORD = re.compile(r"\w")
 
-#: Above this many old×new line pairs in one changed region, lines are paired by position
+#: Above this many old x new line pairs in one changed region, lines are paired by position
 #: instead of by best similarity, to keep a rewritten module from costing seconds.
 _PAIRING_BUDGET = 2_500
+#: Above this many old x new token pairs in one changed region, the region is shown as
+#: deleted and re-inserted whole: word matching there would cost seconds and show noise.
+_TOKEN_BUDGET = 1_000_000
 #: How similar (0..1, over words) two lines must be to be shown as one edited line.
 _SIMILAR = 0.5
 
@@ -93,8 +99,23 @@ def _is_word(token: str) -> bool:
     return _WORD.search(token) is not None
 
 
-def _token_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _token_opcodes(old: list[str], new: list[str]) -> _Opcodes:
     return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _line_opcodes(old: list[str], new: list[str]) -> _Opcodes:
+    """Line-level opcodes where blank lines cannot anchor a match on their own.
+
+    Markdown puts a blank line between paragraphs; left as anchors they pair up the
+    wrong paragraphs ("insert End., equal blank, delete End."). As difflib "junk" they
+    still join a match next to them, so they are rarely shown as changed.
+    """
+    matcher = SequenceMatcher(_is_blank, old, new, autojunk=False)
+    return matcher.get_opcodes()
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
@@ -106,24 +127,37 @@ def word_diff(old: str, new: str) -> list[Segment]:
     between two changes is folded into them, so a reworded phrase reads as
     "<del>quick brown</del><ins>slow red</ins>" rather than as alternating words.
 
-    The cost grows with the square of the number of tokens; for a whole module use
-    :func:`line_diff_blocks`, which diffs words only within changed lines.
+    Unchanged lines are matched first and words are compared only within the changed
+    regions between them: that keeps a long text cheap, and keeps a change from being
+    explained with words borrowed from a distant paragraph. A changed region of more than
+    about a thousand words on each side is shown as deleted and inserted whole.
     """
-    a, b = tokenize(old), tokenize(new)
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
     raw: list[Segment] = []
-    for tag, i1, i2, j1, j2 in _token_opcodes(a, b):
+    for tag, i1, i2, j1, j2 in _line_opcodes(old_lines, new_lines):
         if tag == "equal":
-            raw.append(Segment("equal", "".join(a[i1:i2])))
+            raw.append(Segment("equal", "".join(old_lines[i1:i2])))
             continue
-        if i2 > i1:
-            raw.append(Segment("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            raw.append(Segment("insert", "".join(b[j1:j2])))
+        a = tokenize("".join(old_lines[i1:i2]))
+        b = tokenize("".join(new_lines[j1:j2]))
+        if len(a) * len(b) > _TOKEN_BUDGET:
+            raw += [Segment("delete", "".join(a)), Segment("insert", "".join(b))]
+            continue
+        for word_tag, k1, k2, m1, m2 in _token_opcodes(a, b):
+            if word_tag == "equal":
+                raw.append(Segment("equal", "".join(a[k1:k2])))
+                continue
+            if k2 > k1:
+                raw.append(Segment("delete", "".join(a[k1:k2])))
+            if m2 > m1:
+                raw.append(Segment("insert", "".join(b[m1:m2])))
     return _fold(raw)
 
 
 def _fold(raw: list[Segment]) -> list[Segment]:
-    """Merge neighbouring changes into one delete followed by one insert.
+    """Merge neighbouring equal runs, and neighbouring changes into one delete followed by
+    one insert.
 
     Changes separated only by whitespace without a line break are merged too (the
     whitespace is then part of both the delete and the insert, which keeps the
@@ -149,6 +183,7 @@ def _fold(raw: list[Segment]) -> list[Segment]:
         elif (
             (deleted or inserted)
             and index + 1 < len(raw)
+            and raw[index + 1].op != "equal"
             and segment.text.isspace()
             and "\n" not in segment.text
             and "\r" not in segment.text
@@ -157,13 +192,16 @@ def _fold(raw: list[Segment]) -> list[Segment]:
             inserted.append(segment.text)
         else:
             flush()
-            out.append(segment)
+            if out and out[-1].op == "equal":
+                out[-1] = Segment("equal", out[-1].text + segment.text)
+            else:
+                out.append(segment)
     flush()
     return out
 
 
 def _whole(op: LineOp, line: str) -> DiffLine:
-    segment_op: SegmentOp = "equal" if op in ("equal", "replace") else op
+    segment_op: SegmentOp = "insert" if op == "insert" else "delete" if op == "delete" else "equal"
     return DiffLine(op, [Segment(segment_op, line)] if line else [])
 
 
@@ -171,21 +209,6 @@ def _edited(old_line: str, new_line: str) -> DiffLine:
     if old_line == new_line:
         return _whole("equal", old_line)
     return DiffLine("replace", word_diff(old_line, new_line))
-
-
-def _is_blank(line: str) -> bool:
-    return not line.strip()
-
-
-def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """Line-level opcodes where blank lines cannot anchor a match on their own.
-
-    Markdown puts a blank line between paragraphs; left as anchors they pair up the
-    wrong paragraphs ("insert End., equal blank, delete End."). As difflib "junk" they
-    still join a match next to them, so they are rarely shown as changed.
-    """
-    matcher = SequenceMatcher(_is_blank, old, new, autojunk=False)
-    return matcher.get_opcodes()
 
 
 def _similarity(old_words: list[str], new_words: list[str]) -> float:
@@ -287,22 +310,18 @@ def line_diff_blocks(old: str, new: str, context: int = 2) -> list[DiffBlock]:
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
-    """Words added and words removed from ``old`` to ``new``, for "+12 −3" in history lists.
+    """Words added and words removed from ``old`` to ``new``, for "+12 -3" in history lists.
 
-    Lines are matched first and words are compared only within changed lines, so this
-    stays cheap for a whole module. A token counts as a word if it has a letter or digit;
-    punctuation and whitespace changes alone count as nothing.
+    Counted on the same line pairing as :func:`line_diff_blocks`, so it stays cheap for a
+    whole module even when most of it was rewritten. A token counts as a word if it has a
+    letter or digit; a change of punctuation or spacing alone counts as nothing.
     """
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
     added = removed = 0
-    for tag, i1, i2, j1, j2 in _line_opcodes(old_lines, new_lines):
-        if tag == "equal":
-            continue
-        a = tokenize("".join(old_lines[i1:i2]))
-        b = tokenize("".join(new_lines[j1:j2]))
-        for word_tag, k1, k2, m1, m2 in _token_opcodes(a, b):
-            if word_tag != "equal":
-                removed += sum(1 for token in a[k1:k2] if _is_word(token))
-                added += sum(1 for token in b[m1:m2] if _is_word(token))
+    for _, _, line in _all_lines(old.splitlines(), new.splitlines()):
+        for segment in line.segments:
+            words = sum(1 for token in tokenize(segment.text) if _is_word(token))
+            if segment.op == "insert":
+                added += words
+            elif segment.op == "delete":
+                removed += words
     return added, removed

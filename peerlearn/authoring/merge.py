@@ -108,7 +108,9 @@ def _side(text: str, ending: str) -> _Side:
     return _Side(lines, missing)
 
 
-def _sync_regions(base: list[str], ours: list[str], theirs: list[str]) -> list[tuple[int, ...]]:
+def _sync_regions(
+    base: list[str], ours: list[str], theirs: list[str]
+) -> list[tuple[int, int, int, int]]:
     """Base ranges that both sides kept unchanged, as ``(base_start, base_end, ours_start,
     theirs_start)``, ending with an empty region at the end of all three texts.
 
@@ -117,7 +119,7 @@ def _sync_regions(base: list[str], ours: list[str], theirs: list[str]) -> list[t
     """
     with_ours = SequenceMatcher(None, base, ours, autojunk=False).get_matching_blocks()
     with_theirs = SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
-    regions: list[tuple[int, ...]] = []
+    regions: list[tuple[int, int, int, int]] = []
     i = j = 0
     while i < len(with_ours) and j < len(with_theirs):
         o, t = with_ours[i], with_theirs[j]

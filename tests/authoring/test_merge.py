@@ -1,0 +1,280 @@
+"""Three-way merge of module text: what an author sees when someone else saved first."""
+
+from __future__ import annotations
+
+import random
+
+from peerlearn.authoring.merge import Conflict, MergeResult, merge3, merge_titles
+
+BASE = """\
+# Sizing your digester
+
+A family with four cows produces about 40 kg of manure a day.
+
+Mix the manure with water in a ratio of one to three.
+
+The retention time depends on the temperature at your site.
+
+In the highlands, plan for 75 days.
+
+Check the pressure every morning.
+"""
+
+
+def edit(text: str, old: str, new: str) -> str:
+    """Replace one exact occurrence, failing loudly if the test text changed."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def test_non_overlapping_edits_at_start_middle_and_end_merge_cleanly() -> None:
+    ours = edit(BASE, "# Sizing your digester", "# Sizing a tubular digester")
+    ours = edit(ours, "plan for 75 days.", "plan for 90 days.")
+    theirs = edit(BASE, "ratio of one to three", "ratio of one to four")
+    theirs = edit(theirs, "every morning.", "every morning and evening.")
+
+    result = merge3(BASE, ours, theirs)
+
+    assert result.clean
+    assert result.conflicts == ()
+    assert "# Sizing a tubular digester" in result.text
+    assert "one to four" in result.text
+    assert "plan for 90 days." in result.text
+    assert "every morning and evening." in result.text
+    expected = edit(ours, "ratio of one to three", "ratio of one to four")
+    expected = edit(expected, "every morning.", "every morning and evening.")
+    assert result.text == expected
+
+
+def test_edits_to_the_same_line_conflict_and_report_both_versions() -> None:
+    ours = edit(BASE, "about 40 kg", "about 35 kg")
+    theirs = edit(BASE, "about 40 kg", "roughly 40 kg")
+
+    result = merge3(BASE, ours, theirs)
+
+    assert not result.clean
+    assert result.conflicts == (
+        Conflict(
+            base="A family with four cows produces about 40 kg of manure a day.\n",
+            ours="A family with four cows produces about 35 kg of manure a day.\n",
+            theirs="A family with four cows produces roughly 40 kg of manure a day.\n",
+            line=3,
+        ),
+    )
+    # The merged text keeps our side where the conflict is.
+    assert result.text == ours
+    assert result.text.splitlines()[result.conflicts[0].line - 1].endswith("35 kg of manure a day.")
+
+
+def test_conflict_line_points_into_the_merged_text_after_other_changes() -> None:
+    ours = edit(BASE, "plan for 75 days.", "plan for 80 days.")
+    theirs = edit(BASE, "plan for 75 days.", "plan for 70 days.")
+    theirs = edit(theirs, "# Sizing your digester\n", "# Sizing your digester\n\nIntro.\n")
+
+    result = merge3(BASE, ours, theirs)
+
+    assert len(result.conflicts) == 1
+    conflict = result.conflicts[0]
+    assert result.text.splitlines()[conflict.line - 1] == "In the highlands, plan for 80 days."
+    assert "Intro." in result.text
+    assert conflict.theirs == "In the highlands, plan for 70 days.\n"
+
+
+def test_identical_edits_are_taken_once() -> None:
+    ours = edit(BASE, "75 days", "80 days")
+    ours = edit(ours, "Check the pressure", "Check the gas pressure")
+    theirs = edit(BASE, "75 days", "80 days")
+
+    result = merge3(BASE, ours, theirs)
+
+    assert result.clean
+    assert result.text == ours
+    assert result.text.count("80 days") == 1
+
+
+def test_deletion_on_one_side_and_edit_elsewhere_on_the_other() -> None:
+    ours = edit(BASE, "In the highlands, plan for 75 days.\n\n", "")
+    theirs = edit(BASE, "about 40 kg", "about 35 kg")
+
+    result = merge3(BASE, ours, theirs)
+
+    assert result.clean
+    assert "highlands" not in result.text
+    assert "about 35 kg" in result.text
+    assert result.text == edit(ours, "about 40 kg", "about 35 kg")
+
+
+def test_deleting_a_line_the_other_side_edited_conflicts() -> None:
+    ours = edit(BASE, "In the highlands, plan for 75 days.\n", "")
+    theirs = edit(BASE, "plan for 75 days", "plan for 90 days")
+
+    result = merge3(BASE, ours, theirs)
+
+    assert not result.clean
+    (conflict,) = result.conflicts
+    assert conflict.base == "In the highlands, plan for 75 days.\n"
+    assert conflict.ours == ""
+    assert conflict.theirs == "In the highlands, plan for 90 days.\n"
+    assert result.text == ours
+
+
+def test_lines_added_at_the_same_place_conflict() -> None:
+    anchor = "Check the pressure every morning.\n"
+    ours = edit(BASE, anchor, "Keep children away.\n" + anchor)
+    theirs = edit(BASE, anchor, "Wear gloves.\n" + anchor)
+
+    result = merge3(BASE, ours, theirs)
+
+    (conflict,) = result.conflicts
+    assert conflict == Conflict(
+        base="", ours="Keep children away.\n", theirs="Wear gloves.\n", line=11
+    )
+    assert result.text == ours
+
+
+def test_identical_lines_added_at_the_same_place_merge_once() -> None:
+    anchor = "Check the pressure every morning.\n"
+    ours = edit(BASE, anchor, "Wear gloves.\n" + anchor)
+
+    result = merge3(BASE, ours, ours)
+
+    assert result == MergeResult(text=ours)
+    assert result.text.count("Wear gloves.") == 1
+
+
+def test_lines_added_at_different_places_merge() -> None:
+    ours = BASE + "\nAsk a neighbour for help.\n"
+    theirs = "Module 2.\n\n" + BASE
+
+    result = merge3(BASE, ours, theirs)
+
+    assert result.clean
+    assert result.text == "Module 2.\n\n" + BASE + "\nAsk a neighbour for help.\n"
+
+
+def test_unchanged_side_gives_the_other_side() -> None:
+    changed = edit(BASE, "four cows", "three cows").replace("\n\n", "\n\n\n", 1)
+
+    assert merge3(BASE, BASE, changed) == MergeResult(text=changed)
+    assert merge3(BASE, changed, BASE) == MergeResult(text=changed)
+    assert merge3(BASE, BASE, BASE) == MergeResult(text=BASE)
+    assert merge3(BASE, BASE, "") == MergeResult(text="")
+
+
+def test_empty_base() -> None:
+    assert merge3("", "", "New text.\n") == MergeResult(text="New text.\n")
+    assert merge3("", "New text.\n", "") == MergeResult(text="New text.\n")
+    assert merge3("", "Same.\n", "Same.\n") == MergeResult(text="Same.\n")
+
+    result = merge3("", "Ours.\n", "Theirs.\n")
+
+    assert result.conflicts == (Conflict(base="", ours="Ours.\n", theirs="Theirs.\n", line=1),)
+    assert result.text == "Ours.\n"
+
+
+def test_missing_trailing_newline() -> None:
+    base = "One.\n\nTwo.\n\nThree."
+    ours = "One, edited.\n\nTwo.\n\nThree."
+    theirs = "One.\n\nTwo.\n\nThree.\n\nFour.\n"
+
+    result = merge3(base, ours, theirs)
+
+    assert result.clean
+    assert result.text == "One, edited.\n\nTwo.\n\nThree.\n\nFour.\n"
+
+
+def test_appending_to_a_text_without_trailing_newline_keeps_it_missing() -> None:
+    base = "One.\n\nTwo."
+    ours = "One, edited.\n\nTwo."
+    theirs = "One.\n\nTwo.\n\nThree."
+
+    result = merge3(base, ours, theirs)
+
+    assert result == MergeResult(text="One, edited.\n\nTwo.\n\nThree.")
+
+
+def test_conflict_on_last_line_without_newline_reports_text_as_written() -> None:
+    result = merge3("a\nb", "a\nB", "a\nbee")
+
+    assert result.conflicts == (Conflict(base="b", ours="B", theirs="bee", line=2),)
+    assert result.text == "a\nB"
+
+
+def test_crlf_passes_through_unchanged() -> None:
+    base = "One.\r\n\r\nTwo.\r\n\r\nThree.\r\n\r\nFour."
+    ours = "One!\r\n\r\nTwo.\r\n\r\nThree.\r\n\r\nFour."
+    theirs = "One.\r\n\r\nTwo.\r\n\r\nThree.\r\n\r\nFour!\r\n"
+
+    result = merge3(base, ours, theirs)
+
+    assert result.clean
+    assert result.text == "One!\r\n\r\nTwo.\r\n\r\nThree.\r\n\r\nFour!\r\n"
+
+
+def test_unicode_text_merges() -> None:
+    base = "Señal de gas.\n\nAmakuru y'ingenzi.\n\nVolumen: 2 m³.\n"
+    ours = "Señal de biogás.\n\nAmakuru y'ingenzi.\n\nVolumen: 2 m³.\n"
+    theirs = "Señal de gas.\n\nAmakuru y'ingenzi.\n\nVolumen: 3 m³.\n"
+
+    result = merge3(base, ours, theirs)
+
+    assert result == MergeResult(text="Señal de biogás.\n\nAmakuru y'ingenzi.\n\nVolumen: 3 m³.\n")
+
+
+def test_merge_titles() -> None:
+    assert merge_titles("Sizing", "Sizing", "Sizing a digester") == "Sizing a digester"
+    assert merge_titles("Sizing", "Dimensionado", "Sizing") == "Dimensionado"
+    assert merge_titles("Sizing", "Sizing it", "Sizing it") == "Sizing it"
+    assert merge_titles("Sizing", "Sizing", "Sizing") == "Sizing"
+    assert merge_titles("Sizing", "Sizing it", "Sizing up") is None
+
+
+# Property-style check: random disjoint, non-adjacent edits always merge cleanly.
+
+Edit = tuple[int, int, list[str]]  # replace base lines [start, end) with the new lines
+
+
+def apply_edits(lines: list[str], edits: list[Edit]) -> list[str]:
+    result = list(lines)
+    for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
+        result[start:end] = new
+    return result
+
+
+def random_edit(rng: random.Random, lo: int, hi: int, tag: str) -> Edit:
+    """A replacement, deletion or insertion touching only base lines [lo, hi)."""
+    kind = rng.choice(["replace", "delete", "insert"])
+    if kind == "insert":
+        start = end = rng.randint(lo, hi)
+    else:
+        start = rng.randint(lo, hi - 1)
+        end = rng.randint(start + 1, min(start + 3, hi))
+    count = 0 if kind == "delete" else rng.randint(1, 3)
+    # Blank lines are common in Markdown; the rest are unique so that the expected result
+    # is unambiguous (with repeated lines several alignments are equally right).
+    return (
+        start,
+        end,
+        ["\n" if rng.random() < 0.2 else f"{tag} {rng.random():.12f}\n" for _ in range(count)],
+    )
+
+
+def test_random_disjoint_edits_merge_cleanly_and_apply_both() -> None:
+    rng = random.Random(20240521)
+    for _ in range(500):
+        size = rng.randint(4, 24)
+        base_lines = [f"paragraph {i} about biogas\n" for i in range(size)]
+        # One edit touches lines before `split`, the other lines after it; base line
+        # `split` stays unchanged between them. Which side makes which edit is random.
+        split = rng.randint(1, size - 2)
+        first = random_edit(rng, 0, split, "first")
+        second = random_edit(rng, split + 1, size, "second")
+        ours_edit, theirs_edit = (first, second) if rng.random() < 0.5 else (second, first)
+        base = "".join(base_lines)
+        ours = "".join(apply_edits(base_lines, [ours_edit]))
+        theirs = "".join(apply_edits(base_lines, [theirs_edit]))
+
+        result = merge3(base, ours, theirs)
+
+        assert result.clean, (base, ours, theirs)
+        assert result.text == "".join(apply_edits(base_lines, [ours_edit, theirs_edit]))
