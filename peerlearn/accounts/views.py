@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from peerlearn.accounts.forms import LoginForm, PreferencesForm, RegisterForm
 from peerlearn.accounts.models import User
 from peerlearn.accounts.services import authenticate, register_user, set_preferences
-from peerlearn.catalog.services import enrolled_courses
+from peerlearn.catalog.services import enrolled_courses, maintained_courses
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.site import safe_next
@@ -98,7 +98,12 @@ def profile(username: str) -> str:
     user = db.session.scalar(select(User).where(User.username == username.lower()))
     if user is None:
         abort(404)
-    return render_template("accounts/profile.html", user=user, courses=enrolled_courses(user))
+    return render_template(
+        "accounts/profile.html",
+        user=user,
+        courses=enrolled_courses(user),
+        maintained=maintained_courses(user),
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

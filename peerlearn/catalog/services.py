@@ -248,6 +248,19 @@ def enrolled_courses(user: User) -> list[Course]:
     )
 
 
+def maintained_courses(user: User) -> list[Course]:
+    from peerlearn.authoring.models import CourseMaintainer
+
+    return list(
+        db.session.scalars(
+            select(Course)
+            .join(CourseMaintainer, CourseMaintainer.course_id == Course.id)
+            .where(CourseMaintainer.user_id == user.id)
+            .order_by(Course.title, Course.id)
+        )
+    )
+
+
 def dashboard(user: User) -> list[DashboardEntry]:
     """Enrolled courses with progress and where to continue, in three queries."""
     courses = enrolled_courses(user)

@@ -86,3 +86,10 @@ def test_password_rules():
     assert PasswordProblem.TOO_SHORT in password_problems("short")
     assert PasswordProblem.TOO_COMMON in password_problems("Contraseña123")
     assert PasswordProblem.CONTAINS_NAME in password_problems("amina12345678", username="amina")
+
+
+def test_profile_lists_courses_the_user_maintains(client, create_user, create_course):
+    user = create_user("amina")
+    create_course(title="Rain tanks", maintainer=user)
+    page = client.get("/users/amina").get_data(as_text=True)
+    assert "Maintains" in page and "Rain tanks" in page
