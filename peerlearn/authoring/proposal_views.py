@@ -1,5 +1,251 @@
-"""Placeholder blueprint 'proposals' (being built)."""
+"""Change proposal pages: propose from a fork, list, read and comment, accept or decline.
 
-from flask import Blueprint
+Each view loads, checks ``permissions``, calls ``authoring.proposals`` and commits once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.authoring import proposal_decisions as decisions
+from peerlearn.authoring import proposals as services
+from peerlearn.authoring.diff import Segment, word_diff
+from peerlearn.authoring.models import Module
+from peerlearn.authoring.proposal_forms import (
+    CommentForm,
+    DeclineForm,
+    ProposeForm,
+    normalize_newlines,
+)
+from peerlearn.authoring.proposal_models import ChangeProposal
+from peerlearn.catalog.models import Course
+from peerlearn.catalog.services import course_by_slug
+from peerlearn.extensions import db
+from peerlearn.i18n import _, ngettext
+from peerlearn.markdown import render_markdown
 
 bp = Blueprint("proposals", __name__, template_folder="templates")
+
+Page = str | tuple[str, int]
+
+
+def _course_or_404(slug: str) -> Course:
+    course = course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
+def _proposal_or_404(proposal_id: int) -> ChangeProposal:
+    proposal = services.load_proposal(proposal_id)
+    if proposal is None or not permissions.can_view_course(current_user, proposal.target_course):
+        abort(404)
+    return proposal
+
+
+@bp.app_template_global()
+def proposal_summary(course: Course) -> dict[str, Any]:
+    """What the course page's proposal box needs: one count query, plus permission checks
+    only for signed-in users (anonymous readers cost nothing extra)."""
+    is_fork = bool(course.forked_from or course.translation_of)
+    signed_in = permissions.is_signed_in(current_user)
+    return {
+        "open": services.open_count(course),
+        "is_fork": is_fork,
+        "can_propose": signed_in and is_fork and permissions.can_propose(current_user, course),
+        "can_decide": signed_in and permissions.can_edit_course(current_user, course),
+    }
+
+
+@bp.app_template_global()
+def proposal_status_label(status: str) -> str:
+    labels = {"open": _("Open"), "accepted": _("Accepted"), "declined": _("Declined")}
+    return labels.get(status, status)
+
+
+@bp.app_template_global()
+def proposal_markdown(text: str) -> Markup:
+    """Proposal descriptions, comments and reasons are user Markdown: sanitized here."""
+    return render_markdown(text)
+
+
+@bp.app_template_global()
+def proposal_word_diff(old: str, new: str) -> list[Segment]:
+    return word_diff(old, new)
+
+
+def _candidate_label(module: Module) -> str:
+    if module.upstream_module_id is None:
+        return _("%(title)s (new module)", title=module.title)
+    return _("%(title)s (changed)", title=module.title)
+
+
+@bp.route("/courses/<slug>/propose", methods=["GET", "POST"])
+@login_required
+def propose(slug: str) -> Response | Page:
+    fork = _course_or_404(slug)
+    if not (fork.forked_from or fork.translation_of):
+        abort(404, _("This course was not forked from another, so it has nowhere to propose to."))
+    upstream = services.upstream_of(fork)
+    if upstream is None:
+        abort(404, _("The course this one was forked from no longer exists."))
+    if not permissions.can_propose(current_user, fork):
+        abort(403, _("Only the maintainers of this fork can propose its changes upstream."))
+    candidates = services.proposable_modules(fork)
+    form = ProposeForm()
+    form.modules.choices = [(m.id, _candidate_label(m)) for m in candidates]
+    if form.validate_on_submit():
+        proposal = services.create_proposal(
+            current_user, fork, form.modules.data, form.title.data, form.description.data or ""
+        )
+        db.session.commit()
+        flash(_("Your proposal was sent to the maintainers of “%(title)s”.", title=upstream.title))
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "authoring/proposal_new.html",
+        fork=fork,
+        upstream=upstream,
+        form=form,
+        candidates=candidates,
+    ), status
+
+
+@bp.get("/courses/<slug>/proposals")
+def index(slug: str) -> Page:
+    course = _course_or_404(slug)
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    result = services.proposals_for_course(course, page, current_app.config["COURSES_PER_PAGE"])
+    if page > result.pages:
+        abort(404)
+    return render_template("authoring/proposal_list.html", course=course, result=result)
+
+
+def _render_show(
+    proposal: ChangeProposal,
+    comment_form: CommentForm | None = None,
+    decline_form: DeclineForm | None = None,
+    status: int = 200,
+) -> Page:
+    return render_template(
+        "authoring/proposal_show.html",
+        proposal=proposal,
+        changes=services.module_changes(proposal),
+        comment_form=comment_form or CommentForm(formdata=None),
+        decline_form=decline_form or DeclineForm(formdata=None),
+        can_comment=permissions.can_comment_on_proposal(current_user, proposal),
+        can_decide=proposal.status == services.OPEN
+        and permissions.can_decide_proposal(current_user, proposal),
+    ), status
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def show(proposal_id: int) -> Page:
+    return _render_show(_proposal_or_404(proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/comments")
+@login_required
+def comment(proposal_id: int) -> Response | Page:
+    proposal = _proposal_or_404(proposal_id)
+    if not permissions.can_comment_on_proposal(current_user, proposal):
+        abort(403)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_show(proposal, comment_form=form, status=422)
+    services.add_comment(current_user, proposal, form.body.data)
+    db.session.commit()
+    flash(_("Your comment was added."), "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor="comments"))
+
+
+def _already_decided(proposal: ChangeProposal) -> tuple[str, int]:
+    db.session.rollback()
+    proposal = services.load_proposal(proposal.id) or proposal
+    if proposal.status == services.ACCEPTED:
+        message = _("This proposal was already accepted. A decision cannot be changed.")
+    else:
+        message = _("This proposal was already declined. A decision cannot be changed.")
+    return render_template(
+        "authoring/proposal_decided.html", proposal=proposal, message=message
+    ), 409
+
+
+def _decider_or_abort(proposal: ChangeProposal) -> None:
+    if not permissions.can_decide_proposal(current_user, proposal):
+        abort(403, _("Only the maintainers of the course proposed to can decide on this."))
+
+
+def _resolutions(proposal: ChangeProposal) -> dict[int, decisions.Resolution]:
+    """The resolution page's fields, per proposed module: title-N, text-N, upstream-N."""
+    found = {}
+    for item in proposal.modules:
+        body = request.form.get(f"text-{item.id}")
+        upstream = request.form.get(f"upstream-{item.id}", type=int)
+        if body is None or upstream is None:
+            continue
+        title = (request.form.get(f"title-{item.id}") or "").strip()[:200]
+        found[item.id] = decisions.Resolution(title, normalize_newlines(body), upstream)
+    return found
+
+
+@bp.post("/proposals/<int:proposal_id>/accept")
+@login_required
+def accept(proposal_id: int) -> Response | Page:
+    proposal = _proposal_or_404(proposal_id)
+    _decider_or_abort(proposal)
+    if proposal.status != services.OPEN:
+        return _already_decided(proposal)
+    resolutions = _resolutions(proposal)
+    if any(not r.body.strip() for r in resolutions.values()):
+        abort(400, _("A module's text cannot be empty. Go back and fill in every text box."))
+    try:
+        decisions.accept(current_user, proposal, resolutions)
+    except decisions.NeedsResolution as needs:
+        db.session.rollback()
+        return render_template(
+            "authoring/proposal_resolve.html",
+            proposal=proposal,
+            conflicts=needs.conflicts,
+            stale=bool(resolutions),
+        ), 409
+    except decisions.AlreadyDecided:
+        return _already_decided(proposal)
+    db.session.commit()
+    count = len(proposal.modules)
+    flash(
+        ngettext(
+            "Proposal accepted: %(num)d module updated, credited to its authors.",
+            "Proposal accepted: %(num)d modules updated, credited to their authors.",
+            count,
+        ),
+        "success",
+    )
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/decline")
+@login_required
+def decline(proposal_id: int) -> Response | Page:
+    proposal = _proposal_or_404(proposal_id)
+    _decider_or_abort(proposal)
+    if proposal.status != services.OPEN:
+        return _already_decided(proposal)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return _render_show(proposal, decline_form=form, status=422)
+    try:
+        decisions.decline(current_user, proposal, form.reason.data)
+    except decisions.AlreadyDecided:
+        return _already_decided(proposal)
+    db.session.commit()
+    flash(_("Proposal declined. The author can read your reason."), "info")
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))

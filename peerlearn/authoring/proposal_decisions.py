@@ -1,0 +1,240 @@
+"""Deciding on a change proposal: accept (applied three-way, credited to its authors) or
+decline with a reason. Split from ``proposals`` so each module stays small.
+
+Accepting applies each module upstream: unchanged upstream takes the proposed text as is,
+an upstream that moved on is merged three-way (``merge3``), and regions both sides changed
+differently go to a maintainer, who resolves them before anything is saved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from peerlearn.accounts.models import User
+from peerlearn.authoring.merge import Conflict, merge3, merge_titles
+from peerlearn.authoring.models import Module, ModuleRevision
+from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
+from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalError
+from peerlearn.authoring.revisions import add_revision, record_event
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+
+
+class AlreadyDecided(Exception):
+    """The proposal was accepted or declined already (perhaps by a double click)."""
+
+
+@dataclass(frozen=True)
+class ModuleConflict:
+    """A module whose accept needs a person: both sides changed the same region."""
+
+    item: ProposalModule
+    upstream: ModuleRevision
+    conflicts: tuple[Conflict, ...]
+    #: Both sides renamed the module differently.
+    title_conflict: bool
+
+    @property
+    def suggested_title(self) -> str:
+        """The proposal's title, unless only upstream renamed the module."""
+        proposed = self.item.proposed_revision.title
+        base = self.item.base_revision
+        if base is not None and proposed == base.title:
+            return self.upstream.title
+        return proposed
+
+
+class NeedsResolution(Exception):
+    """Accepting would overwrite upstream changes; nothing was saved."""
+
+    def __init__(self, conflicts: list[ModuleConflict]) -> None:
+        super().__init__(f"{len(conflicts)} modules need resolving")
+        self.conflicts = conflicts
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A maintainer's text for a conflicted module, made against one upstream revision.
+
+    If upstream moved again since the resolution page was shown, the resolution is stale
+    and the module is merged (and perhaps shown as a conflict) again.
+    """
+
+    title: str
+    body: str
+    upstream_revision_id: int
+
+
+def _decide(user: User, proposal: ChangeProposal, status: str, reason: str = "") -> None:
+    """Move an open proposal to ``status``, or raise AlreadyDecided.
+
+    A conditional UPDATE rather than read-then-write: of two concurrent decisions (a double
+    click, two maintainers) exactly one changes a row, the other sees none and stops.
+    """
+    result = db.session.execute(
+        update(ChangeProposal)
+        .where(ChangeProposal.id == proposal.id, ChangeProposal.status == OPEN)
+        .values(status=status, decided_by_id=user.id, decided_at=utcnow(), decision_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadyDecided
+    db.session.expire(
+        proposal, ["status", "decided_by_id", "decided_by", "decided_at", "decision_reason"]
+    )
+
+
+def decline(user: User, proposal: ChangeProposal, reason: str) -> None:
+    if not reason.strip():
+        raise ProposalError("empty reason")
+    if proposal.status != OPEN:
+        raise AlreadyDecided
+    _decide(user, proposal, DECLINED, reason.strip())
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What accepting will save for one existing upstream module."""
+
+    item: ProposalModule
+    title: str
+    body: str
+
+
+def _plan_module(
+    item: ProposalModule, resolution: Resolution | None
+) -> _Plan | ModuleConflict | None:
+    """Merge one module's proposed text into upstream's current text.
+
+    None means upstream already has exactly the proposed text and title.
+    """
+    target = item.target_module
+    assert target is not None
+    current = target.current
+    proposed = item.proposed_revision
+    base = item.base_revision
+    if resolution is not None and resolution.upstream_revision_id == current.id:
+        return _Plan(item, resolution.title.strip() or proposed.title, resolution.body)
+    if (current.content_id, current.title) == (proposed.content_id, proposed.title):
+        return None
+    if base is None or base.id == current.id or base.content_id == current.content_id:
+        body = proposed.body
+        conflicts: tuple[Conflict, ...] = ()
+    else:
+        merged = merge3(base.body, current.body, proposed.body)
+        body, conflicts = merged.text, merged.conflicts
+    base_title = base.title if base is not None else current.title
+    title = merge_titles(base_title, current.title, proposed.title)
+    if conflicts or title is None:
+        return ModuleConflict(item, current, conflicts, title_conflict=title is None)
+    return _Plan(item, title, body)
+
+
+def accept(
+    user: User, proposal: ChangeProposal, resolutions: dict[int, Resolution] | None = None
+) -> list[ModuleRevision]:
+    """Apply the proposal upstream and mark it accepted; return the new upstream revisions.
+
+    Raises NeedsResolution, having saved nothing, while any module has an unresolved
+    conflict. ``resolutions`` maps ProposalModule ids to a maintainer's text.
+
+    A fork module is pointed at its new upstream revision only when upstream now has
+    exactly its proposed text: after a three-way merge upstream also holds other people's
+    changes the fork has not taken, and the old base lets the next sync bring them in
+    instead of the fork appearing to have deleted them.
+    """
+    if proposal.status != OPEN:
+        raise AlreadyDecided
+    resolutions = resolutions or {}
+    plans: list[_Plan] = []
+    conflicts: list[ModuleConflict] = []
+    for item in proposal.modules:
+        if item.target_module is None:
+            continue
+        planned = _plan_module(item, resolutions.get(item.id))
+        if isinstance(planned, ModuleConflict):
+            conflicts.append(planned)
+        elif planned is not None:
+            plans.append(planned)
+    if conflicts:
+        raise NeedsResolution(conflicts)
+    _decide(user, proposal, ACCEPTED)
+
+    revisions = []
+    for plan in plans:
+        target = plan.item.target_module
+        assert target is not None
+        revisions.append(
+            add_revision(
+                target,
+                plan.title,
+                plan.body,
+                author=_credit(plan.item, proposal),
+                saved_by=user,
+                kind="proposal",
+                parent=target.current,
+                summary=proposal.title,
+            )
+        )
+    for item in proposal.modules:
+        if item.target_module is None:
+            revisions.append(_add_new_module(user, proposal, item))
+            continue
+        current, proposed = item.target_module.current, item.proposed_revision
+        if (current.content_id, current.title) == (proposed.content_id, proposed.title):
+            item.source_module.upstream_revision_id = current.id
+    record_event(
+        proposal.target_course,
+        "proposal_accepted",
+        user,
+        proposal=proposal.id,
+        title=proposal.title,
+        source=proposal.source_course.slug,
+    )
+    db.session.flush()
+    return revisions
+
+
+def _credit(item: ProposalModule, proposal: ChangeProposal) -> User | None:
+    """The words' author: who wrote the fork revision, else (bundle text) the proposer."""
+    return item.proposed_revision.author or proposal.author
+
+
+def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) -> ModuleRevision:
+    """Append a module the fork added to the end of the upstream course."""
+    course = proposal.target_course
+    existing = db.session.execute(
+        select(Module.key, Module.slug, Module.position).where(Module.course_id == course.id)
+    ).all()
+    keys = {row.key for row in existing}
+    slugs = {row.slug for row in existing}
+    source = item.source_module
+    key = source.key if source.key not in keys else uuid.uuid4().hex
+    slug, n = source.slug, 2
+    while slug in slugs:
+        slug, n = f"{source.slug[:70]}-{n}", n + 1
+    module = Module(
+        course_id=course.id,
+        key=key,
+        slug=slug,
+        position=max((row.position for row in existing), default=0) + 1,
+    )
+    db.session.add(module)
+    db.session.flush()
+    proposed = item.proposed_revision
+    revision = add_revision(
+        module,
+        proposed.title,
+        proposed.body,
+        author=_credit(item, proposal),
+        saved_by=user,
+        kind="proposal",
+        summary=proposal.title,
+    )
+    source.upstream_module_id = module.id
+    source.upstream_revision_id = revision.id
+    record_event(course, "module_added", user, module=module, title=proposed.title)
+    return revision

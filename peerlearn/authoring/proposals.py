@@ -1,0 +1,227 @@
+"""Change proposals: a fork offers chosen modules back to the course it came from.
+
+A proposal records, per module, the fork's revision and the upstream revision it was based
+on. Accepting applies each module upstream: unchanged upstream takes the proposed text as
+is, an upstream that moved on is merged three-way (``merge3``), and regions both sides
+changed differently go to a maintainer, who resolves them before anything is saved.
+Accepted text is credited to whoever wrote it; the accepting maintainer is only ``saved_by``.
+
+Services take the acting user, flush and never commit: the view commits once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+
+from peerlearn.accounts.models import User
+from peerlearn.authoring.diff import Segment, word_diff
+from peerlearn.authoring.models import Module
+from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment, ProposalModule
+from peerlearn.catalog.models import Course
+from peerlearn.catalog.services import course_by_key
+from peerlearn.extensions import db
+
+OPEN, ACCEPTED, DECLINED = "open", "accepted", "declined"
+
+
+class ProposalError(ValueError):
+    """Input the forms should have refused already (empty text, a module not on offer)."""
+
+
+@dataclass(frozen=True)
+class ModuleChange:
+    """What one proposed module would change upstream, for the proposal page."""
+
+    item: ProposalModule
+    old_title: str
+    new_title: str
+    segments: list[Segment]
+    is_new: bool
+
+    @property
+    def title_changed(self) -> bool:
+        return not self.is_new and self.old_title != self.new_title
+
+    @property
+    def text_changed(self) -> bool:
+        return any(segment.op != "equal" for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    proposal: ChangeProposal
+    modules: int
+    comments: int
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    rows: list[ProposalRow]
+    total: int
+    page: int
+    pages: int
+
+
+def upstream_of(fork: Course) -> Course | None:
+    """The course a fork or translation came from, if it still exists."""
+    return course_by_key(fork.forked_from or fork.translation_of)
+
+
+def proposable_modules(fork: Course) -> list[Module]:
+    """Fork modules whose text or title differs from the upstream revision they were based
+    on, and modules the fork added (no ``upstream_module_id``); in course order."""
+    modules = db.session.scalars(
+        select(Module)
+        .where(Module.course_id == fork.id, Module.removed_at.is_(None))
+        .options(selectinload(Module.current), selectinload(Module.upstream_revision))
+        .order_by(Module.position, Module.id)
+    )
+    return [
+        m
+        for m in modules
+        if m.upstream_module_id is None
+        or m.upstream_revision is None
+        or (m.upstream_revision.content_id, m.upstream_revision.title)
+        != (m.current.content_id, m.current.title)
+    ]
+
+
+def create_proposal(
+    user: User, fork: Course, module_ids: list[int], title: str, description: str
+) -> ChangeProposal:
+    """Offer the chosen fork modules to the fork's upstream course."""
+    target = upstream_of(fork)
+    candidates = {module.id: module for module in proposable_modules(fork)}
+    if target is None or not title.strip() or not module_ids:
+        raise ProposalError("no upstream, title or modules")
+    if any(module_id not in candidates for module_id in module_ids):
+        raise ProposalError("module not on offer")
+    proposal = ChangeProposal(
+        source_course_id=fork.id,
+        target_course_id=target.id,
+        author_id=user.id,
+        title=title.strip(),
+        description=description.strip(),
+        status=OPEN,
+    )
+    for module_id in dict.fromkeys(module_ids):
+        module = candidates[module_id]
+        proposal.modules.append(
+            ProposalModule(
+                source_module_id=module.id,
+                target_module_id=module.upstream_module_id,
+                proposed_revision_id=module.current_revision_id,
+                base_revision_id=module.upstream_revision_id,
+            )
+        )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def _count_to(course: Course, *where: ColumnElement[bool]) -> int:
+    query = select(func.count(ChangeProposal.id)).where(
+        ChangeProposal.target_course_id == course.id, *where
+    )
+    return int(db.session.scalar(query) or 0)
+
+
+def open_count(course: Course) -> int:
+    return _count_to(course, ChangeProposal.status == OPEN)
+
+
+def proposals_for_course(course: Course, page: int, per_page: int) -> ProposalPage:
+    """Proposals to ``course``, open ones first, newest first; four queries per page."""
+    total = _count_to(course)
+    proposals = list(
+        db.session.scalars(
+            select(ChangeProposal)
+            .where(ChangeProposal.target_course_id == course.id)
+            .options(
+                joinedload(ChangeProposal.author),
+                joinedload(ChangeProposal.source_course),
+                joinedload(ChangeProposal.decided_by),
+            )
+            .order_by(
+                case((ChangeProposal.status == OPEN, 0), else_=1),
+                ChangeProposal.created_at.desc(),
+                ChangeProposal.id.desc(),
+            )
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    ids = [p.id for p in proposals]
+    modules = _counts(ProposalModule.proposal_id, ids)
+    comments = _counts(ProposalComment.proposal_id, ids)
+    rows = [ProposalRow(p, modules.get(p.id, 0), comments.get(p.id, 0)) for p in proposals]
+    return ProposalPage(rows, total, page, max(1, math.ceil(total / per_page)))
+
+
+def _counts(column: InstrumentedAttribute[int], ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = db.session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column))
+    return {key: count for key, count in rows}
+
+
+def load_proposal(proposal_id: int) -> ChangeProposal | None:
+    """A proposal with everything its page shows, in a fixed number of queries."""
+    return db.session.scalar(
+        select(ChangeProposal)
+        .where(ChangeProposal.id == proposal_id)
+        .options(
+            joinedload(ChangeProposal.author),
+            joinedload(ChangeProposal.decided_by),
+            joinedload(ChangeProposal.source_course),
+            joinedload(ChangeProposal.target_course),
+            selectinload(ChangeProposal.modules).options(
+                selectinload(ProposalModule.proposed_revision),
+                selectinload(ProposalModule.base_revision),
+                selectinload(ProposalModule.source_module),
+                selectinload(ProposalModule.target_module).selectinload(Module.current),
+            ),
+            selectinload(ChangeProposal.comments).joinedload(ProposalComment.author),
+        )
+    )
+
+
+def module_changes(proposal: ChangeProposal) -> list[ModuleChange]:
+    """Per module, the proposed text against what upstream has now.
+
+    Once accepted, upstream *is* the proposal, so the change is shown against the revision
+    the fork had started from instead.
+    """
+    changes = []
+    for item in proposal.modules:
+        proposed = item.proposed_revision
+        if item.target_module is None:
+            old_title, old_body = "", ""
+        elif proposal.status == ACCEPTED and item.base_revision is not None:
+            old_title, old_body = item.base_revision.title, item.base_revision.body
+        else:
+            current = item.target_module.current
+            old_title, old_body = current.title, current.body
+        changes.append(
+            ModuleChange(
+                item=item,
+                old_title=old_title,
+                new_title=proposed.title,
+                segments=word_diff(old_body, proposed.body),
+                is_new=item.target_module is None,
+            )
+        )
+    return changes
+
+
+def add_comment(user: User, proposal: ChangeProposal, body: str) -> ProposalComment:
+    if not body.strip():
+        raise ProposalError("empty comment")
+    comment = ProposalComment(proposal_id=proposal.id, author_id=user.id, body=body.strip())
+    db.session.add(comment)
+    db.session.flush()
+    return comment

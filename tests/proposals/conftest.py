@@ -1,0 +1,108 @@
+"""Fixtures for change proposals: an upstream course, a fork of it, and helpers to edit
+modules the way the editor does (through ``add_revision``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from peerlearn.accounts.models import User
+from peerlearn.authoring.forking import fork_course
+from peerlearn.authoring.models import Module
+from peerlearn.authoring.proposal_models import ChangeProposal
+from peerlearn.authoring.revisions import add_revision
+from peerlearn.catalog.models import Course
+from peerlearn.extensions import db
+
+BODY = "## Trench\n\nDig a trench one metre deep.\n\nLine it with plastic.\n\nFill it with water.\n"
+
+
+@dataclass
+class World:
+    upstream: Course
+    fork: Course
+    #: Maintains the upstream course.
+    owner: User
+    #: Maintains the fork.
+    forker: User
+
+
+def module(course: Course, slug: str) -> Module:
+    found = db.session.scalar(
+        select(Module).where(Module.course_id == course.id, Module.slug == slug)
+    )
+    assert found is not None, slug
+    return found
+
+
+def edit(
+    course: Course, slug: str, body: str, author: User | None, title: str | None = None
+) -> Any:
+    """Save a new revision of a module, as the module editor would, and commit."""
+    target = module(course, slug)
+    revision = add_revision(
+        target, title or target.current.title, body, author=author, kind="edit",
+        parent=target.current,
+    )  # fmt: skip
+    db.session.commit()
+    return revision
+
+
+def add_module(course: Course, slug: str, title: str, body: str, author: User) -> Module:
+    """A module the fork wrote itself (no upstream module)."""
+    position = max(m.position for m in course.modules) + 1
+    new = Module(course_id=course.id, key=f"{course.slug}-{slug}", slug=slug, position=position)
+    db.session.add(new)
+    db.session.flush()
+    add_revision(new, title, body, author=author, kind="create")
+    db.session.commit()
+    return new
+
+
+def latest_proposal() -> ChangeProposal:
+    proposal = db.session.scalar(select(ChangeProposal).order_by(ChangeProposal.id.desc()))
+    assert proposal is not None
+    return proposal
+
+
+def text_of(response: Any) -> str:
+    return str(response.get_data(as_text=True))
+
+
+def visible(response: Any) -> str:
+    """The page without tags, for asserting what a reader sees."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text_of(response)))
+
+
+@pytest.fixture
+def world(create_user: Callable[..., User], create_course: Callable[..., Course]) -> World:
+    owner = create_user("ana")
+    forker = create_user("jean")
+    upstream = create_course(
+        "biogas",
+        modules=[("Trench", BODY), ("Bag", "Fold the bag.\n"), ("Gas", "Light it.\n")],
+        maintainer=owner,
+    )
+    fork = fork_course(
+        forker, upstream, slug="biogas-rw", title="Biogas Rwanda", licence=upstream.licence
+    )
+    db.session.commit()
+    return World(upstream, fork, owner, forker)
+
+
+@pytest.fixture
+def propose(client: Any, login: Callable[..., Any]) -> Callable[..., Any]:
+    """Send the propose form as the fork's maintainer; returns the response."""
+
+    def send(world: World, slugs: list[str], title: str = "Better trench", **extra: Any) -> Any:
+        login(world.forker)
+        ids = [module(world.fork, slug).id for slug in slugs]
+        data = {"title": title, "description": "Works in *clay* soil.", "modules": ids, **extra}
+        return client.submit(f"/courses/{world.fork.slug}/propose", data)
+
+    return send
