@@ -1,5 +1,386 @@
-"""Placeholder blueprint 'authoring' (being built)."""
+"""Authoring pages: create a course, its settings and maintainers, add, edit, move and
+remove modules, and read module and course history.
 
-from flask import Blueprint
+Each view loads, asks ``permissions``, calls one service from ``editing``, commits once
+and redirects; every change is a POST with CSRF and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.authoring import editing, history
+from peerlearn.authoring.diff import line_diff_blocks, word_diff
+from peerlearn.authoring.forms import (
+    CourseSettingsForm,
+    EditModuleForm,
+    MaintainerForm,
+    NewCourseForm,
+    NewModuleForm,
+)
+from peerlearn.authoring.models import Module
+from peerlearn.catalog import services as catalog
+from peerlearn.catalog.models import Course
+from peerlearn.extensions import db
+from peerlearn.i18n import _, short_date
+from peerlearn.markdown import render_markdown
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.app_template_global("authoring_can_edit")
+def can_edit(course: Course) -> bool:
+    """For the course and module tool links: may the current user change this course?"""
+    return permissions.can_edit_course(current_user, course)
+
+
+@bp.app_template_global("authoring_when")
+def when(value: Any) -> str:
+    """A date and time in the reader's language and time zone."""
+    return short_date(value)
+
+
+@bp.app_template_global("authoring_kind")
+def kind(value: str) -> str:
+    return history.kind_label(value)
+
+
+def _course(slug: str) -> Course:
+    course = catalog.course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
+def _editable_course(slug: str) -> Course:
+    course = _course(slug)
+    if not permissions.can_edit_course(current_user, course):
+        abort(403)
+    return course
+
+
+def _module(course: Course, module_slug: str) -> Module:
+    module = catalog.module_by_slug(course, module_slug)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _page_number() -> int:
+    page = request.args.get("page", 1, type=int)
+    if page is None or page < 1:
+        abort(404)
+    return page
+
+
+def _form_status(form: Any) -> int:
+    return 422 if form.is_submitted() else 200
+
+
+# --- Courses -------------------------------------------------------------------------
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@login_required
+def new_course() -> Page:
+    if not permissions.can_create_course(current_user):
+        abort(403)
+    form = NewCourseForm()
+    if request.method == "GET":
+        form.language.data = form.language.data or "en"
+    if form.validate_on_submit():
+        try:
+            course = editing.create_course(
+                current_user,
+                title=form.title.data,
+                slug=form.slug.data,
+                summary=form.summary.data,
+                language=form.language.data,
+                tags=form.tag_list,
+                licence=form.licence.data,
+            )
+            db.session.commit()
+        except (editing.EditingError, IntegrityError):
+            db.session.rollback()
+            form.slug.errors = [_("A course already uses this address. Please choose another.")]
+            return render_template("authoring/new_course.html", form=form), 422
+        flash(_("Your course is ready. Add its first module."), "success")
+        return redirect(url_for("authoring.new_module", slug=course.slug))
+    return render_template("authoring/new_course.html", form=form), _form_status(form)
+
+
+@bp.route("/courses/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def course_settings(slug: str) -> Page:
+    course = _editable_course(slug)
+    allowed = editing.allowed_licences(course)
+    if course.licence not in allowed:
+        allowed = (course.licence, *allowed)
+    current = {
+        "title": course.title,
+        "summary": course.summary,
+        "language": course.language,
+        "tags": ", ".join(course.tag_names),
+        "licence": course.licence,
+    }
+    form = CourseSettingsForm(
+        allowed_licences=allowed, current_language=course.language, data=current
+    )
+    if form.validate_on_submit():
+        changes = editing.update_settings(
+            current_user,
+            course,
+            title=form.title.data,
+            summary=form.summary.data,
+            language=form.language.data,
+            tags=form.tag_list,
+            licence=form.licence.data,
+        )
+        db.session.commit()
+        if changes:
+            flash(_("The course settings are saved."), "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    return render_template(
+        "authoring/course_settings.html", course=course, form=form
+    ), _form_status(form)
+
+
+@bp.route("/courses/<slug>/maintainers", methods=["GET", "POST"])
+@login_required
+def maintainers(slug: str) -> Page:
+    course = _course(slug)
+    if not permissions.can_manage_maintainers(current_user, course):
+        abort(403)
+    form = MaintainerForm()
+    if form.validate_on_submit():
+        try:
+            added = editing.add_maintainer(current_user, course, form.username.data)
+        except editing.EditingError as error:
+            db.session.rollback()
+            if error.code == "unknown_user":
+                message = _("There is no user called “%(name)s”.", name=form.username.data)
+            else:
+                message = _("%(name)s already maintains this course.", name=form.username.data)
+            form.username.errors = [message]
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now edit this course.", name=added.user.username), "success")
+            return redirect(url_for("authoring.maintainers", slug=course.slug))
+    return render_template(
+        "authoring/maintainers.html",
+        course=course,
+        form=form,
+        maintainers=editing.maintainers(course),
+    ), _form_status(form)
+
+
+@bp.get("/courses/<slug>/history")
+def course_history(slug: str) -> str:
+    course = _course(slug)
+    if not permissions.can_view_history(current_user, course):
+        abort(403)
+    page = history.course_history(course, _page_number())
+    if page is None:
+        abort(404)
+    return render_template("authoring/course_history.html", course=course, page=page)
+
+
+# --- Modules: structure --------------------------------------------------------------
+
+
+@bp.get("/courses/<slug>/modules")
+@login_required
+def manage_modules(slug: str) -> str:
+    course = _editable_course(slug)
+    outline = catalog.outlines([course.id])[course.id]
+    return render_template("authoring/modules.html", course=course, outline=outline)
+
+
+@bp.route("/courses/<slug>/modules/new", methods=["GET", "POST"])
+@login_required
+def new_module(slug: str) -> Page:
+    course = _editable_course(slug)
+    form = NewModuleForm()
+    preview = render_markdown(form.body.data or "") if form.preview.data else None
+    if preview is None and form.validate_on_submit():
+        try:
+            module = editing.add_module(
+                current_user,
+                course,
+                title=form.title.data,
+                slug=form.slug.data or None,
+                body=form.body.data or "",
+            )
+        except editing.EditingError:
+            db.session.rollback()
+            form.slug.errors = [_("Another module of this course uses this address.")]
+        else:
+            db.session.commit()
+            flash(_("The module is added."), "success")
+            return redirect(url_for("catalog.module", slug=course.slug, module_slug=module.slug))
+    status = 200 if preview is not None else _form_status(form)
+    return render_template(
+        "authoring/new_module.html", course=course, form=form, preview=preview
+    ), status
+
+
+@bp.post("/courses/<slug>/m/<module_slug>/move")
+@login_required
+def move_module(slug: str, module_slug: str) -> Response:
+    course = _editable_course(slug)
+    module = _module(course, module_slug)
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400, _("Choose to move the module up or down."))
+    if editing.move_module(current_user, course, module, direction):
+        db.session.commit()
+        flash(_("The module is moved."), "success")
+    else:
+        flash(_("The module is already at that end of the course."), "info")
+    return redirect(url_for("authoring.manage_modules", slug=course.slug))
+
+
+@bp.route("/courses/<slug>/m/<module_slug>/remove", methods=["GET", "POST"])
+@login_required
+def remove_module(slug: str, module_slug: str) -> Page:
+    course = _editable_course(slug)
+    module = _module(course, module_slug)
+    if request.method == "GET":
+        return render_template("authoring/remove_module.html", course=course, module=module)
+    editing.remove_module(current_user, course, module)
+    db.session.commit()
+    flash(
+        _("“%(title)s” is removed from the course. Its history is kept.", title=module.title),
+        "success",
+    )
+    return redirect(url_for("authoring.manage_modules", slug=course.slug))
+
+
+# --- Modules: text -------------------------------------------------------------------
+
+
+def _replace(field: Any, value: str) -> None:
+    """Show ``value`` in a form field instead of what was submitted."""
+    field.data = value
+    field.raw_data = [value]
+
+
+@bp.route("/courses/<slug>/m/<module_slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_module(slug: str, module_slug: str) -> Page:
+    course = _editable_course(slug)
+    module = _module(course, module_slug)
+    form = EditModuleForm()
+    if request.method == "GET":
+        form.title.data, form.body.data = module.current.title, module.current.body
+        form.base_revision_id.data = str(module.current_revision_id)
+    context: dict[str, Any] = {"course": course, "module": module, "form": form}
+    if form.is_submitted() and form.preview.data:
+        context["preview"] = render_markdown(form.body.data or "")
+        return render_template("authoring/edit_module.html", **context)
+    if not form.validate_on_submit():
+        return render_template("authoring/edit_module.html", **context), _form_status(form)
+    try:
+        outcome = editing.save_edit(
+            current_user,
+            module,
+            base_revision_id=form.base_revision_id.data,
+            title=form.title.data,
+            body=form.body.data or "",
+            summary=form.summary.data or "",
+        )
+    except editing.EditingError:
+        abort(400, _("The page you edited from is out of date. Open the editor again."))
+    if outcome.status == "conflict":
+        db.session.rollback()
+        _replace(form.title, outcome.title)
+        _replace(form.body, outcome.body)
+        _replace(form.base_revision_id, str(outcome.current.id))
+        context.update(
+            outcome=outcome,
+            their_changes=line_diff_blocks(outcome.base.body, outcome.current.body),
+            conflicts=[
+                (c, word_diff(c.base, c.theirs), word_diff(c.base, c.ours))
+                for c in outcome.conflicts
+            ],
+        )
+        return render_template("authoring/edit_module.html", **context), 409
+    db.session.commit()
+    if outcome.status == "unchanged":
+        flash(_("There were no changes to save."), "info")
+    elif outcome.status == "merged":
+        flash(
+            _(
+                "Someone else saved this module while you were editing. Your changes were "
+                "merged with theirs; please check the result."
+            ),
+            "success",
+        )
+    else:
+        flash(_("Your changes are saved."), "success")
+    return redirect(url_for("catalog.module", slug=course.slug, module_slug=module.slug))
+
+
+@bp.get("/courses/<slug>/m/<module_slug>/history")
+def module_history(slug: str, module_slug: str) -> str:
+    course = _course(slug)
+    if not permissions.can_view_history(current_user, course):
+        abort(403)
+    module = _module(course, module_slug)
+    page = history.module_history(module, _page_number())
+    if page is None:
+        abort(404)
+    return render_template(
+        "authoring/module_history.html",
+        course=course,
+        module=module,
+        page=page,
+        can_revert=permissions.can_edit_course(current_user, course),
+    )
+
+
+@bp.get("/courses/<slug>/m/<module_slug>/diff")
+def module_diff(slug: str, module_slug: str) -> str:
+    course = _course(slug)
+    if not permissions.can_view_history(current_user, course):
+        abort(403)
+    module = _module(course, module_slug)
+    old = editing.revision_of(module, request.args.get("from"))
+    new = editing.revision_of(module, request.args.get("to"))
+    if old is None or new is None:
+        abort(404, _("Choose two revisions of this module to compare."))
+    return render_template(
+        "authoring/module_diff.html",
+        course=course,
+        module=module,
+        diff=history.compare(old, new),
+        can_revert=permissions.can_edit_course(current_user, course),
+    )
+
+
+@bp.post("/courses/<slug>/m/<module_slug>/revert")
+@login_required
+def revert_module(slug: str, module_slug: str) -> Response:
+    course = _editable_course(slug)
+    module = _module(course, module_slug)
+    revision = editing.revision_of(module, request.form.get("revision_id"))
+    if revision is None:
+        abort(404)
+    number = history.revision_number(revision)
+    summary = _("Reverted to revision %(number)s", number=number)
+    if editing.revert_module(current_user, module, revision, summary) is None:
+        flash(_("The module already reads like revision %(number)s.", number=number), "info")
+    else:
+        db.session.commit()
+        flash(_("Reverted to revision %(number)s.", number=number), "success")
+    return redirect(url_for("authoring.module_history", slug=course.slug, module_slug=module.slug))

@@ -1,0 +1,371 @@
+"""Changing courses and modules: create, settings, maintainers, module text and order.
+
+Services take the acting user, flush and never commit: the view checks permission first
+and commits once. Module text is only ever saved through ``revisions.add_revision`` and
+structural changes are noted with ``revisions.record_event``, so history stays complete.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+
+from peerlearn.accounts.models import User
+from peerlearn.authoring.merge import Conflict, merge3, merge_titles
+from peerlearn.authoring.models import CourseMaintainer, Module, ModuleRevision
+from peerlearn.authoring.revisions import add_revision, record_event
+from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
+from peerlearn.catalog.search import searchable_text
+from peerlearn.catalog.services import course_by_key
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+from peerlearn.licences import LICENCES, fork_licences
+
+
+class EditingError(ValueError):
+    """A request the data does not allow; ``field`` names the form field at fault.
+
+    ``code`` is one of: slug_taken, licence_not_allowed, unknown_user, already_maintainer,
+    unknown_base.
+    """
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(code)
+        self.field = field
+        self.code = code
+
+
+# --- Courses -------------------------------------------------------------------------
+
+
+def allowed_licences(course: Course | None) -> tuple[str, ...]:
+    """Licences the course may carry: any for an original, a compatible one for a fork."""
+    parent_key = (course.forked_from or course.translation_of) if course is not None else None
+    parent = course_by_key(parent_key)
+    if parent is None:
+        return tuple(LICENCES)
+    return fork_licences(parent.licence)
+
+
+def slug_taken(slug: str) -> bool:
+    return db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None
+
+
+def _set_tags(course: Course, names: list[str]) -> None:
+    """Replace the course's tags, reusing rows for kept names so the (course, name)
+    unique constraint never sees a delete and an insert of the same name in one flush."""
+    existing = {tag.name: tag for tag in course.tags}
+    for name, tag in existing.items():
+        if name not in names:
+            course.tags.remove(tag)
+    db.session.flush()
+    kept = []
+    for position, name in enumerate(names):
+        tag = existing.get(name) or CourseTag(name=name)
+        tag.position = position
+        kept.append(tag)
+    course.tags = kept
+
+
+def create_course(
+    user: User,
+    *,
+    title: str,
+    slug: str,
+    summary: str,
+    language: str,
+    tags: list[str],
+    licence: str,
+) -> Course:
+    """A new, empty course; its creator maintains it and is credited as its author."""
+    if slug_taken(slug):
+        raise EditingError("slug", "slug_taken")
+    if licence not in LICENCES:
+        raise EditingError("licence", "licence_not_allowed")
+    course = Course(
+        key=str(uuid.uuid4()),
+        slug=slug,
+        title=title,
+        summary=summary,
+        language=language,
+        licence=licence,
+        search_text=searchable_text(title, summary, tags),
+        authors=[CourseAuthor(position=0, name=user.username)],
+        tags=[CourseTag(position=i, name=name) for i, name in enumerate(tags)],
+    )
+    db.session.add(course)
+    db.session.flush()
+    db.session.add(CourseMaintainer(course_id=course.id, user_id=user.id, added_by_id=user.id))
+    record_event(course, "created", user, title=title)
+    return course
+
+
+def update_settings(
+    user: User,
+    course: Course,
+    *,
+    title: str,
+    summary: str,
+    language: str,
+    tags: list[str],
+    licence: str,
+) -> dict[str, dict[str, Any]]:
+    """Change the course's metadata; returns the changed fields as {field: {old, new}}.
+
+    Nothing is recorded when nothing changed. The licence is checked here too, so a
+    hand-made request cannot give a fork a licence its parent does not allow.
+    """
+    if licence != course.licence and licence not in allowed_licences(course):
+        raise EditingError("licence", "licence_not_allowed")
+    wanted: dict[str, Any] = {
+        "title": title,
+        "summary": summary,
+        "language": language,
+        "tags": tags,
+        "licence": licence,
+    }
+    current: dict[str, Any] = {
+        "title": course.title,
+        "summary": course.summary,
+        "language": course.language,
+        "tags": course.tag_names,
+        "licence": course.licence,
+    }
+    changes = {
+        name: {"old": current[name], "new": value}
+        for name, value in wanted.items()
+        if value != current[name]
+    }
+    if not changes:
+        return changes
+    course.title, course.summary = title, summary
+    course.language, course.licence = language, licence
+    if "tags" in changes:
+        _set_tags(course, tags)
+    course.search_text = searchable_text(title, summary, tags)
+    course.updated_at = utcnow()
+    db.session.flush()
+    record_event(course, "metadata", user, fields=changes)
+    return changes
+
+
+def maintainers(course: Course) -> list[CourseMaintainer]:
+    return list(
+        db.session.scalars(
+            select(CourseMaintainer)
+            .where(CourseMaintainer.course_id == course.id)
+            .join(User, User.id == CourseMaintainer.user_id)
+            .order_by(User.username)
+        )
+    )
+
+
+def add_maintainer(user: User, course: Course, username: str) -> CourseMaintainer:
+    """Let ``username`` maintain the course too."""
+    other = db.session.scalar(select(User).where(User.username == username.lower()))
+    if other is None:
+        raise EditingError("username", "unknown_user")
+    already = db.session.scalar(
+        select(CourseMaintainer.id).where(
+            CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == other.id
+        )
+    )
+    if already is not None:
+        raise EditingError("username", "already_maintainer")
+    maintainer = CourseMaintainer(course_id=course.id, user_id=other.id, added_by_id=user.id)
+    db.session.add(maintainer)
+    db.session.flush()
+    record_event(course, "maintainer_added", user, username=other.username)
+    return maintainer
+
+
+# --- Modules: structure --------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    """An ASCII web address from a title ("Señal y ruido" -> "senal-y-ruido")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:70].strip("-")
+    return slug or "module"
+
+
+def active_modules(course: Course) -> list[Module]:
+    return list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.course_id == course.id, Module.removed_at.is_(None))
+            .order_by(Module.position, Module.id)
+        )
+    )
+
+
+def module_slug_taken(course: Course, slug: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Module.id).where(
+                Module.course_id == course.id, Module.slug == slug, Module.removed_at.is_(None)
+            )
+        )
+        is not None
+    )
+
+
+def _free_module_slug(course: Course, base: str) -> str:
+    slug, n = base, 1
+    while module_slug_taken(course, slug):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def add_module(user: User, course: Course, *, title: str, slug: str | None, body: str) -> Module:
+    """Append a module to the course. An empty ``slug`` is made from the title (and made
+    unique); a chosen slug that is taken is an error the author should see."""
+    if slug:
+        if module_slug_taken(course, slug):
+            raise EditingError("slug", "slug_taken")
+    else:
+        slug = _free_module_slug(course, slugify(title))
+    last = db.session.scalar(select(func.max(Module.position)).where(Module.course_id == course.id))
+    module = Module(course_id=course.id, key=str(uuid.uuid4()), slug=slug, position=(last or 0) + 1)
+    db.session.add(module)
+    db.session.flush()
+    add_revision(module, title, body, author=user, kind="create")
+    course.updated_at = utcnow()
+    record_event(course, "module_added", user, module, title=title, slug=slug)
+    return module
+
+
+def move_module(user: User, course: Course, module: Module, direction: str) -> bool:
+    """Swap the module with its neighbour above or below; False when it is already at
+    that end of the course."""
+    modules = active_modules(course)
+    index = next(i for i, m in enumerate(modules) if m.id == module.id)
+    target = index - 1 if direction == "up" else index + 1
+    if target < 0 or target >= len(modules):
+        return False
+    # Renumber all active modules so that gaps or ties left by imports cannot confuse
+    # the order; positions are only ever compared, never shown.
+    modules[index], modules[target] = modules[target], modules[index]
+    for position, each in enumerate(modules, start=1):
+        each.position = position
+    course.updated_at = utcnow()
+    db.session.flush()
+    record_event(
+        course, "module_moved", user, module, title=module.title, old=index + 1, new=target + 1
+    )
+    return True
+
+
+def remove_module(user: User, course: Course, module: Module) -> None:
+    """Take the module out of the course. The row and all its revisions stay."""
+    module.removed_at = utcnow()
+    course.updated_at = utcnow()
+    db.session.flush()
+    record_event(course, "module_removed", user, module, title=module.title, slug=module.slug)
+
+
+# --- Modules: text -------------------------------------------------------------------
+
+SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What became of an edit. For a conflict, ``title`` and ``body`` are what the editor
+    should see again (their own words, with the other edit's non-conflicting changes
+    merged in) and ``current`` is the revision to edit from next."""
+
+    status: SaveStatus
+    current: ModuleRevision
+    base: ModuleRevision
+    title: str
+    body: str
+    revision: ModuleRevision | None = None
+    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
+    title_conflict: bool = False
+
+
+def revision_of(module: Module, revision_id: Any) -> ModuleRevision | None:
+    """The module's revision with this id, or None for anything else (another module's,
+    a missing one, or not a number)."""
+    try:
+        number = int(revision_id)
+    except (TypeError, ValueError):
+        return None
+    revision = db.session.get(ModuleRevision, number)
+    if revision is None or revision.module_id != module.id:
+        return None
+    return revision
+
+
+def _current_locked(module: Module) -> ModuleRevision:
+    """The module's current revision, read under a row lock (on PostgreSQL) so two saves
+    from the same base cannot both think they are first."""
+    current_id = db.session.scalar(
+        select(Module.current_revision_id).where(Module.id == module.id).with_for_update()
+    )
+    current = db.session.get(ModuleRevision, current_id)
+    assert current is not None
+    return current
+
+
+def save_edit(
+    user: User, module: Module, *, base_revision_id: Any, title: str, body: str, summary: str
+) -> EditOutcome:
+    """Save an edit made from ``base_revision_id``, merging it with anything saved since.
+
+    The editor's text is "ours" in the three-way merge, so where both changed the same
+    lines the text offered back to them holds their own words.
+    """
+    base = revision_of(module, base_revision_id)
+    if base is None:
+        raise EditingError("base_revision_id", "unknown_base")
+    current = _current_locked(module)
+    if base.id == current.id:
+        if title == current.title and body == current.body:
+            return EditOutcome("unchanged", current, base, title, body)
+        revision = add_revision(
+            module, title, body, author=user, kind="edit", parent=base, summary=summary
+        )
+        return EditOutcome("saved", current, base, title, body, revision)
+
+    merged = merge3(base.body, body, current.body)
+    merged_title = merge_titles(base.title, title, current.title)
+    if not merged.clean or merged_title is None:
+        return EditOutcome(
+            "conflict",
+            current,
+            base,
+            title if merged_title is None else merged_title,
+            merged.text,
+            conflicts=merged.conflicts,
+            title_conflict=merged_title is None,
+        )
+    if merged_title == current.title and merged.text == current.body:
+        return EditOutcome("unchanged", current, base, merged_title, merged.text)
+    revision = add_revision(
+        module, merged_title, merged.text, author=user, kind="merge", parent=current,
+        summary=summary,
+    )  # fmt: skip
+    return EditOutcome("merged", current, base, merged_title, merged.text, revision)
+
+
+def revert_module(
+    user: User, module: Module, revision: ModuleRevision, summary: str
+) -> ModuleRevision | None:
+    """Make an old revision's title and text current again, as a new revision (history
+    is append-only). None when the module already reads exactly like that."""
+    current = _current_locked(module)
+    if revision.title == current.title and revision.body == current.body:
+        return None
+    return add_revision(
+        module, revision.title, revision.body, author=user, kind="revert", parent=current,
+        summary=summary,
+    )  # fmt: skip

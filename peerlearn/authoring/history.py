@@ -1,0 +1,268 @@
+"""Reading history: a module's revisions with their sizes, the difference between two
+revisions, and a course's events as sentences a person can read.
+
+Every list here is loaded in a fixed number of queries, however many rows it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import LazyString
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from peerlearn.authoring.diff import DiffBlock, Segment, diff_stats, line_diff_blocks, word_diff
+from peerlearn.authoring.models import CourseEvent, Module, ModuleContent, ModuleRevision
+from peerlearn.catalog.models import Course
+from peerlearn.extensions import db
+from peerlearn.i18n import _, _l, language_name
+
+PER_PAGE = 20
+
+#: How each kind of revision is named in history lists.
+REVISION_KINDS: dict[str, LazyString] = {
+    "import": _l("imported"),
+    "create": _l("created"),
+    "edit": _l("edit"),
+    "merge": _l("merged edit"),
+    "revert": _l("revert"),
+    "fork": _l("forked"),
+    "sync": _l("update from the original"),
+    "proposal": _l("accepted proposal"),
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a newest-first list."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    revision: ModuleRevision
+    #: 1-based position of the revision in its module's history.
+    number: int
+    added: int
+    removed: int
+
+
+def kind_label(kind: str) -> str:
+    label = REVISION_KINDS.get(kind)
+    return str(label) if label is not None else kind
+
+
+def revision_number(revision: ModuleRevision) -> int:
+    """The revision's 1-based number within its module (ids only grow)."""
+    return int(
+        db.session.scalar(
+            select(func.count(ModuleRevision.id)).where(
+                ModuleRevision.module_id == revision.module_id,
+                ModuleRevision.id <= revision.id,
+            )
+        )
+        or 0
+    )
+
+
+def module_history(module: Module, page: int, per_page: int = PER_PAGE) -> Page | None:
+    """A page of the module's revisions, newest first, with words added and removed
+    against each one's parent. None when the page does not exist."""
+    total = int(
+        db.session.scalar(
+            select(func.count(ModuleRevision.id)).where(ModuleRevision.module_id == module.id)
+        )
+        or 0
+    )
+    result = Page([], page, per_page, total)
+    if page < 1 or page > result.pages:
+        return None
+    revisions = list(
+        db.session.scalars(
+            select(ModuleRevision)
+            .where(ModuleRevision.module_id == module.id)
+            .options(selectinload(ModuleRevision.author), selectinload(ModuleRevision.saved_by))
+            .order_by(ModuleRevision.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    # Parents' text in one query, whatever the page holds. Bodies already loaded with the
+    # page are not sent again: most parents are the next revision down the list.
+    loaded = {r.content_id: r.body for r in revisions}
+    parent_ids = {r.parent_id for r in revisions if r.parent_id is not None}
+    parent_body: dict[int, str] = {}
+    if parent_ids:
+        rows = db.session.execute(
+            select(
+                ModuleRevision.id,
+                ModuleRevision.content_id,
+                case((ModuleRevision.content_id.in_(loaded), None), else_=ModuleContent.body),
+            )
+            .join(ModuleContent, ModuleContent.id == ModuleRevision.content_id)
+            .where(ModuleRevision.id.in_(parent_ids))
+        )
+        for revision_id, content_id, body in rows:
+            parent_body[revision_id] = loaded[content_id] if body is None else body
+
+    entries = []
+    offset = (page - 1) * per_page
+    for index, revision in enumerate(revisions):
+        # A first revision, or one whose parent is gone, counts as all new.
+        old = parent_body.get(revision.parent_id, "") if revision.parent_id else ""
+        added, removed = diff_stats(old, revision.body)
+        entries.append(HistoryEntry(revision, total - offset - index, added, removed))
+    return Page(entries, page, per_page, total)
+
+
+@dataclass(frozen=True)
+class RevisionDiff:
+    old: ModuleRevision
+    new: ModuleRevision
+    old_number: int
+    new_number: int
+    title: list[Segment]
+    blocks: list[DiffBlock]
+    added: int
+    removed: int
+
+    @property
+    def title_changed(self) -> bool:
+        return self.old.title != self.new.title
+
+
+def compare(old: ModuleRevision, new: ModuleRevision) -> RevisionDiff:
+    """What changed from ``old`` to ``new``: title word by word, text as line blocks."""
+    added, removed = diff_stats(old.body, new.body)
+    return RevisionDiff(
+        old=old,
+        new=new,
+        old_number=revision_number(old),
+        new_number=revision_number(new),
+        title=word_diff(old.title, new.title),
+        blocks=line_diff_blocks(old.body, new.body, context=2),
+        added=added,
+        removed=removed,
+    )
+
+
+# --- Course history ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    event: CourseEvent
+    sentences: list[str]
+
+
+def course_history(course: Course, page: int, per_page: int = PER_PAGE) -> Page | None:
+    """A page of the course's events, newest first, each told as sentences."""
+    total = int(
+        db.session.scalar(
+            select(func.count(CourseEvent.id)).where(CourseEvent.course_id == course.id)
+        )
+        or 0
+    )
+    result = Page([], page, per_page, total)
+    if page < 1 or page > result.pages:
+        return None
+    events = db.session.scalars(
+        select(CourseEvent)
+        .where(CourseEvent.course_id == course.id)
+        .options(selectinload(CourseEvent.actor))
+        .order_by(CourseEvent.created_at.desc(), CourseEvent.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page([EventEntry(e, event_sentences(e)) for e in events], page, per_page, total)
+
+
+def _detail(event: CourseEvent) -> dict[str, Any]:
+    try:
+        detail = json.loads(event.detail or "{}")
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def _tags(value: Any) -> str:
+    if isinstance(value, list) and value:
+        return ", ".join(str(tag) for tag in value)
+    return _("none")
+
+
+def _metadata_sentences(fields: Any) -> list[str]:
+    if not isinstance(fields, dict):
+        return [_("Changed the course details.")]
+    sentences = []
+    for name, change in fields.items():
+        change = change if isinstance(change, dict) else {}
+        old, new = change.get("old"), change.get("new")
+        if name == "title":
+            sentences.append(_("Renamed the course from “%(old)s” to “%(new)s”.", old=old, new=new))
+        elif name == "summary":
+            sentences.append(_("Changed the summary."))
+        elif name == "language":
+            sentences.append(
+                _(
+                    "Changed the language from %(old)s to %(new)s.",
+                    old=language_name(str(old)),
+                    new=language_name(str(new)),
+                )
+            )
+        elif name == "tags":
+            sentences.append(
+                _("Changed the topics from %(old)s to %(new)s.", old=_tags(old), new=_tags(new))
+            )
+        elif name == "licence":
+            sentences.append(_("Changed the licence from %(old)s to %(new)s.", old=old, new=new))
+        else:
+            sentences.append(_("Changed the course details."))
+    return sentences
+
+
+def event_sentences(event: CourseEvent) -> list[str]:
+    """The event as translated sentences, from its kind and the detail saved with it."""
+    detail = _detail(event)
+    title = detail.get("title", "")
+    kind = event.kind
+    if kind == "created":
+        return [_("Created the course.")]
+    if kind == "forked":
+        if detail.get("translation"):
+            return [_("Started this translation of “%(parent)s”.", parent=detail.get("parent"))]
+        return [_("Forked this course from “%(parent)s”.", parent=detail.get("parent"))]
+    if kind == "module_added":
+        return [_("Added the module “%(title)s”.", title=title)]
+    if kind == "module_removed":
+        return [_("Removed the module “%(title)s”.", title=title)]
+    if kind == "module_moved":
+        return [
+            _(
+                "Moved the module “%(title)s” from position %(old)s to %(new)s.",
+                title=title,
+                old=detail.get("old"),
+                new=detail.get("new"),
+            )
+        ]
+    if kind == "metadata":
+        return _metadata_sentences(detail.get("fields"))
+    if kind == "maintainer_added":
+        return [_("Added %(username)s as a maintainer.", username=detail.get("username"))]
+    if kind == "synced":
+        return [_("Merged in changes from the original course.")]
+    if kind == "proposal_accepted":
+        return [_("Accepted the proposed change “%(title)s”.", title=title)]
+    return [_("Changed the course.")]
