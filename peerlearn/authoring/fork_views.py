@@ -1,5 +1,348 @@
-"""Placeholder blueprint 'forks' (being built)."""
+"""Fork, fork network, sync from upstream and translation pages, and the lineage facts the
+course and module pages show (as template globals, so the catalog needs no changes).
 
-from flask import Blueprint
+Each view loads, asks ``permissions``, calls one service, commits once and redirects;
+every change is a POST with CSRF and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.authoring import lineage, syncing
+from peerlearn.authoring.diff import line_diff_blocks, word_diff
+from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
+from peerlearn.authoring.forking import ForkError, fork_course
+from peerlearn.authoring.models import Module
+from peerlearn.catalog import services as catalog
+from peerlearn.catalog.models import Course
+from peerlearn.extensions import db
+from peerlearn.i18n import _, ngettext
+from peerlearn.site import safe_next
 
 bp = Blueprint("forks", __name__, template_folder="templates")
+
+Page = str | tuple[str, int] | Response
+
+
+def _course(slug: str) -> Course:
+    course = catalog.course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
+def _ancestors(course: Course) -> list[Course]:
+    """Ancestors, cached for the request: the lineage box and the attribution both ask."""
+    cache: dict[int, list[Course]] = g.setdefault("fork_ancestors", {})
+    if course.id not in cache:
+        cache[course.id] = lineage.ancestors(course)
+    return cache[course.id]
+
+
+def source_diff_url(source: Course, module_slug: str, old: int | None, new: int | None) -> str:
+    """What changed in a source module between two revisions; its page if no diff exists.
+
+    The diff page belongs to the module editor; until it is registered, the link falls
+    back to the source module itself.
+    """
+    if (
+        old is not None
+        and new is not None
+        and "authoring.module_diff" in current_app.view_functions
+    ):
+        revisions: dict[str, Any] = {"from": old, "to": new}  # "from" is a keyword
+        return url_for(
+            "authoring.module_diff", slug=source.slug, module_slug=module_slug, **revisions
+        )
+    return url_for("catalog.module", slug=source.slug, module_slug=module_slug)
+
+
+# --- What the course and module pages show -------------------------------------------
+
+
+@dataclass
+class CourseLineage:
+    upstream: Course | None
+    status: syncing.UpstreamStatus | None
+    siblings: list[Course]
+    can_fork: bool
+    can_sync: bool
+    #: For a translation: (fork module slug, title, diff url) of outdated modules.
+    outdated: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@bp.app_template_global("course_lineage")
+def course_lineage(course: Course) -> CourseLineage:
+    """Upstream status, sibling translations and fork links for the course page."""
+    chain = _ancestors(course)
+    upstream = chain[1] if len(chain) > 1 else None
+    status = syncing.upstream_status(course, upstream) if upstream is not None else None
+    outdated: list[tuple[str, str, str]] = []
+    if status is not None and status.is_translation and status.changed:
+        titles = {e.id: e.title for e in catalog.outlines([course.id])[course.id]}
+        outdated = [
+            (
+                m.module_slug,
+                titles.get(m.module_id, m.module_slug),
+                source_diff_url(
+                    status.upstream, m.upstream_slug, m.base_revision_id, m.theirs_revision_id
+                ),
+            )
+            for m in status.changed
+        ]
+    return CourseLineage(
+        upstream=upstream,
+        status=status,
+        siblings=lineage.sibling_translations(course),
+        can_fork=permissions.can_fork(current_user, course),
+        can_sync=upstream is not None and permissions.can_sync_from_upstream(current_user, course),
+        outdated=outdated,
+    )
+
+
+@dataclass
+class ModuleLineage:
+    outdated: bool
+    source: Course | None = None
+    diff_url: str = ""
+    can_mark: bool = False
+
+
+@bp.app_template_global("module_lineage")
+def module_lineage(course: Course, module: Module) -> ModuleLineage:
+    """Whether a translated module lags behind its source module, for the module page."""
+    if not course.translation_of or module.upstream_module_id is None:
+        return ModuleLineage(outdated=False)
+    source_module = db.session.get(Module, module.upstream_module_id)
+    if (
+        source_module is None
+        or source_module.removed_at is not None
+        or source_module.current_revision_id == module.upstream_revision_id
+    ):
+        return ModuleLineage(outdated=False)
+    base = module.upstream_revision
+    theirs = source_module.current
+    if base is not None and (base.content_id, base.title) == (theirs.content_id, theirs.title):
+        return ModuleLineage(outdated=False)
+    source = source_module.course
+    return ModuleLineage(
+        outdated=True,
+        source=source,
+        diff_url=source_diff_url(
+            source, source_module.slug, module.upstream_revision_id, theirs.id
+        ),
+        can_mark=permissions.can_sync_from_upstream(current_user, course),
+    )
+
+
+@dataclass
+class Attribution:
+    authors: list[str]
+    parent: Course | None
+    root: Course | None
+
+
+@bp.app_template_global("attribution_for")
+def attribution_for(course: Course) -> Attribution:
+    """Who to credit and where it came from; on a module page, for that module's chain."""
+    module = None
+    if request.endpoint == "catalog.module" and request.view_args:
+        module = catalog.module_by_slug(course, str(request.view_args.get("module_slug")))
+    chain = _ancestors(course)
+    return Attribution(
+        authors=lineage.credited_authors(course, module),
+        parent=chain[1] if len(chain) > 1 else None,
+        root=chain[-1] if len(chain) > 2 else None,
+    )
+
+
+# --- Fork ----------------------------------------------------------------------------
+
+
+def _fork_error(form: ForkForm, code: str) -> None:
+    """Show a refused fork (see ``ForkError.code``) next to the field at fault."""
+    if code == "licence_incompatible":
+        form.licence.errors = [_("The original's licence does not allow this licence.")]
+    elif code == "same_language":
+        form.language.errors = [_("A translation must be in another language.")]
+    else:
+        form.slug.errors = [_("A course already uses this address. Please choose another.")]
+
+
+def _suggested_slug(parent: Course, username: str) -> str:
+    stem = re.sub(r"[^a-z0-9]+", "-", f"{parent.slug}-{username}".lower()).strip("-")
+    return stem[:80].rstrip("-")
+
+
+@bp.route("/courses/<slug>/fork", methods=["GET", "POST"])
+@login_required
+def fork(slug: str) -> Page:
+    parent = _course(slug)
+    if not permissions.can_fork(current_user, parent):
+        abort(403)
+    form = ForkForm(parent)
+    if request.method == "GET":
+        form.slug.data = _suggested_slug(parent, current_user.username)
+        form.title.data = parent.title
+        form.licence.data = parent.licence
+    if form.validate_on_submit():
+        as_translation = bool(form.as_translation.data)
+        try:
+            new = fork_course(
+                current_user,
+                parent,
+                slug=form.slug.data,
+                title=form.title.data,
+                licence=form.licence.data,
+                as_translation=as_translation,
+                language=form.language.data if as_translation else None,
+            )
+            db.session.commit()
+        except ForkError as error:
+            db.session.rollback()
+            _fork_error(form, error.code)
+        except IntegrityError:  # the address was taken a moment ago
+            db.session.rollback()
+            _fork_error(form, "slug_taken")
+        else:
+            if as_translation:
+                flash(_("Your translation is ready. Translate it module by module."), "success")
+            else:
+                flash(_("Your copy is ready. Adapt it as you like."), "success")
+            return redirect(url_for("catalog.course", slug=new.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template("authoring/fork.html", parent=parent, form=form), status
+
+
+# --- Network -------------------------------------------------------------------------
+
+
+@bp.get("/courses/<slug>/network")
+def network(slug: str) -> str:
+    course = _course(slug)
+    return render_template(
+        "authoring/network.html", course=course, tree=lineage.fork_network(course)
+    )
+
+
+# --- Sync ----------------------------------------------------------------------------
+
+
+def _sync_target(slug: str) -> tuple[Course, Course]:
+    course = _course(slug)
+    if not permissions.can_sync_from_upstream(current_user, course):
+        abort(403)
+    upstream = syncing.upstream_of(course)
+    if upstream is None:
+        abort(404, _("This course was not forked or translated from a course on this site."))
+    return course, upstream
+
+
+def _render_sync(
+    course: Course, upstream: Course, form: SyncForm, message: str = "", status: int = 200
+) -> tuple[str, int]:
+    plan = syncing.plan_sync(course, upstream)
+    form.token.data = plan.token
+    lagging = syncing.upstream_status(course, upstream)
+    return render_template(
+        "authoring/sync.html",
+        course=course,
+        upstream=upstream,
+        plan=plan,
+        form=form,
+        message=message,
+        changes=[(p, line_diff_blocks(p.module.current.body, p.merge.text)) for p in plan.pending],
+        conflict_diffs={
+            p.module.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
+            for p in plan.conflicts
+        },
+        outdated=[
+            (
+                m,
+                source_diff_url(
+                    upstream, m.upstream_slug, m.base_revision_id, m.theirs_revision_id
+                ),
+            )
+            for m in (lagging.changed if lagging.is_translation else [])
+        ],
+    ), status
+
+
+@bp.route("/courses/<slug>/sync", methods=["GET", "POST"])
+@login_required
+def sync(slug: str) -> Page:
+    course, upstream = _sync_target(slug)
+    form = SyncForm()
+    if request.method == "GET":
+        return _render_sync(course, upstream, form)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if course.translation_of:
+            count = syncing.add_from_upstream(
+                current_user, course, upstream, chosen_ids(request.form)
+            )
+        else:
+            plan = syncing.plan_sync(course, upstream)
+            resolutions = resolutions_from(request.form, [p.module.id for p in plan.conflicts])
+            count = syncing.apply_sync(
+                current_user, plan, token=form.token.data or "", resolutions=resolutions,
+                add_ids=chosen_ids(request.form),
+            )  # fmt: skip
+        db.session.commit()
+    except (syncing.SyncError, IntegrityError):  # a stale preview, or a sync a moment ago
+        db.session.rollback()
+        message = _("The course changed while you were reviewing. Check the changes below again.")
+        return _render_sync(course, upstream, SyncForm(formdata=None), message, 409)
+    flash(
+        ngettext(
+            "Upstream changes taken: %(num)d module updated.",
+            "Upstream changes taken: %(num)d modules updated.",
+            count,
+        ),
+        "success",
+    )
+    return redirect(url_for("catalog.course", slug=course.slug))
+
+
+@bp.post("/courses/<slug>/m/<module_slug>/up-to-date")
+@login_required
+def mark_up_to_date(slug: str, module_slug: str) -> Response:
+    course = _course(slug)
+    if not permissions.can_sync_from_upstream(current_user, course):
+        abort(403)
+    module = catalog.module_by_slug(course, module_slug)
+    if module is None or not course.translation_of:
+        abort(404)
+    back = safe_next(
+        request.form.get("next"),
+        url_for("catalog.module", slug=course.slug, module_slug=module.slug),
+    )
+    try:
+        syncing.mark_up_to_date(current_user, module)
+    except syncing.SyncError:
+        db.session.rollback()
+        flash(_("This module is already up to date with its source."), "info")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Marked as up to date with the source."), "success")
+    return redirect(back)

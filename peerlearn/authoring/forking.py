@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.models import CourseMaintainer, CourseMedia, Module
+from peerlearn.authoring.models import CourseMaintainer, CourseMedia, Module, ModuleRevision
 from peerlearn.authoring.revisions import add_revision, record_event
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
@@ -74,7 +74,9 @@ def fork_course(
     modules = db.session.scalars(
         select(Module)
         .where(Module.course_id == parent.id, Module.removed_at.is_(None))
-        .options(selectinload(Module.current))
+        # The copy credits each module's author, so load them with the modules, not one
+        # query per module.
+        .options(selectinload(Module.current).selectinload(ModuleRevision.author))
         .order_by(Module.position)
     )
     for source in modules:
