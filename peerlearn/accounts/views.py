@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import refresh
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,7 @@ def _start_session(user: User) -> None:
     """A fresh session on every login, so a session id planted before login is useless."""
     session.clear()
     login_user(user)
+    refresh()  # the rest of this request speaks the user's own language
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -63,3 +63,46 @@ def test_foundation_pages_have_no_untranslated_interface_text(
     check("/courses/biogas/m/module-1")
     check("/dashboard")
     assert found == {}
+
+
+def test_authoring_pages_have_no_untranslated_interface_text(
+    client, login, create_user, create_course
+):
+    from peerlearn.authoring.forking import fork_course
+    from peerlearn.authoring.models import Module
+    from peerlearn.authoring.proposals import create_proposal, proposable_modules
+    from peerlearn.authoring.revisions import add_revision
+    from peerlearn.extensions import db
+
+    owner = create_user("amina", locale="es")
+    original = create_course(
+        "biogas", title="Biogas", modules=[("Uno", "Texto.\n")], maintainer=owner
+    )
+    fork = fork_course(owner, original, slug="biogas-rw", title="Biogas RW", licence="CC-BY-SA-4.0")
+    module = db.session.scalar(db.select(Module).where(Module.course_id == fork.id))
+    add_revision(module, "Uno", "Texto nuevo.\n", author=owner, kind="edit", parent=module.current)
+    upstream = db.session.scalar(db.select(Module).where(Module.course_id == original.id))
+    first = upstream.current
+    add_revision(upstream, "Uno", "Texto.\n\nMás.\n", author=owner, kind="edit", parent=first)
+    create_proposal(owner, fork, [m.id for m in proposable_modules(fork)], "Mejoras", "")
+    db.session.commit()
+    phrases = english_phrases()
+    login(owner)
+    pages = [
+        "/courses/new", "/courses/biogas/settings", "/courses/biogas/maintainers",
+        "/courses/biogas/history", "/courses/biogas/modules", "/courses/biogas/modules/new",
+        "/courses/biogas/m/module-1/edit", "/courses/biogas/m/module-1/history",
+        f"/courses/biogas/m/module-1/diff?from={first.id}&to={upstream.current_revision_id}",
+        "/courses/biogas/m/module-1/remove", "/courses/biogas/fork", "/courses/biogas/network",
+        "/courses/biogas-rw", "/courses/biogas-rw/sync", "/courses/biogas-rw/propose",
+        "/courses/biogas/proposals", "/proposals/1",
+    ]  # fmt: skip
+    found = {}
+    for path in pages:
+        response = client.get(path, headers={"Accept-Language": "es"})
+        assert response.status_code == 200, path
+        text = visible_text(response.get_data(as_text=True))
+        leaks = sorted(p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text))
+        if leaks:
+            found[path] = leaks
+    assert found == {}
