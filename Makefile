@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint translations compile-translations install install-test clean
+.PHONY: run test lint bench translations compile-translations install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: install compile-translations
 ## test: install test extras and run the whole suite (PEERLEARN_TEST_DATABASE_URL for PostgreSQL)
 test: install-test compile-translations
 	$(BIN)/pytest
+
+## bench: storage and speed measurements (figures go to docs/performance.md)
+bench: install
+	$(BIN)/python bench/fork_storage.py
 
 lint: install-test
 	$(BIN)/ruff check .
