@@ -80,25 +80,60 @@ def fork_course(
         .order_by(Module.position)
     )
     for source in modules:
-        copy = Module(
-            course_id=fork.id,
-            key=source.key,
-            slug=source.slug,
-            position=source.position,
-            upstream_module_id=source.id,
-            upstream_revision_id=source.current_revision_id,
-        )
-        db.session.add(copy)
-        db.session.flush()
-        add_revision(
-            copy,
-            source.current.title,
-            source.current.body,
-            author=source.current.author,
-            saved_by=user,
-            kind="fork",
+        copy_module(
+            source, fork, slug=source.slug, position=source.position, user=user, kind="fork"
         )
     record_event(
         fork, "forked", user, parent=parent.slug, translation=as_translation, language=language
     )
     return fork
+
+
+def copy_module(
+    source: Module,
+    course: Course,
+    *,
+    slug: str,
+    position: int,
+    user: User,
+    kind: str,
+    summary: str = "",
+) -> Module:
+    """Copy ``source`` (its current text) into ``course``, remembering where it came from.
+
+    The copy keeps the stable key and credits the text to its author; ``user`` is recorded
+    as the one who saved it. Used by forks and by modules taken from upstream in a sync.
+    """
+    copy = Module(
+        course_id=course.id,
+        key=source.key,
+        slug=slug,
+        position=position,
+        upstream_module_id=source.id,
+        upstream_revision_id=source.current_revision_id,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    add_revision(
+        copy,
+        source.current.title,
+        source.current.body,
+        author=source.current.author,
+        saved_by=user,
+        kind=kind,
+        summary=summary,
+    )
+    return copy
+
+
+def unique_slug(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``-3``... if a module of the course already uses it.
+
+    The chosen slug is added to ``taken`` so a caller adding several modules stays unique.
+    """
+    slug, n = wanted, 2
+    while slug in taken:
+        slug = f"{wanted[:70]}-{n}"
+        n += 1
+    taken.add(slug)
+    return slug

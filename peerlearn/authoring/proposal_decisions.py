@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from peerlearn.accounts.models import User
+from peerlearn.authoring.forking import unique_slug
 from peerlearn.authoring.merge import Conflict, merge3, merge_titles
 from peerlearn.authoring.models import Module, ModuleRevision
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
@@ -213,9 +214,7 @@ def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) 
     slugs = {row.slug for row in existing}
     source = item.source_module
     key = source.key if source.key not in keys else uuid.uuid4().hex
-    slug, n = source.slug, 2
-    while slug in slugs:
-        slug, n = f"{source.slug[:70]}-{n}", n + 1
+    slug = unique_slug(source.slug, slugs)
     module = Module(
         course_id=course.id,
         key=key,

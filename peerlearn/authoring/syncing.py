@@ -12,13 +12,13 @@ Services take the acting user, flush and never commit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from peerlearn.accounts.models import User
+from peerlearn.authoring.forking import copy_module, unique_slug
 from peerlearn.authoring.lineage import parent_key
 from peerlearn.authoring.merge import MergeResult, merge3, merge_titles
 from peerlearn.authoring.models import Module, ModuleRevision
@@ -287,16 +287,6 @@ def _advance_stale(module_ids: list[int]) -> None:
             module.upstream_revision_id = module.upstream_module.current_revision_id
 
 
-def _unique_slug(wanted: str, taken: set[str]) -> str:
-    stem = re.sub(r"-\d+$", "", wanted) or wanted
-    slug, n = wanted, 2
-    while slug in taken:
-        slug = f"{stem[:70]}-{n}"
-        n += 1
-    taken.add(slug)
-    return slug
-
-
 def _add_upstream_modules(user: User, fork: Course, sources: list[Module]) -> None:
     """Append modules added upstream to the end of the fork, keeping their key."""
     if not sources:
@@ -308,22 +298,12 @@ def _add_upstream_modules(user: User, fork: Course, sources: list[Module]) -> No
     position = max((pos for _, pos in existing), default=0)
     for source in sources:
         position += 1
-        copy = Module(
-            course_id=fork.id,
-            key=source.key,
-            slug=_unique_slug(source.slug, taken),
+        copy = copy_module(
+            source,
+            fork,
+            slug=unique_slug(source.slug, taken),
             position=position,
-            upstream_module_id=source.id,
-            upstream_revision_id=source.current_revision_id,
-        )
-        db.session.add(copy)
-        db.session.flush()
-        add_revision(
-            copy,
-            source.current.title,
-            source.current.body,
-            author=source.current.author,
-            saved_by=user,
+            user=user,
             kind="sync",
             summary=fork.title,
         )
