@@ -1,0 +1,1 @@
+"""Assignments, rubrics, build logs and their media."""
