@@ -1,6 +1,16 @@
 """Imports every model so that metadata (migrations, create_all) sees all tables."""
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.models import (
+    Assignment,
+    AssignmentRevision,
+    BuildLog,
+    BuildLogEntry,
+    EntryMeasurement,
+    EntryPhoto,
+    PhotoBlob,
+    Submission,
+)
 from peerlearn.authoring.models import (
     CourseEvent,
     CourseMaintainer,
@@ -13,6 +23,10 @@ from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment,
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag, Enrolment, ModuleProgress
 
 __all__ = [
+    "Assignment",
+    "AssignmentRevision",
+    "BuildLog",
+    "BuildLogEntry",
     "ChangeProposal",
     "Course",
     "CourseAuthor",
@@ -21,11 +35,15 @@ __all__ = [
     "CourseMedia",
     "CourseTag",
     "Enrolment",
+    "EntryMeasurement",
+    "EntryPhoto",
     "Module",
     "ModuleContent",
     "ModuleProgress",
     "ModuleRevision",
+    "PhotoBlob",
     "ProposalComment",
     "ProposalModule",
+    "Submission",
     "User",
 ]

@@ -105,6 +105,7 @@ def db(app: Flask) -> Iterator[Any]:
                 connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
                 connection.execute(text("UPDATE modules SET current_revision_id = NULL"))
+                connection.execute(text("UPDATE assignments SET current_revision_id = NULL"))
                 for name in tables:
                     connection.execute(text(f"DELETE FROM {name}"))
 

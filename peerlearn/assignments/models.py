@@ -1,0 +1,202 @@
+"""Assignments (with their revisions, like modules) and learners' build logs.
+
+An assignment's content is its canonical YAML (``spec_writer``), stored once in
+``module_contents`` and versioned like module text, so history, forks and bundles treat
+it exactly as they treat modules. A build log is the learner's own working draft; every
+submission is an immutable snapshot, so reviewers always see what was submitted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
+from peerlearn.extensions import db
+
+if TYPE_CHECKING:
+    from peerlearn.accounts.models import User
+    from peerlearn.authoring.models import Module, ModuleContent
+    from peerlearn.catalog.models import Course
+
+
+class Assignment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    #: The stable assignment id (the YAML ``id``); a fork's copy keeps it.
+    key: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(80))
+    #: The module the assignment belongs to (the YAML ``module`` key, resolved).
+    module_id: Mapped[int | None] = mapped_column(
+        ForeignKey("modules.id", ondelete="SET NULL"), index=True
+    )
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment_revisions.id", use_alter=True)
+    )
+    upstream_assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL")
+    )
+    upstream_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment_revisions.id", use_alter=True, ondelete="SET NULL")
+    )
+
+    course: Mapped[Course] = relationship()
+    module: Mapped[Module | None] = relationship()
+    current: Mapped[AssignmentRevision] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+
+
+class AssignmentRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One saved version of an assignment's YAML. Never updated."""
+
+    __tablename__ = "assignment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    content_id: Mapped[int] = mapped_column(ForeignKey("module_contents.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment_revisions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="edit")
+    summary: Mapped[str] = mapped_column(String(200), default="")
+
+    content: Mapped[ModuleContent] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+    @property
+    def text(self) -> str:
+        return self.content.body
+
+
+class PhotoBlob(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A verified, re-encoded photo, stored once by the SHA-256 of its display bytes.
+
+    In the database so that every app instance behind a load balancer serves it.
+    """
+
+    __tablename__ = "photo_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    display: Mapped[bytes] = mapped_column(LargeBinary)
+    display_width: Mapped[int] = mapped_column(Integer)
+    display_height: Mapped[int] = mapped_column(Integer)
+    thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
+    thumbnail_width: Mapped[int] = mapped_column(Integer)
+    thumbnail_height: Mapped[int] = mapped_column(Integer)
+
+
+class BuildLog(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A learner's build log for one assignment: their working draft."""
+
+    __tablename__ = "build_logs"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship()
+    user: Mapped[User] = relationship()
+    entries: Mapped[list[BuildLogEntry]] = relationship(
+        back_populates="log",
+        order_by="(BuildLogEntry.entry_date, BuildLogEntry.position, BuildLogEntry.id)",
+        cascade="all, delete-orphan",
+    )
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="log", order_by="Submission.version"
+    )
+
+
+class BuildLogEntry(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A dated entry: what was done, photos and measurements."""
+
+    __tablename__ = "build_log_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("build_logs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    entry_date: Mapped[date] = mapped_column(Date)
+    #: Markdown, rendered only through peerlearn.markdown.
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    log: Mapped[BuildLog] = relationship(back_populates="entries")
+    photos: Mapped[list[EntryPhoto]] = relationship(
+        order_by="EntryPhoto.position", cascade="all, delete-orphan"
+    )
+    measurements: Mapped[list[EntryMeasurement]] = relationship(
+        order_by="EntryMeasurement.position", cascade="all, delete-orphan"
+    )
+
+
+class EntryPhoto(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "entry_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("build_log_entries.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    blob_id: Mapped[int] = mapped_column(ForeignKey("photo_blobs.id"), index=True)
+    #: Shown under the photo and used as its alt text.
+    caption: Mapped[str] = mapped_column(String(300), default="")
+
+    blob: Mapped[PhotoBlob] = relationship()
+
+
+class EntryMeasurement(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "entry_measurements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("build_log_entries.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(Numeric(24, 6, asdecimal=True))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Submission(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A submitted version of a build log: an immutable JSON snapshot of the whole log.
+
+    Photos in a snapshot refer to photo blobs, which are never deleted.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("log_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("build_logs.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[str] = mapped_column(Text)
+
+    log: Mapped[BuildLog] = relationship(back_populates="submissions")
