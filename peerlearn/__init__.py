@@ -95,13 +95,19 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from peerlearn.accounts.views import bp as accounts
+    from peerlearn.assignments.authoring_views import bp as assignment_authoring
+    from peerlearn.assignments.staff_views import bp as submissions
+    from peerlearn.assignments.views import bp as assignments
     from peerlearn.authoring.fork_views import bp as forks
     from peerlearn.authoring.proposal_views import bp as proposals
     from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
     from peerlearn.site import bp as site
 
-    for blueprint in (site, accounts, catalog, authoring, forks, proposals):
+    for blueprint in (
+        site, accounts, catalog, authoring, forks, proposals,
+        assignments, assignment_authoring, submissions,
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -172,6 +172,81 @@ def create_course(app: Flask) -> Callable[..., Course]:
     return make
 
 
+ASSIGNMENT_YAML = """id: {key}
+title: {title}
+module: {module}
+must_review: {must_review}
+must_be_reviewed: {must_be_reviewed}
+self_assessment: false
+calibration_examples: 0
+anonymity: double-blind
+submission_deadline: {submission_deadline}
+review_deadline: {review_deadline}
+prompt: |
+  Build it, measure it and document it in your build log.
+rubric:
+- id: build
+  title: Build quality
+  weight: 1
+  description: Is it built well?
+  levels:
+  - points: 0
+    title: Not shown
+    description: Nothing to see.
+  - points: 2
+    title: Sound
+    description: Built as described.
+"""
+
+
+@pytest.fixture
+def create_assignment(app: Flask) -> Callable[..., Any]:
+    """An assignment on a course's first module, saved like an imported one.
+
+    Deadlines are ISO 8601 strings with an offset (quoted in the YAML) or None.
+    """
+    from peerlearn.assignments.models import Assignment
+    from peerlearn.assignments.revisions import add_assignment_revision
+    from peerlearn.authoring.models import Module
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        course: Course,
+        slug: str | None = None,
+        title: str = "Gas production test",
+        must_review: int = 4,
+        must_be_reviewed: int = 3,
+        submission_deadline: str | None = None,
+        review_deadline: str | None = None,
+    ) -> Assignment:
+        n = next(counter)
+        slug = slug or f"assignment-{n}"
+        module = _db.session.scalar(
+            _db.select(Module).where(Module.course_id == course.id).order_by(Module.position)
+        )
+        assert module is not None, "the course needs a module"
+        text = ASSIGNMENT_YAML.format(
+            key=f"{course.slug}-a{n}",
+            title=title,
+            module=module.key,
+            must_review=must_review,
+            must_be_reviewed=must_be_reviewed,
+            submission_deadline=f"'{submission_deadline}'" if submission_deadline else "null",
+            review_deadline=f"'{review_deadline}'" if review_deadline else "null",
+        )
+        assignment = Assignment(
+            course_id=course.id, key=f"{course.slug}-a{n}", slug=slug, module_id=module.id
+        )
+        _db.session.add(assignment)
+        _db.session.flush()
+        add_assignment_revision(assignment, text, author=None, kind="import")
+        _db.session.commit()
+        return assignment
+
+    return make
+
+
 @pytest.fixture
 def sample_courses(app: Flask) -> list[Course]:
     for folder in find_bundles(COURSES_DIR):
