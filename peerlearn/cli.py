@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from peerlearn.assignments.spec import ASSIGNMENTS_DIR
 from peerlearn.bundles.format import MEDIA_DIR, MODULES_DIR, BundleError, CourseBundle
 from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.bundles.services import export_bundle, import_bundle
@@ -94,7 +95,7 @@ def _remove_stale_files(target: Path, written: list[Path]) -> list[Path]:
     keep = set(written)
     stale = [
         path
-        for folder in (target / MODULES_DIR, target / MEDIA_DIR)
+        for folder in (target / MODULES_DIR, target / MEDIA_DIR, target / ASSIGNMENTS_DIR)
         if folder.is_dir()
         for path in sorted(folder.rglob("*"))
         if path.is_file()

@@ -93,3 +93,33 @@ def can_decide_proposal(user: Any, proposal: ChangeProposal) -> bool:
 
 def can_comment_on_proposal(user: Any, proposal: ChangeProposal) -> bool:
     return is_signed_in(user)
+
+
+# --- Assignments and build logs: open to read, a log is written by its owner only. ---
+
+
+def can_view_assignment(user: Any, assignment: Any) -> bool:
+    """An assignment is part of an open course: anyone may read its prompt and rubric."""
+    return assignment.removed_at is None and can_view_course(user, assignment.course)
+
+
+def can_keep_log(user: Any, assignment: Any, enrolled: bool) -> bool:
+    """Only enrolled learners start and edit a build log for a course's assignment."""
+    return is_signed_in(user) and enrolled
+
+
+def can_edit_log(user: Any, log: Any) -> bool:
+    """A build log is written by its owner alone; not maintainers, not admins."""
+    return is_signed_in(user) and log.user_id == user.id
+
+
+# --- Assignments as course content: written, changed and read back by maintainers. ---
+
+
+def can_author_assignments(user: Any, course: Course) -> bool:
+    """Whoever may edit the course writes its assignments and reads their history.
+
+    The authoring pages show drafts and past rubrics side by side with the tools that
+    change them, so they are for the course's maintainers (and site admins), not learners.
+    """
+    return can_edit_course(user, course)

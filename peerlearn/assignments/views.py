@@ -1,5 +1,418 @@
-"""Placeholder blueprint 'assignments' (being built)."""
+"""The learner's side of assignments: the assignment page, the build-log editor, submitting,
+submitted versions, and the content-addressed photo URLs every log page points at.
 
-from flask import Blueprint
+Views load, check permissions, call a service from ``buildlogs``, commit once, then redirect
+or render. The template helpers of ``assignments/_log.html`` are app-wide, so the staff
+pages can render a log with the same macro.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.sansio.blueprints import BlueprintSetupState
+from flask_babel import format_datetime, get_locale, get_timezone
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.assignments import buildlogs, log_helpers
+from peerlearn.assignments.buildlogs import BuildLogRefused, Phase
+from peerlearn.assignments.forms import (
+    PHOTO_MESSAGES,
+    PHOTO_STATUS,
+    EntryForm,
+    LogForm,
+    MeasurementForm,
+    PhotoForm,
+    editor_forms,
+    refusal_message,
+)
+from peerlearn.assignments.models import Assignment, BuildLog, BuildLogEntry, PhotoBlob
+from peerlearn.assignments.photos import MAX_BYTES, PhotoError
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
+from peerlearn.catalog import services as catalog
+from peerlearn.catalog.models import Course
+from peerlearn.extensions import db
+from peerlearn.i18n import _
+from peerlearn.markdown import render_markdown
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
+
+#: The two routes that take a photo; the rest of the site keeps the small form limit.
+UPLOAD_ENDPOINTS = frozenset({"assignments.add_entry", "assignments.add_photo"})
+#: A 10 MB photo plus the form around it; anything larger is refused before it is read.
+UPLOAD_MAX_CONTENT_LENGTH = MAX_BYTES + 1024 * 1024
+PHOTO_CACHE_SECONDS = 365 * 24 * 3600
+_PHOTO_NAME = re.compile(r"([0-9a-f]{64})(-thumb)?\.(jpg|webp)")
+EXTENSIONS = log_helpers.EXTENSIONS
+
+
+def _allow_photo_uploads() -> None:
+    """Raise the body limit for the photo routes only, before anything reads the form."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = UPLOAD_MAX_CONTENT_LENGTH
+
+
+@bp.record_once
+def _install_upload_limit(state: BlueprintSetupState) -> None:
+    # First of all before-request functions: CSRF protection reads the form, and would
+    # refuse a photo with the app-wide 2 MB limit before a blueprint hook could raise it.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_photo_uploads)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    from peerlearn.errors import render_error
+
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        return render_error(413, str(PHOTO_MESSAGES["too_large"]))
+    return render_error(413)
+
+
+# --- Photos ------------------------------------------------------------------------------
+
+
+@bp.get("/photos/<name>")
+def photo(name: str) -> Response:
+    """A photo by the SHA-256 of its display bytes: no names or ids, so review stays blind,
+    and the bytes behind a URL never change, so browsers may keep them for a year."""
+    match = _PHOTO_NAME.fullmatch(name)
+    if match is None:
+        abort(404)
+    sha256, thumb, ext = match.groups()
+    column = PhotoBlob.thumbnail if thumb else PhotoBlob.display
+    row = db.session.execute(
+        select(PhotoBlob.content_type, column).where(PhotoBlob.sha256 == sha256)
+    ).first()
+    if row is None or EXTENSIONS.get(row[0]) != ext:
+        abort(404)
+    response = Response(row[1], mimetype=row[0])
+    response.set_etag(sha256 + ("-thumb" if thumb else ""))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = PHOTO_CACHE_SECONDS
+    response.cache_control.immutable = True
+    return response.make_conditional(request)
+
+
+# --- Loading and context -----------------------------------------------------------------
+
+
+def _load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
+    course = catalog.course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
+    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
+        abort(404)
+    return course, assignment
+
+
+def _log_for(course: Course, assignment: Assignment) -> BuildLog:
+    """The signed-in learner's own log; enrolment required, no log means "start one"."""
+    enrolled = catalog.is_enrolled(current_user, course)
+    if not permissions.can_keep_log(current_user, assignment, enrolled):
+        abort(403, _("Enrol in the course to keep a build log."))
+    log = buildlogs.log_of(current_user, assignment)
+    if log is None:
+        abort(404, _("You have not started a build log for this assignment yet."))
+    if not permissions.can_edit_log(current_user, log):
+        abort(403)
+    return log
+
+
+def _own_log(slug: str, assignment_slug: str) -> tuple[Course, Assignment, BuildLog]:
+    course, assignment = _load(slug, assignment_slug)
+    return course, assignment, _log_for(course, assignment)
+
+
+def _own_entry(
+    slug: str, assignment_slug: str, entry_id: int
+) -> tuple[Course, Assignment, BuildLog, BuildLogEntry]:
+    """An entry of the learner's own log: someone else's entry is a 403, a missing one 404."""
+    course, assignment = _load(slug, assignment_slug)
+    entry = db.session.get(BuildLogEntry, entry_id)
+    if entry is None or entry.log.assignment_id != assignment.id:
+        abort(404)
+    if not permissions.can_edit_log(current_user, entry.log):
+        abort(403)
+    log = _log_for(course, assignment)
+    return course, assignment, log, next(one for one in log.entries if one.id == entry_id)
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _when(value: datetime | None) -> str | None:
+    return format_datetime(value, "long") if value is not None else None
+
+
+def _redirect_to_log(course: Course, assignment: Assignment, anchor: str = "") -> Response:
+    url = url_for("assignments.log", slug=course.slug, assignment_slug=assignment.slug)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def _refused(course: Course, assignment: Assignment, error: BuildLogRefused) -> tuple[str, int]:
+    return render_template(
+        "assignments/refused.html",
+        course=course,
+        assignment=assignment,
+        message=refusal_message(error.code),
+    ), 409
+
+
+# --- The assignment page -----------------------------------------------------------------
+
+
+@bp.get("/courses/<slug>/a/<assignment_slug>")
+def assignment(slug: str, assignment_slug: str) -> str:
+    course, assignment = _load(slug, assignment_slug)
+    spec = spec_of(assignment)
+    enrolled = catalog.is_enrolled(current_user, course)
+    log = buildlogs.log_of(current_user, assignment)
+    versions = buildlogs.submissions_of(log) if log is not None else []
+    phase = buildlogs.phase_of(current_user, assignment, enrolled, log, bool(versions))
+    return render_template(
+        "assignments/assignment.html",
+        course=course,
+        assignment=assignment,
+        spec=spec,
+        prompt=render_markdown(spec.prompt),
+        submission_deadline=_when(spec.submission_deadline),
+        review_deadline=_when(spec.review_deadline),
+        phase=phase,
+        Phase=Phase,
+        log=log,
+        latest=versions[-1] if versions else None,
+        latest_at=_when(versions[-1].created_at) if versions else None,
+    )
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/start")
+@login_required
+def start(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
+    course, assignment = _load(slug, assignment_slug)
+    enrolled = catalog.is_enrolled(current_user, course)
+    if not permissions.can_keep_log(current_user, assignment, enrolled):
+        abort(403, _("Enrol in the course to keep a build log."))
+    try:
+        buildlogs.start_log(current_user, assignment)
+    except BuildLogRefused as error:
+        return _refused(course, assignment, error)
+    db.session.commit()
+    flash(_("Your build log is ready. Add your first entry."), "success")
+    return _redirect_to_log(course, assignment)
+
+
+# --- The editor ----------------------------------------------------------------------------
+
+
+def _editor(
+    course: Course,
+    assignment: Assignment,
+    log: BuildLog,
+    status: int = 200,
+    **active: Any,
+) -> tuple[str, int]:
+    """The draft page: preview, status and every edit form (see ``forms.editor_forms``)."""
+    versions = buildlogs.submissions_of(log)
+    latest = buildlogs.latest_snapshot(log) if versions else None
+    return render_template(
+        "assignments/log.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        log=log,
+        view=view_of_log(log),
+        locale=_locale(),
+        **editor_forms(log, datetime.now(get_timezone()).date(), active),
+        versions=[(one, _when(one.created_at)) for one in versions],
+        changed=latest is not None and latest != snapshot_json(log),
+        closed=buildlogs.deadline_passed(assignment),
+        max_photos=buildlogs.MAX_PHOTOS_PER_ENTRY,
+    ), status
+
+
+@bp.get("/courses/<slug>/a/<assignment_slug>/log")
+@login_required
+def log(slug: str, assignment_slug: str) -> tuple[str, int]:
+    return _editor(*_own_log(slug, assignment_slug))
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log")
+@login_required
+def save_log(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
+    course, assignment, log = _own_log(slug, assignment_slug)
+    form = LogForm()
+    if not form.validate():
+        return _editor(course, assignment, log, 400, log_form=form)
+    buildlogs.save_log(current_user, log, form.title.data or "", form.summary.data or "")
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return _redirect_to_log(course, assignment)
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/entries")
+@login_required
+def add_entry(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
+    course, assignment, log = _own_log(slug, assignment_slug)
+    form = EntryForm(prefix="new")
+    if not form.validate():
+        return _editor(course, assignment, log, 400, new_entry=form)
+    upload = form.photo.data
+    photo = (upload.read(), form.caption.data or "") if upload else None
+    try:
+        entry = buildlogs.add_entry(
+            current_user, log, form.entry_date.data, form.text.data or "", photo
+        )
+    except PhotoError as error:  # refused before anything was added
+        form.photo.errors = [str(PHOTO_MESSAGES[error.code])]
+        return _editor(course, assignment, log, PHOTO_STATUS[error.code], new_entry=form)
+    db.session.commit()
+    flash(_("Entry added."), "success")
+    return _redirect_to_log(course, assignment, f"entry-{entry.id}")
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>")
+@login_required
+def update_entry(slug: str, assignment_slug: str, entry_id: int) -> Response | tuple[str, int]:
+    course, assignment, log, entry = _own_entry(slug, assignment_slug, entry_id)
+    form = EntryForm(prefix=f"e{entry.id}")
+    del form.photo, form.caption
+    if not form.validate():
+        return _editor(course, assignment, log, 400, entry_forms={("edit", entry.id): form})
+    buildlogs.update_entry(current_user, entry, form.entry_date.data, form.text.data or "")
+    db.session.commit()
+    flash(_("Entry saved."), "success")
+    return _redirect_to_log(course, assignment, f"entry-{entry.id}")
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>/delete")
+@login_required
+def delete_entry(slug: str, assignment_slug: str, entry_id: int) -> Response:
+    course, assignment, _log, entry = _own_entry(slug, assignment_slug, entry_id)
+    buildlogs.delete_entry(current_user, entry)
+    db.session.commit()
+    flash(_("Entry deleted."), "info")
+    return _redirect_to_log(course, assignment)
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>/photos")
+@login_required
+def add_photo(slug: str, assignment_slug: str, entry_id: int) -> Response | tuple[str, int]:
+    course, assignment, log, entry = _own_entry(slug, assignment_slug, entry_id)
+    form = PhotoForm(prefix=f"p{entry.id}")
+    forms = {("photo", entry.id): form}
+    if not form.validate():
+        return _editor(course, assignment, log, 400, entry_forms=forms)
+    try:
+        buildlogs.add_photo(current_user, entry, form.photo.data.read(), form.caption.data or "")
+    except BuildLogRefused as error:
+        return _refused(course, assignment, error)
+    except PhotoError as error:  # refused before anything was added
+        form.photo.errors = [str(PHOTO_MESSAGES[error.code])]
+        return _editor(course, assignment, log, PHOTO_STATUS[error.code], entry_forms=forms)
+    db.session.commit()
+    flash(_("Photo added."), "success")
+    return _redirect_to_log(course, assignment, f"entry-{entry.id}")
+
+
+@bp.post(
+    "/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>/photos/<int:photo_id>/delete"
+)
+@login_required
+def remove_photo(slug: str, assignment_slug: str, entry_id: int, photo_id: int) -> Response:
+    course, assignment, _log, entry = _own_entry(slug, assignment_slug, entry_id)
+    photo = next((one for one in entry.photos if one.id == photo_id), None)
+    if photo is None:
+        abort(404)
+    buildlogs.remove_photo(current_user, photo, entry)
+    db.session.commit()
+    flash(_("Photo removed."), "info")
+    return _redirect_to_log(course, assignment, f"entry-{entry.id}")
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>/measurements")
+@login_required
+def add_measurement(slug: str, assignment_slug: str, entry_id: int) -> Response | tuple[str, int]:
+    course, assignment, log, entry = _own_entry(slug, assignment_slug, entry_id)
+    form = MeasurementForm(prefix=f"m{entry.id}")
+    measurement = form.measurement(_locale()) if form.validate() else None
+    if measurement is None:
+        return _editor(course, assignment, log, 422, entry_forms={("measure", entry.id): form})
+    buildlogs.add_measurement(current_user, entry, measurement)
+    db.session.commit()
+    flash(_("Measurement added."), "success")
+    return _redirect_to_log(course, assignment, f"entry-{entry.id}")
+
+
+@bp.post(
+    "/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>/measurements/<int:measurement_id>/delete"
+)
+@login_required
+def remove_measurement(
+    slug: str, assignment_slug: str, entry_id: int, measurement_id: int
+) -> Response:
+    course, assignment, _log, entry = _own_entry(slug, assignment_slug, entry_id)
+    measurement = next((one for one in entry.measurements if one.id == measurement_id), None)
+    if measurement is None:
+        abort(404)
+    buildlogs.remove_measurement(current_user, measurement, entry)
+    db.session.commit()
+    flash(_("Measurement removed."), "info")
+    return _redirect_to_log(course, assignment, f"entry-{entry.id}")
+
+
+# --- Submitting and submitted versions -------------------------------------------------------
+
+
+@bp.post("/courses/<slug>/a/<assignment_slug>/log/submit")
+@login_required
+def submit(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
+    course, assignment, log = _own_log(slug, assignment_slug)
+    try:
+        submission = buildlogs.submit(current_user, log)
+    except BuildLogRefused as error:
+        return _refused(course, assignment, error)
+    db.session.commit()
+    if submission is None:
+        flash(_("Nothing changed since your last submission; no new version was made."), "info")
+    else:
+        flash(_("Submitted version %(n)s.", n=submission.version), "success")
+    return redirect(url_for("assignments.assignment", slug=slug, assignment_slug=assignment_slug))
+
+
+@bp.get("/courses/<slug>/a/<assignment_slug>/log/versions/<int:version>")
+@login_required
+def version(slug: str, assignment_slug: str, version: int) -> str:
+    course, assignment, log = _own_log(slug, assignment_slug)
+    submission = buildlogs.submission_version(log, version)
+    if submission is None:
+        abort(404)
+    return render_template(
+        "assignments/log_version.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        submission=submission,
+        submitted_at=_when(submission.created_at),
+        view=view_of_snapshot(submission.snapshot),
+        locale=_locale(),
+    )
+
+
+# Template helpers, app-wide: the log macro and the catalog's includes use them.
+bp.add_app_template_global(log_helpers.log_markdown, "log_markdown")
+bp.add_app_template_filter(log_helpers.log_date, "log_date")
+bp.add_app_template_filter(log_helpers.log_value, "log_value")
+bp.add_app_template_global(log_helpers.log_photo_urls, "log_photo_urls")
+bp.add_app_template_global(log_helpers.log_charts, "log_charts")
+bp.add_app_template_global(log_helpers.assignments_of, "assignments_of")

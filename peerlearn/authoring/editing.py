@@ -269,6 +269,14 @@ def remove_module(user: User, course: Course, module: Module) -> None:
     course.updated_at = utcnow()
     db.session.flush()
     record_event(course, "module_removed", user, module, title=module.title, slug=module.slug)
+    # Its assignments go with it: an assignment must belong to a module of the course.
+    from peerlearn.assignments.models import Assignment
+    from peerlearn.assignments.services import remove_assignment
+
+    for assignment in db.session.scalars(
+        select(Assignment).where(Assignment.module_id == module.id, Assignment.removed_at.is_(None))
+    ):
+        remove_assignment(user, course, assignment)
 
 
 # --- Modules: text -------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Forking a course: a copy its new maintainer owns, that remembers where every module
-came from, so that upstream changes can be merged in and changes offered back.
+(and assignment) came from, so that upstream changes can be merged in and changes offered back.
 
 Copies share their text with the original (module text is stored once), so a fork costs
 a few rows per module, not a copy of its history.
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.services import copy_assignments
 from peerlearn.authoring.models import CourseMaintainer, CourseMedia, Module, ModuleRevision
 from peerlearn.authoring.revisions import add_revision, record_event
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
@@ -83,6 +84,8 @@ def fork_course(
         copy_module(
             source, fork, slug=source.slug, position=source.position, user=user, kind="fork"
         )
+    # After the modules, so each assignment can point at its module's copy.
+    copy_assignments(parent, fork, user)
     record_event(
         fork, "forked", user, parent=parent.slug, translation=as_translation, language=language
     )

@@ -265,4 +265,8 @@ def event_sentences(event: CourseEvent) -> list[str]:
         return [_("Merged in changes from the original course.")]
     if kind == "proposal_accepted":
         return [_("Accepted the proposed change “%(title)s”.", title=title)]
+    if kind == "assignment_added":
+        return [_("Added the assignment “%(title)s”.", title=title)]
+    if kind == "assignment_removed":
+        return [_("Removed the assignment “%(title)s”.", title=title)]
     return [_("Changed the course.")]

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from peerlearn.assignments.spec import AssignmentSpec
 
 COURSE_FILE = "course.yml"
 MODULES_DIR = "modules"
 MEDIA_DIR = "media"
+ASSIGNMENTS_DIR = "assignments"
+ASSIGNMENT_SUFFIX = ".yml"
 
 #: Keys of course.yml in the order the writer emits them.
 COURSE_FIELDS = (
@@ -74,6 +80,24 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class AssignmentFile:
+    """One assignment file: ``assignments/<slug>.yml``.
+
+    ``text`` is kept exactly as read (after the reader drops a byte order mark and turns
+    CRLF into LF), so that importing and exporting gives back the same bytes; ``spec`` is
+    what the text means, checked by ``spec_reader.parse_assignment``.
+    """
+
+    slug: str
+    text: str
+    spec: AssignmentSpec
+
+    @property
+    def path(self) -> str:
+        return f"{ASSIGNMENTS_DIR}/{self.slug}{ASSIGNMENT_SUFFIX}"
+
+
+@dataclass(frozen=True)
 class CourseBundle:
     id: str
     slug: str
@@ -87,3 +111,4 @@ class CourseBundle:
     translation_of: str | None = None
     modules: tuple[ModuleDoc, ...] = ()
     media: tuple[MediaFile, ...] = field(default=())
+    assignments: tuple[AssignmentFile, ...] = field(default=())

@@ -15,7 +15,10 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from PIL import Image
 
+from peerlearn.assignments.spec_reader import parse_assignment
 from peerlearn.bundles.format import (
+    ASSIGNMENT_SUFFIX,
+    ASSIGNMENTS_DIR,
     COURSE_FIELDS,
     COURSE_FILE,
     ID_PATTERN,
@@ -35,6 +38,7 @@ from peerlearn.bundles.format import (
     REQUIRED_COURSE_FIELDS,
     SLUG_PATTERN,
     TAG_PATTERN,
+    AssignmentFile,
     BundleError,
     CourseBundle,
     MediaFile,
@@ -64,7 +68,10 @@ def read_bundle(root: Path, media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES) -> C
     meta = _validate_course(str(course_path), data)
     modules = _read_modules(root / MODULES_DIR)
     media = _read_media(root / MEDIA_DIR, media_max_bytes)
-    return CourseBundle(**meta, modules=tuple(modules), media=tuple(media))
+    assignments = _read_assignments(root / ASSIGNMENTS_DIR, modules)
+    return CourseBundle(
+        **meta, modules=tuple(modules), media=tuple(media), assignments=tuple(assignments)
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -266,3 +273,35 @@ def _verify_image(path: Path, content: bytes) -> None:
         raise BundleError(str(path), "is not a readable image") from None
     if kind != expected:
         raise BundleError(str(path), f"contains {kind} data, not {expected}")
+
+
+def _read_assignments(folder: Path, modules: list[ModuleDoc]) -> list[AssignmentFile]:
+    """Every ``assignments/<slug>.yml``, checked against the modules of the same bundle.
+
+    An assignment names its module by the module's ``id``; one that names a module the
+    bundle does not have would be imported without a place in the course, so it is
+    refused here, before anything is written.
+    """
+    if not folder.exists():
+        return []
+    module_ids = {module.id for module in modules}
+    assignments: list[AssignmentFile] = []
+    ids: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if not path.is_file() or not path.name.endswith(ASSIGNMENT_SUFFIX):
+            raise BundleError(
+                str(path), "assignment files are named <slug>.yml (e.g. gas-test.yml)"
+            )
+        text = _read_text(path)
+        spec = parse_assignment(text, str(path), path.name.removesuffix(ASSIGNMENT_SUFFIX))
+        if spec.module not in module_ids:
+            raise BundleError(
+                str(path), f"no module with id '{spec.module}' in this bundle", "module"
+            )
+        if spec.id in ids:
+            raise BundleError(str(path), f"id '{spec.id}' is also used by {ids[spec.id]}", "id")
+        ids[spec.id] = path.name
+        assignments.append(AssignmentFile(slug=spec.slug, text=text, spec=spec))
+    return assignments

@@ -15,9 +15,18 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.revisions import add_assignment_revision, spec_of
 from peerlearn.authoring.models import CourseMedia, Module
 from peerlearn.authoring.revisions import add_revision
-from peerlearn.bundles.format import COURSE_FILE, BundleError, CourseBundle, MediaFile, ModuleDoc
+from peerlearn.bundles.format import (
+    COURSE_FILE,
+    AssignmentFile,
+    BundleError,
+    CourseBundle,
+    MediaFile,
+    ModuleDoc,
+)
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
 from peerlearn.db import utcnow
@@ -35,6 +44,8 @@ class ImportResult:
     slug: str
     outcome: ImportOutcome
     modules_changed: int
+    #: Assignments added, changed, renamed, moved to another module or removed.
+    assignments_changed: int = 0
 
 
 def import_bundle(bundle: CourseBundle, source: str = "") -> ImportResult:
@@ -63,15 +74,16 @@ def import_bundle(bundle: CourseBundle, source: str = "") -> ImportResult:
     db.session.flush()
     media_changed = _apply_media(course, bundle.media)
     modules_changed = _apply_modules(course, bundle.modules)
+    assignments_changed = _apply_assignments(course, bundle.assignments)
     if created:
         outcome = ImportOutcome.CREATED
-    elif metadata_changed or media_changed or modules_changed:
+    elif metadata_changed or media_changed or modules_changed or assignments_changed:
         outcome = ImportOutcome.UPDATED
         course.updated_at = utcnow()
     else:
         outcome = ImportOutcome.UNCHANGED
     db.session.flush()
-    return ImportResult(bundle.slug, outcome, modules_changed)
+    return ImportResult(bundle.slug, outcome, modules_changed, assignments_changed)
 
 
 def _apply_metadata(course: Course, bundle: CourseBundle) -> bool:
@@ -162,6 +174,72 @@ def _apply_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> int:
     return changed
 
 
+def _apply_assignments(course: Course, files: tuple[AssignmentFile, ...]) -> int:
+    """Sync assignments by their stable id, like modules; return how many changed.
+
+    The reader has checked that every assignment's module is in the bundle, so after
+    ``_apply_modules`` each one resolves to an active module of this course. A changed
+    text becomes a new revision; a missing file marks the assignment removed (its rows and
+    history stay, and it comes back if the file does).
+    """
+    existing = {
+        assignment.key: assignment
+        for assignment in db.session.scalars(
+            select(Assignment)
+            .where(Assignment.course_id == course.id)
+            .options(selectinload(Assignment.current))
+        )
+    }
+    module_ids = dict(
+        db.session.execute(select(Module.key, Module.id).where(Module.course_id == course.id)).all()
+    )
+    wanted = {file.spec.id for file in files}
+    changed = 0
+    now = utcnow()
+    for key, gone in existing.items():
+        if key not in wanted and gone.removed_at is None:
+            gone.removed_at = now
+            changed += 1
+    for file in files:
+        module_id = module_ids[file.spec.module]
+        assignment = existing.get(file.spec.id)
+        if assignment is None:
+            assignment = Assignment(
+                course_id=course.id, key=file.spec.id, slug=file.slug, module_id=module_id
+            )
+            db.session.add(assignment)
+            db.session.flush()
+        elif (assignment.slug, assignment.module_id, assignment.removed_at) != (
+            file.slug,
+            module_id,
+            None,
+        ):
+            assignment.slug, assignment.module_id, assignment.removed_at = (
+                file.slug,
+                module_id,
+                None,
+            )
+            changed += 1
+        current = assignment.current if assignment.current_revision_id else None
+        if current is None or current.text != file.text:
+            add_assignment_revision(
+                assignment, file.text, author=None, kind="import", parent=current
+            )
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def _export_assignments(course: Course) -> tuple[AssignmentFile, ...]:
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.course_id == course.id, Assignment.removed_at.is_(None))
+        .options(selectinload(Assignment.current))
+        .order_by(Assignment.slug)
+    )
+    return tuple(AssignmentFile(a.slug, a.current.text, spec_of(a)) for a in assignments)
+
+
 def export_bundle(course: Course) -> CourseBundle:
     """The bundle for ``course`` as it is now (current revisions, active modules)."""
     modules = db.session.scalars(
@@ -185,4 +263,5 @@ def export_bundle(course: Course) -> CourseBundle:
             ModuleDoc(m.key, m.position, m.slug, m.current.title, m.current.body) for m in modules
         ),
         media=tuple(MediaFile(item.path, item.content) for item in course.media),
+        assignments=_export_assignments(course),
     )

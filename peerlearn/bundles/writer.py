@@ -70,6 +70,9 @@ def bundle_files(bundle: CourseBundle) -> dict[str, bytes]:
         files[f"{MODULES_DIR}/{module.filename}"] = module_text(module).encode()
     for media in bundle.media:
         files[media.path] = media.content
+    for assignment in bundle.assignments:
+        # Written as stored: the text a maintainer saved or a bundle brought, byte for byte.
+        files[assignment.path] = assignment.text.encode()
     return files
 
 

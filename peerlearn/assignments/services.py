@@ -1,0 +1,347 @@
+"""Assignments as course content: copying them into forks and changing them in the browser.
+
+Services take the acting user, flush and never commit, like ``authoring.editing``: the
+view checks permission and commits once. Assignment text is only saved through
+``revisions.add_assignment_revision`` after ``validate_text`` has accepted it, so every
+stored revision is a file the bundle reader would import, and structural changes are
+noted with ``record_event`` so the course history tells them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from peerlearn.accounts.models import User
+from peerlearn.assignments.models import Assignment, AssignmentRevision
+from peerlearn.assignments.revisions import add_assignment_revision
+from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.assignments.spec_reader import parse_assignment
+from peerlearn.authoring.merge import Conflict, merge3
+from peerlearn.authoring.models import Module
+from peerlearn.authoring.revisions import record_event
+from peerlearn.bundles.format import ASSIGNMENT_SUFFIX, ASSIGNMENTS_DIR, BundleError
+from peerlearn.catalog.models import Course
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+
+
+class AssignmentError(ValueError):
+    """An assignment change the data does not allow; ``field`` names the form field.
+
+    ``code`` is one of: invalid (``problem`` holds the reader's error), unknown_module,
+    id_changed, id_taken, slug_taken, unknown_base. ``text`` is the text the editor should
+    see again when it differs from what they sent (a merged text that did not validate).
+    """
+
+    def __init__(
+        self,
+        field: str,
+        code: str,
+        *,
+        problem: BundleError | None = None,
+        text: str | None = None,
+        value: str = "",
+    ) -> None:
+        super().__init__(code)
+        self.field = field
+        self.code = code
+        self.problem = problem
+        self.text = text
+        self.value = value
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+def file_name(slug: str) -> str:
+    """The path of the assignment in a bundle, as messages name it."""
+    return f"{ASSIGNMENTS_DIR}/{slug}{ASSIGNMENT_SUFFIX}"
+
+
+def course_assignments(course: Course) -> list[Assignment]:
+    """The course's active assignments with their module and text, in one query each."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.course_id == course.id, Assignment.removed_at.is_(None))
+            .options(selectinload(Assignment.module), selectinload(Assignment.current))
+            .order_by(Assignment.slug)
+        )
+    )
+
+
+def assignment_by_slug(course: Course, slug: str) -> Assignment | None:
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.course_id == course.id,
+            Assignment.slug == slug,
+            Assignment.removed_at.is_(None),
+        )
+    )
+
+
+def active_modules(course: Course) -> list[Module]:
+    return list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.course_id == course.id, Module.removed_at.is_(None))
+            .options(selectinload(Module.current))
+            .order_by(Module.position, Module.id)
+        )
+    )
+
+
+def revision_of(assignment: Assignment, revision_id: Any) -> AssignmentRevision | None:
+    """The assignment's revision with this id, or None for anything else."""
+    try:
+        number = int(revision_id)
+    except (TypeError, ValueError):
+        return None
+    revision = db.session.get(AssignmentRevision, number)
+    if revision is None or revision.assignment_id != assignment.id:
+        return None
+    return revision
+
+
+def validate_text(course: Course, text: str, slug: str, key: str | None = None) -> AssignmentSpec:
+    """The spec of ``text`` if it may be saved as assignment ``slug`` of ``course``.
+
+    Beyond the reader's own rules, the assignment must belong to an active module of this
+    course (as import demands of a bundle), and its ``id`` is its identity: an edit may
+    not change it (``key``), and a new assignment may not take one the course has used.
+    """
+    try:
+        spec = parse_assignment(text, file_name(slug), slug)
+    except BundleError as error:
+        raise AssignmentError("text", "invalid", problem=error) from None
+    module = db.session.scalar(
+        select(Module.id).where(
+            Module.course_id == course.id, Module.key == spec.module, Module.removed_at.is_(None)
+        )
+    )
+    if module is None:
+        raise AssignmentError("text", "unknown_module", value=spec.module)
+    if key is not None and spec.id != key:
+        raise AssignmentError("text", "id_changed", value=key)
+    if key is None:
+        taken = db.session.scalar(
+            select(Assignment.id).where(
+                Assignment.course_id == course.id, Assignment.key == spec.id
+            )
+        )
+        if taken is not None:
+            raise AssignmentError("text", "id_taken", value=spec.id)
+    return spec
+
+
+def _module_id(course: Course, key: str) -> int | None:
+    return db.session.scalar(
+        select(Module.id).where(Module.course_id == course.id, Module.key == key)
+    )
+
+
+# --- Changing ------------------------------------------------------------------------
+
+
+def create_assignment(user: User, course: Course, *, slug: str, text: str) -> Assignment:
+    """Add an assignment written in the browser; its writer is credited as the author."""
+    if assignment_by_slug(course, slug) is not None:
+        raise AssignmentError("slug", "slug_taken", value=slug)
+    spec = validate_text(course, text, slug)
+    assignment = Assignment(
+        course_id=course.id, key=spec.id, slug=slug, module_id=_module_id(course, spec.module)
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    add_assignment_revision(assignment, text, author=user, kind="create")
+    course.updated_at = utcnow()
+    record_event(course, "assignment_added", user, assignment.module, title=spec.title, slug=slug)
+    return assignment
+
+
+def remove_assignment(user: User, course: Course, assignment: Assignment) -> None:
+    """Take the assignment out of the course. The row, its revisions and build logs stay."""
+    title = _title_of(assignment)
+    assignment.removed_at = utcnow()
+    course.updated_at = utcnow()
+    db.session.flush()
+    record_event(
+        course, "assignment_removed", user, assignment.module, title=title, slug=assignment.slug
+    )
+
+
+def _title_of(assignment: Assignment) -> str:
+    try:
+        return parse_assignment(
+            assignment.current.text, file_name(assignment.slug), assignment.slug
+        ).title
+    except BundleError:
+        return assignment.slug
+
+
+SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
+
+
+@dataclass(frozen=True)
+class AssignmentEditOutcome:
+    """What became of an edit. For a conflict, ``text`` is what the editor should see again
+    (their words, with the other edit's clean changes merged in) and ``current`` is the
+    revision to edit from next."""
+
+    status: SaveStatus
+    current: AssignmentRevision
+    base: AssignmentRevision
+    text: str
+    revision: AssignmentRevision | None = None
+    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
+
+
+def _current_locked(assignment: Assignment) -> AssignmentRevision:
+    """The current revision, read under a row lock (on PostgreSQL), so two saves from the
+    same base cannot both think they are first."""
+    current_id = db.session.scalar(
+        select(Assignment.current_revision_id)
+        .where(Assignment.id == assignment.id)
+        .with_for_update()
+    )
+    current = db.session.get(AssignmentRevision, current_id)
+    assert current is not None
+    return current
+
+
+def _store(
+    user: User,
+    course: Course,
+    assignment: Assignment,
+    spec: AssignmentSpec,
+    text: str,
+    **revision: Any,
+) -> AssignmentRevision:
+    """Save ``text`` as the new current revision; follow the module the text names."""
+    saved = add_assignment_revision(assignment, text, author=user, **revision)
+    assignment.module_id = _module_id(course, spec.module)
+    course.updated_at = utcnow()
+    db.session.flush()
+    return saved
+
+
+def save_edit(
+    user: User,
+    course: Course,
+    assignment: Assignment,
+    *,
+    base_revision_id: Any,
+    text: str,
+    summary: str,
+) -> AssignmentEditOutcome:
+    """Save an edit made from ``base_revision_id``, merging it with anything saved since.
+
+    The editor's own text is checked first, so their mistakes are reported as theirs. A
+    clean three-way merge is checked again before it is saved: two valid edits can merge
+    into an invalid file (say, one lowers must_review while the other raises
+    must_be_reviewed); then :class:`AssignmentError` carries the merged text to show.
+    """
+    base = revision_of(assignment, base_revision_id)
+    if base is None:
+        raise AssignmentError("base_revision_id", "unknown_base")
+    spec = validate_text(course, text, assignment.slug, assignment.key)
+    current = _current_locked(assignment)
+    if base.id == current.id:
+        if text == current.text:
+            return AssignmentEditOutcome("unchanged", current, base, text)
+        revision = _store(
+            user, course, assignment, spec, text, kind="edit", parent=base, summary=summary
+        )
+        return AssignmentEditOutcome("saved", current, base, text, revision)
+
+    merged = merge3(base.text, text, current.text)
+    if not merged.clean:
+        return AssignmentEditOutcome(
+            "conflict", current, base, merged.text, conflicts=merged.conflicts
+        )
+    if merged.text == current.text:
+        return AssignmentEditOutcome("unchanged", current, base, merged.text)
+    try:
+        spec = validate_text(course, merged.text, assignment.slug, assignment.key)
+    except AssignmentError as error:
+        error.text = merged.text
+        raise
+    revision = _store(
+        user, course, assignment, spec, merged.text, kind="merge", parent=current, summary=summary
+    )
+    return AssignmentEditOutcome("merged", current, base, merged.text, revision)
+
+
+def revert_assignment(
+    user: User,
+    course: Course,
+    assignment: Assignment,
+    revision: AssignmentRevision,
+    summary: str,
+) -> AssignmentRevision | None:
+    """Make an old revision's text current again, as a new revision (history is
+    append-only). None when the assignment already reads exactly like that.
+
+    The old text is checked again: it may name a module that has since left the course.
+    """
+    current = _current_locked(assignment)
+    if revision.text == current.text:
+        return None
+    spec = validate_text(course, revision.text, assignment.slug, assignment.key)
+    return _store(
+        user, course, assignment, spec, revision.text, kind="revert", parent=current,
+        summary=summary,
+    )  # fmt: skip
+
+
+# --- Forks ---------------------------------------------------------------------------
+
+
+def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignment]:
+    """Copy ``parent``'s active assignments into ``fork``, whose modules are already copied.
+
+    Each copy keeps the stable key and slug, points at the fork's copy of its module,
+    shares the text (stored once), credits the text's author with ``user`` as the one who
+    saved it, and remembers the upstream assignment and revision so a later sync has a
+    base to merge from. An assignment whose module has left the parent is not part of the
+    course any more, so it is not copied (its file would not import with the fork).
+    """
+    module_ids = dict(
+        db.session.execute(
+            select(Module.key, Module.id).where(
+                Module.course_id == fork.id, Module.removed_at.is_(None)
+            )
+        ).all()
+    )
+    sources = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.course_id == parent.id, Assignment.removed_at.is_(None))
+        .options(
+            selectinload(Assignment.module),
+            selectinload(Assignment.current).selectinload(AssignmentRevision.author),
+        )
+        .order_by(Assignment.id)
+    )
+    copies = []
+    for source in sources:
+        if source.module is None or source.module.key not in module_ids:
+            continue
+        copy = Assignment(
+            course_id=fork.id,
+            key=source.key,
+            slug=source.slug,
+            module_id=module_ids[source.module.key],
+            upstream_assignment_id=source.id,
+            upstream_revision_id=source.current_revision_id,
+        )
+        db.session.add(copy)
+        db.session.flush()
+        add_assignment_revision(
+            copy, source.current.text, author=source.current.author, saved_by=user, kind="fork"
+        )
+        copies.append(copy)
+    return copies
