@@ -7,6 +7,7 @@ import re
 
 from babel.messages.pofile import read_po
 
+from tests.conftest import ASSIGNMENT_YAML
 from tests.settings import ROOT
 
 
@@ -96,6 +97,39 @@ def test_authoring_pages_have_no_untranslated_interface_text(
         "/courses/biogas/m/module-1/remove", "/courses/biogas/fork", "/courses/biogas/network",
         "/courses/biogas-rw", "/courses/biogas-rw/sync", "/courses/biogas-rw/propose",
         "/courses/biogas/proposals", "/proposals/1",
+    ]  # fmt: skip
+    found = {}
+    for path in pages:
+        response = client.get(path, headers={"Accept-Language": "es"})
+        assert response.status_code == 200, path
+        text = visible_text(response.get_data(as_text=True))
+        leaks = sorted(p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text))
+        if leaks:
+            found[path] = leaks
+    assert found == {}
+
+
+def test_assignment_pages_have_no_untranslated_interface_text(
+    client, login, create_user, create_course, create_assignment
+):
+    owner = create_user("amina", locale="es")
+    course = create_course(
+        "biogas", title="Biogas", modules=[("Uno", "Texto.\n")], maintainer=owner
+    )
+    create_assignment(course, slug="gas-test", submission_deadline="2030-03-01T18:00:00-04:00")
+    # The test assignment's own rubric is English content, not interface text.
+    phrases = {p for p in english_phrases() if p not in ASSIGNMENT_YAML}
+    login(owner)
+    client.submit("/courses/biogas/enrol")
+    client.submit("/courses/biogas/a/gas-test/log/start")
+    client.submit(
+        "/courses/biogas/a/gas-test/log/entries", {"entry_date": "2026-05-01", "text": "Cavamos."}
+    )
+    pages = [
+        "/courses/biogas/a/gas-test", "/courses/biogas/a/gas-test/log",
+        "/courses/biogas/a/gas-test/submissions", "/courses/biogas/assignments",
+        "/courses/biogas/assignments/new", "/courses/biogas/assignments/gas-test/edit",
+        "/courses/biogas/assignments/gas-test/history", "/courses/biogas/m/module-1",
     ]  # fmt: skip
     found = {}
     for path in pages:
