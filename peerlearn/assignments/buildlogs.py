@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
@@ -235,6 +236,7 @@ def delete_entry(user: User, entry: BuildLogEntry) -> None:
 
 
 def _blob_for(processed: ProcessedPhoto) -> PhotoBlob:
+    """The stored photo with these bytes, created once even if two uploads race."""
     blob = db.session.scalar(select(PhotoBlob).where(PhotoBlob.sha256 == processed.sha256))
     if blob is None:
         blob = PhotoBlob(
@@ -247,8 +249,12 @@ def _blob_for(processed: ProcessedPhoto) -> PhotoBlob:
             thumbnail_width=processed.thumbnail_size[0],
             thumbnail_height=processed.thumbnail_size[1],
         )
-        db.session.add(blob)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(blob)
+        except IntegrityError:  # the same photo was stored by a concurrent upload
+            blob = db.session.scalar(select(PhotoBlob).where(PhotoBlob.sha256 == processed.sha256))
+            assert blob is not None
     return blob
 
 
