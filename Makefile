@@ -41,6 +41,8 @@ test: install-test compile-translations
 ## bench: storage and speed measurements (figures go to docs/performance.md)
 bench: install
 	$(BIN)/python bench/fork_storage.py
+	$(BIN)/python bench/photo_accept.py
+	$(BIN)/python bench/buildlog_page_weight.py
 
 lint: install-test
 	$(BIN)/ruff check .
