@@ -27,11 +27,15 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.authoring import lineage, syncing
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.services import AssignmentError
+from peerlearn.authoring import lineage, syncing, syncing_assignments
 from peerlearn.authoring.diff import line_diff_blocks, word_diff
 from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
 from peerlearn.authoring.forking import ForkError, fork_course
 from peerlearn.authoring.models import Module
+from peerlearn.bundles.format import BundleError
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
@@ -257,12 +261,47 @@ def _sync_target(slug: str) -> tuple[Course, Course]:
     return course, upstream
 
 
+def _assignment_title(assignment: Assignment) -> str:
+    try:
+        return spec_of(assignment).title
+    except BundleError:
+        return assignment.slug
+
+
+def _assignment_detail(error: AssignmentError) -> str:
+    """What is wrong with an assignment text, as the second half of a sentence."""
+    if error.code == "unknown_module":
+        return _("this course has no module with the id “%(id)s”", id=error.value)
+    if error.code == "id_changed":
+        return _("its id must stay “%(id)s”", id=error.value)
+    return str(error.problem) if error.problem is not None else error.code
+
+
+def _assignment_resolutions(assignment_ids: list[int]) -> dict[int, str]:
+    """The YAML a maintainer settled on for each conflicted assignment (LF line endings)."""
+    out: dict[int, str] = {}
+    for assignment_id in assignment_ids:
+        text = request.form.get(f"assignment-{assignment_id}")
+        if text is not None:
+            out[assignment_id] = text.replace("\r\n", "\n")
+    return out
+
+
 def _render_sync(
-    course: Course, upstream: Course, form: SyncForm, message: str = "", status: int = 200
+    course: Course,
+    upstream: Course,
+    form: SyncForm,
+    message: str = "",
+    status: int = 200,
+    *,
+    resolutions: dict[int, tuple[str, str]] | None = None,
+    assignment_texts: dict[int, str] | None = None,
+    assignment_errors: dict[int, str] | None = None,
 ) -> tuple[str, int]:
     plan = syncing.plan_sync(course, upstream)
     form.token.data = plan.token
     lagging = syncing.upstream_status(course, upstream)
+    texts = assignment_texts or {}
     return render_template(
         "authoring/sync.html",
         course=course,
@@ -270,6 +309,38 @@ def _render_sync(
         plan=plan,
         form=form,
         message=message,
+        resolutions=resolutions or {},
+        assignment_changes=[
+            (
+                p,
+                _assignment_title(p.assignment),
+                line_diff_blocks(p.assignment.current.text, p.merge.text),
+            )
+            for p in plan.assignments.pending
+        ],
+        assignment_conflict_diffs={
+            p.assignment.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
+            for p in plan.assignments.conflicts
+        },
+        assignment_invalid={
+            p.assignment.id: _(
+                "The changes merge, but the result is not a valid assignment: %(problem)s",
+                problem=_assignment_detail(p.invalid),
+            )
+            for p in plan.assignments.pending
+            if p.invalid is not None
+        },
+        # Like modules, a conflict starts from the merge (the fork's text where both sides
+        # changed, upstream's changes elsewhere); a clean merge that is not a valid
+        # assignment starts from the fork's own text instead.
+        assignment_texts={
+            p.assignment.id: texts.get(
+                p.assignment.id, p.assignment.current.text if p.merge.clean else p.merge.text
+            )
+            for p in plan.assignments.conflicts
+        },
+        assignment_errors=assignment_errors or {},
+        added_assignments=[(a, _assignment_title(a)) for a in plan.assignments.added],
         changes=[(p, line_diff_blocks(p.module.current.body, p.merge.text)) for p in plan.pending],
         conflict_diffs={
             p.module.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
@@ -301,26 +372,53 @@ def sync(slug: str) -> Page:
             count = syncing.add_from_upstream(
                 current_user, course, upstream, chosen_ids(request.form)
             )
+            assignment_count = 0
         else:
             plan = syncing.plan_sync(course, upstream)
             resolutions = resolutions_from(request.form, [p.module.id for p in plan.conflicts])
-            count = syncing.apply_sync(
+            texts = _assignment_resolutions([p.assignment.id for p in plan.assignments.conflicts])
+            if (form.token.data or "") == plan.token:
+                errors = syncing_assignments.check_resolutions(plan.assignments, texts)
+                if errors:
+                    db.session.rollback()
+                    return _render_sync(
+                        course, upstream, form,
+                        _("Some assignments could not be saved. Correct them below."), 422,
+                        resolutions=resolutions, assignment_texts=texts,
+                        assignment_errors={
+                            i: _("Your version could not be saved: %(problem)s",
+                                 problem=_assignment_detail(e))
+                            for i, e in errors.items()
+                        },
+                    )  # fmt: skip
+            count, assignment_count = syncing.apply_sync(
                 current_user, plan, token=form.token.data or "", resolutions=resolutions,
-                add_ids=chosen_ids(request.form),
+                add_ids=chosen_ids(request.form), assignment_resolutions=texts,
+                add_assignment_ids=chosen_ids(request.form, "add-assignment"),
             )  # fmt: skip
         db.session.commit()
-    except (syncing.SyncError, IntegrityError):  # a stale preview, or a sync a moment ago
-        db.session.rollback()
+    except (syncing.SyncError, AssignmentError, IntegrityError):  # a stale preview, or a
+        db.session.rollback()  # sync a moment ago
         message = _("The course changed while you were reviewing. Check the changes below again.")
         return _render_sync(course, upstream, SyncForm(formdata=None), message, 409)
-    flash(
-        ngettext(
-            "Upstream changes taken: %(num)d module updated.",
-            "Upstream changes taken: %(num)d modules updated.",
-            count,
-        ),
-        "success",
-    )
+    if count or not assignment_count:
+        flash(
+            ngettext(
+                "Upstream changes taken: %(num)d module updated.",
+                "Upstream changes taken: %(num)d modules updated.",
+                count,
+            ),
+            "success",
+        )
+    if assignment_count:
+        flash(
+            ngettext(
+                "Upstream changes taken: %(num)d assignment updated.",
+                "Upstream changes taken: %(num)d assignments updated.",
+                assignment_count,
+            ),
+            "success",
+        )
     return redirect(url_for("catalog.course", slug=course.slug))
 
 

@@ -5,7 +5,8 @@ upstream module has moved on, the fork's text is merged three-way with the upstr
 (:mod:`peerlearn.authoring.merge`); the new revision credits the upstream author, since
 the words are theirs, and records the maintainer who saved it. A translation cannot be
 merged (the languages differ): its modules are only marked outdated until a maintainer
-has translated the change and says so.
+has translated the change and says so. Assignments are synced alongside modules by
+:mod:`peerlearn.authoring.syncing_assignments` (not for translations).
 
 Services take the acting user, flush and never commit.
 """
@@ -23,6 +24,13 @@ from peerlearn.authoring.lineage import parent_key
 from peerlearn.authoring.merge import MergeResult, merge3, merge_titles
 from peerlearn.authoring.models import Module, ModuleRevision
 from peerlearn.authoring.revisions import add_revision, record_event
+from peerlearn.authoring.syncing_assignments import (
+    AssignmentPlan,
+    AssignmentStatus,
+    apply_assignment_sync,
+    assignment_status,
+    plan_assignment_sync,
+)
 from peerlearn.catalog.models import Course
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
@@ -60,6 +68,13 @@ class UpstreamStatus:
     is_translation: bool
     modules: list[ModuleStatus]
     added_count: int
+    #: Fork assignments whose upstream moved on (always empty for a translation).
+    assignments: list[AssignmentStatus] = field(default_factory=list)
+    added_assignments: int = 0
+
+    @property
+    def changed_assignments(self) -> list[AssignmentStatus]:
+        return [a for a in self.assignments if a.to_take]
 
     @property
     def changed(self) -> list[ModuleStatus]:
@@ -70,7 +85,12 @@ class UpstreamStatus:
 
     @property
     def not_taken(self) -> int:
-        return len(self.changed) + self.added_count
+        return (
+            len(self.changed)
+            + self.added_count
+            + len(self.changed_assignments)
+            + self.added_assignments
+        )
 
 
 def upstream_of(course: Course) -> Course | None:
@@ -131,7 +151,10 @@ def upstream_status(fork: Course, upstream: Course) -> UpstreamStatus:
     added = db.session.scalar(
         select(func.count()).select_from(_added_query(fork, upstream).subquery())
     )
-    return UpstreamStatus(upstream, fork.translation_of is not None, modules, added or 0)
+    if fork.translation_of is not None:  # assignment text is not in the same language
+        return UpstreamStatus(upstream, True, modules, added or 0)
+    assignments, added_assignments = assignment_status(fork, upstream)
+    return UpstreamStatus(upstream, False, modules, added or 0, assignments, added_assignments)
 
 
 def _added_query(fork: Course, upstream: Course) -> Select[Module]:
@@ -174,12 +197,22 @@ class SyncPlan:
     added: list[Module]
     #: Modules whose upstream moved without anything to take (already equal, or reverted).
     stale: list[int] = field(default_factory=list)
+    assignments: AssignmentPlan = field(default_factory=AssignmentPlan)
 
     @property
     def token(self) -> str:
         """What the maintainer saw, so that a POST made against an older preview is refused."""
-        return ",".join(
+        modules = ",".join(
             f"{p.module.id}:{p.theirs.id}:{p.module.current_revision_id}" for p in self.pending
+        )
+        assignments = self.assignments.token
+        return f"{modules}|{assignments}" if assignments else modules
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to merge or add, modules and assignments alike."""
+        return not (
+            self.pending or self.added or self.assignments.pending or self.assignments.added
         )
 
     @property
@@ -220,7 +253,7 @@ def plan_sync(fork: Course, upstream: Course) -> SyncPlan:
     added = list(
         db.session.scalars(_added_query(fork, upstream).options(selectinload(Module.current)))
     )
-    return SyncPlan(fork, upstream, pending, added, stale)
+    return SyncPlan(fork, upstream, pending, added, stale, plan_assignment_sync(fork, upstream))
 
 
 def apply_sync(
@@ -230,11 +263,15 @@ def apply_sync(
     token: str,
     resolutions: dict[int, tuple[str, str]],
     add_ids: set[int],
-) -> int:
-    """Take upstream changes into ``plan.fork``; returns how many modules changed.
+    assignment_resolutions: dict[int, str] | None = None,
+    add_assignment_ids: set[int] | None = None,
+) -> tuple[int, int]:
+    """Take upstream changes into ``plan.fork``; returns how many modules and how many
+    assignments changed (merged or added).
 
     ``resolutions`` maps a conflicted module's id to the (title, body) the maintainer
-    settled on. ``token`` must be the plan's token from the preview the maintainer saw.
+    settled on, ``assignment_resolutions`` a conflicted assignment's id to its YAML.
+    ``token`` must be the plan's token from the preview the maintainer saw.
     """
     if token != plan.token:
         raise SyncError("stale_preview")
@@ -260,9 +297,17 @@ def apply_sync(
     _advance_stale(plan.stale)
     added = [m for m in plan.added if m.id in add_ids]
     _add_upstream_modules(user, plan.fork, added)
-    if not plan.pending and not added:
+    merged_assignments, added_assignments = apply_assignment_sync(
+        user,
+        plan.fork,
+        plan.upstream,
+        plan.assignments,
+        resolutions=assignment_resolutions or {},
+        add_ids=add_assignment_ids or set(),
+    )
+    if not plan.pending and not added and not plan.assignments.pending and not added_assignments:
         db.session.flush()
-        return 0  # nothing was offered or chosen: no history entry for an empty sync
+        return 0, 0  # nothing was offered or chosen: no history entry for an empty sync
     record_event(
         plan.fork,
         "synced",
@@ -270,10 +315,12 @@ def apply_sync(
         upstream=plan.upstream.slug,
         merged=changed,
         added=[m.key for m in added],
+        merged_assignments=merged_assignments,
+        added_assignments=[a.key for a in added_assignments],
     )
     plan.fork.updated_at = utcnow()
     db.session.flush()
-    return changed + len(added)
+    return changed + len(added), merged_assignments + len(added_assignments)
 
 
 def _advance_stale(module_ids: list[int]) -> None:
