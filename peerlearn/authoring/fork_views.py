@@ -8,15 +8,11 @@ every change is a POST with CSRF and works without JavaScript.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -30,11 +26,10 @@ from peerlearn import permissions
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.services import AssignmentError
-from peerlearn.authoring import lineage, syncing, syncing_assignments
+from peerlearn.authoring import lineage, lineage_helpers, syncing, syncing_assignments
 from peerlearn.authoring.diff import line_diff_blocks, word_diff
 from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
 from peerlearn.authoring.forking import ForkError, fork_course
-from peerlearn.authoring.models import Module
 from peerlearn.bundles.format import BundleError
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
@@ -54,132 +49,10 @@ def _course(slug: str) -> Course:
     return course
 
 
-def _ancestors(course: Course) -> list[Course]:
-    """Ancestors, cached for the request: the lineage box and the attribution both ask."""
-    cache: dict[int, list[Course]] = g.setdefault("fork_ancestors", {})
-    if course.id not in cache:
-        cache[course.id] = lineage.ancestors(course)
-    return cache[course.id]
-
-
-def source_diff_url(source: Course, module_slug: str, old: int | None, new: int | None) -> str:
-    """What changed in a source module between two revisions; its page if no diff exists.
-
-    The diff page belongs to the module editor; until it is registered, the link falls
-    back to the source module itself.
-    """
-    if (
-        old is not None
-        and new is not None
-        and "authoring.module_diff" in current_app.view_functions
-    ):
-        revisions: dict[str, Any] = {"from": old, "to": new}  # "from" is a keyword
-        return url_for(
-            "authoring.module_diff", slug=source.slug, module_slug=module_slug, **revisions
-        )
-    return url_for("catalog.module", slug=source.slug, module_slug=module_slug)
-
-
-# --- What the course and module pages show -------------------------------------------
-
-
-@dataclass
-class CourseLineage:
-    upstream: Course | None
-    status: syncing.UpstreamStatus | None
-    siblings: list[Course]
-    can_fork: bool
-    can_sync: bool
-    #: For a translation: (fork module slug, title, diff url) of outdated modules.
-    outdated: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-@bp.app_template_global("course_lineage")
-def course_lineage(course: Course) -> CourseLineage:
-    """Upstream status, sibling translations and fork links for the course page."""
-    chain = _ancestors(course)
-    upstream = chain[1] if len(chain) > 1 else None
-    status = syncing.upstream_status(course, upstream) if upstream is not None else None
-    outdated: list[tuple[str, str, str]] = []
-    if status is not None and status.is_translation and status.changed:
-        titles = {e.id: e.title for e in catalog.outlines([course.id])[course.id]}
-        outdated = [
-            (
-                m.module_slug,
-                titles.get(m.module_id, m.module_slug),
-                source_diff_url(
-                    status.upstream, m.upstream_slug, m.base_revision_id, m.theirs_revision_id
-                ),
-            )
-            for m in status.changed
-        ]
-    return CourseLineage(
-        upstream=upstream,
-        status=status,
-        siblings=lineage.sibling_translations(course),
-        can_fork=permissions.can_fork(current_user, course),
-        can_sync=upstream is not None and permissions.can_sync_from_upstream(current_user, course),
-        outdated=outdated,
-    )
-
-
-@dataclass
-class ModuleLineage:
-    outdated: bool
-    source: Course | None = None
-    diff_url: str = ""
-    can_mark: bool = False
-
-
-@bp.app_template_global("module_lineage")
-def module_lineage(course: Course, module: Module) -> ModuleLineage:
-    """Whether a translated module lags behind its source module, for the module page."""
-    if not course.translation_of or module.upstream_module_id is None:
-        return ModuleLineage(outdated=False)
-    source_module = db.session.get(Module, module.upstream_module_id)
-    if (
-        source_module is None
-        or source_module.removed_at is not None
-        or source_module.current_revision_id == module.upstream_revision_id
-    ):
-        return ModuleLineage(outdated=False)
-    base = module.upstream_revision
-    theirs = source_module.current
-    if base is not None and (base.content_id, base.title) == (theirs.content_id, theirs.title):
-        return ModuleLineage(outdated=False)
-    source = source_module.course
-    return ModuleLineage(
-        outdated=True,
-        source=source,
-        diff_url=source_diff_url(
-            source, source_module.slug, module.upstream_revision_id, theirs.id
-        ),
-        can_mark=permissions.can_sync_from_upstream(current_user, course),
-    )
-
-
-@dataclass
-class Attribution:
-    authors: list[str]
-    parent: Course | None
-    root: Course | None
-
-
-@bp.app_template_global("attribution_for")
-def attribution_for(course: Course) -> Attribution:
-    """Who to credit and where it came from; on a module page, for that module's chain."""
-    module = None
-    if request.endpoint == "catalog.module" and request.view_args:
-        module = catalog.module_by_slug(course, str(request.view_args.get("module_slug")))
-    chain = _ancestors(course)
-    return Attribution(
-        authors=lineage.credited_authors(course, module),
-        parent=chain[1] if len(chain) > 1 else None,
-        root=chain[-1] if len(chain) > 2 else None,
-    )
-
-
-# --- Fork ----------------------------------------------------------------------------
+# Template helpers for the lineage box, module notes and attribution, app-wide.
+bp.add_app_template_global(lineage_helpers.course_lineage, "course_lineage")
+bp.add_app_template_global(lineage_helpers.module_lineage, "module_lineage")
+bp.add_app_template_global(lineage_helpers.attribution_for, "attribution_for")
 
 
 def _fork_error(form: ForkForm, code: str) -> None:
@@ -349,7 +222,7 @@ def _render_sync(
         outdated=[
             (
                 m,
-                source_diff_url(
+                lineage_helpers.source_diff_url(
                     upstream, m.upstream_slug, m.base_revision_id, m.theirs_revision_id
                 ),
             )
