@@ -3,20 +3,29 @@ decline with a reason. Split from ``proposals`` so each module stays small.
 
 Accepting applies each module upstream: unchanged upstream takes the proposed text as is,
 an upstream that moved on is merged three-way (``merge3``), and regions both sides changed
-differently go to a maintainer, who resolves them before anything is saved.
+differently go to a maintainer, who resolves them before anything is saved. Assignments
+are applied the same way by ``proposal_assignments``, which also checks their YAML.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.models import AssignmentRevision
 from peerlearn.authoring.forking import unique_slug
 from peerlearn.authoring.merge import Conflict, merge3, merge_titles
 from peerlearn.authoring.models import Module, ModuleRevision
+from peerlearn.authoring.proposal_assignments import (
+    AssignmentConflict,
+    AssignmentResolution,
+    apply_assignments,
+    kept_resolutions,
+    plan_assignments,
+)
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
 from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalError
 from peerlearn.authoring.revisions import add_revision, record_event
@@ -37,6 +46,8 @@ class ModuleConflict:
     conflicts: tuple[Conflict, ...]
     #: Both sides renamed the module differently.
     title_conflict: bool
+    #: The maintainer's resolution, still valid, shown again while other items need work.
+    kept: Resolution | None = None
 
     @property
     def suggested_title(self) -> str:
@@ -49,11 +60,27 @@ class ModuleConflict:
 
 
 class NeedsResolution(Exception):
-    """Accepting would overwrite upstream changes; nothing was saved."""
+    """Accepting would overwrite upstream changes, or save an assignment that is not valid;
+    nothing was saved. Holds every item the resolution form must show, in proposal order."""
 
-    def __init__(self, conflicts: list[ModuleConflict]) -> None:
-        super().__init__(f"{len(conflicts)} modules need resolving")
-        self.conflicts = conflicts
+    def __init__(
+        self,
+        conflicts: list[ModuleConflict],
+        assignment_conflicts: list[AssignmentConflict] | None = None,
+    ) -> None:
+        self.assignment_conflicts = sorted(assignment_conflicts or [], key=lambda c: c.item.id)
+        super().__init__(
+            f"{len(conflicts)} modules and {len(self.assignment_conflicts)} assignments need work"
+        )
+        self.conflicts = sorted(conflicts, key=lambda c: c.item.id)
+
+    @property
+    def stale(self) -> bool:
+        """After resolutions were sent: something they resolved changed upstream, or a new
+        conflict appeared (their own assignment text failing the checks is not staleness)."""
+        return any(c.kept is None for c in self.conflicts) or any(
+            not c.resolved for c in self.assignment_conflicts
+        )
 
 
 @dataclass(frozen=True)
@@ -103,6 +130,8 @@ class _Plan:
     item: ProposalModule
     title: str
     body: str
+    #: The maintainer's resolution this plan came from, if any.
+    resolution: Resolution | None = None
 
 
 def _plan_module(
@@ -118,7 +147,8 @@ def _plan_module(
     proposed = item.proposed_revision
     base = item.base_revision
     if resolution is not None and resolution.upstream_revision_id == current.id:
-        return _Plan(item, resolution.title.strip() or proposed.title, resolution.body)
+        title = resolution.title.strip() or proposed.title
+        return _Plan(item, title, resolution.body, resolution)
     if (current.content_id, current.title) == (proposed.content_id, proposed.title):
         return None
     if base is None or base.id == current.id or base.content_id == current.content_id:
@@ -134,13 +164,30 @@ def _plan_module(
     return _Plan(item, title, body)
 
 
+def _kept_modules(plans: list[_Plan]) -> list[ModuleConflict]:
+    """Module resolutions that could be saved, to show again while other items need work."""
+    kept = []
+    for plan in plans:
+        if plan.resolution is None:
+            continue
+        again = _plan_module(plan.item, None)
+        if isinstance(again, ModuleConflict):
+            kept.append(replace(again, kept=plan.resolution))
+    return kept
+
+
 def accept(
-    user: User, proposal: ChangeProposal, resolutions: dict[int, Resolution] | None = None
-) -> list[ModuleRevision]:
+    user: User,
+    proposal: ChangeProposal,
+    resolutions: dict[int, Resolution] | None = None,
+    assignment_resolutions: dict[int, AssignmentResolution] | None = None,
+) -> list[ModuleRevision | AssignmentRevision]:
     """Apply the proposal upstream and mark it accepted; return the new upstream revisions.
 
-    Raises NeedsResolution, having saved nothing, while any module has an unresolved
-    conflict. ``resolutions`` maps ProposalModule ids to a maintainer's text.
+    Raises NeedsResolution, having saved nothing, while any module or assignment has an
+    unresolved conflict or an assignment text is not valid. ``resolutions`` maps
+    ProposalModule ids, ``assignment_resolutions`` ProposalAssignment ids, to a
+    maintainer's text.
 
     A fork module is pointed at its new upstream revision only when upstream now has
     exactly its proposed text: after a three-way merge upstream also holds other people's
@@ -160,11 +207,18 @@ def accept(
             conflicts.append(planned)
         elif planned is not None:
             plans.append(planned)
-    if conflicts:
-        raise NeedsResolution(conflicts)
+    incoming = {item.source_module.key for item in proposal.modules if item.target_module is None}
+    assignment_plans, assignment_conflicts = plan_assignments(
+        proposal, assignment_resolutions or {}, incoming
+    )
+    if conflicts or assignment_conflicts:
+        raise NeedsResolution(
+            conflicts + _kept_modules(plans),
+            assignment_conflicts + kept_resolutions(proposal, assignment_plans),
+        )
     _decide(user, proposal, ACCEPTED)
 
-    revisions = []
+    revisions: list[ModuleRevision | AssignmentRevision] = []
     for plan in plans:
         target = plan.item.target_module
         assert target is not None
@@ -187,6 +241,7 @@ def accept(
         current, proposed = item.target_module.current, item.proposed_revision
         if (current.content_id, current.title) == (proposed.content_id, proposed.title):
             item.source_module.upstream_revision_id = current.id
+    revisions.extend(apply_assignments(user, proposal, assignment_plans))
     record_event(
         proposal.target_course,
         "proposal_accepted",

@@ -23,23 +23,34 @@ def normalize_newlines(value: Any) -> Any:
 
 
 class ModuleChoiceField(SelectMultipleField):
-    """Modules to offer, as a list of checkboxes (works without JavaScript)."""
+    """Modules (or assignments) to offer, as a list of checkboxes (works without
+    JavaScript). Whether anything at all was chosen is the form's question."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args: Any, stale_message: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stale_message = stale_message or _l(
+            "A module you chose no longer differs from upstream. Check the list again."
+        )
+
     def pre_validate(self, form: Any) -> None:
-        if not self.data:
-            raise ValidationError(_l("Choose at least one module to offer."))
         known = {value for value, _label in self.choices or []}
-        if any(value not in known for value in self.data):
-            raise ValidationError(
-                _l("A module you chose no longer differs from upstream. Check the list again.")
-            )
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(self.stale_message)
 
 
 class ProposeForm(FlaskForm):
     modules = ModuleChoiceField(_l("Modules to offer"), coerce=int, validate_choice=False)
+    assignments = ModuleChoiceField(
+        _l("Assignments to offer"),
+        coerce=int,
+        validate_choice=False,
+        stale_message=_l(
+            "An assignment you chose no longer differs from upstream. Check the list again."
+        ),
+    )
     title = StringField(
         _l("Title"),
         filters=[_strip],
@@ -55,6 +66,20 @@ class ProposeForm(FlaskForm):
         validators=[Length(max=20_000, message=_l("Keep the description shorter."))],
         description=_l("Why these changes help learners. Markdown is allowed."),
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        if self.modules.data or self.assignments.data:
+            return valid
+        # The error goes where the reader looks: the module list, unless only
+        # assignments are on offer.
+        if self.assignments.choices and not self.modules.choices:
+            self.assignments.errors.append(_l("Choose at least one assignment to offer."))
+        elif self.assignments.choices:
+            self.modules.errors.append(_l("Choose at least one module or assignment to offer."))
+        else:
+            self.modules.errors.append(_l("Choose at least one module to offer."))
+        return False
 
 
 class CommentForm(FlaskForm):

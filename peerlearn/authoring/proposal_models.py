@@ -1,4 +1,4 @@
-"""Change proposals: a fork's maintainer offers chosen modules back upstream."""
+"""Change proposals: a fork's maintainer offers chosen modules and assignments back upstream."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from peerlearn.extensions import db
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
+    from peerlearn.assignments.models import Assignment, AssignmentRevision
     from peerlearn.authoring.models import Module, ModuleRevision
     from peerlearn.catalog.models import Course
 
@@ -42,6 +43,9 @@ class ChangeProposal(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     modules: Mapped[list[ProposalModule]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalModule.id"
     )
+    assignments: Mapped[list[ProposalAssignment]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalAssignment.id"
+    )
     comments: Mapped[list[ProposalComment]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalComment.id"
     )
@@ -69,6 +73,37 @@ class ProposalModule(db.Model):  # type: ignore[name-defined,misc]
     target_module: Mapped[Module | None] = relationship(foreign_keys=[target_module_id])
     proposed_revision: Mapped[ModuleRevision] = relationship(foreign_keys=[proposed_revision_id])
     base_revision: Mapped[ModuleRevision | None] = relationship(foreign_keys=[base_revision_id])
+
+
+class ProposalAssignment(db.Model):  # type: ignore[name-defined,misc]
+    """One assignment offered: the fork's revision, and the upstream revision it was based on.
+
+    The same shape as :class:`ProposalModule`; the text is the assignment's YAML.
+    """
+
+    __tablename__ = "proposal_assignments"
+    __table_args__ = (UniqueConstraint("proposal_id", "source_assignment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("change_proposals.id", ondelete="CASCADE"))
+    source_assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE")
+    )
+    #: The upstream assignment it changes; None when the fork added the assignment.
+    target_assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL")
+    )
+    proposed_revision_id: Mapped[int] = mapped_column(ForeignKey("assignment_revisions.id"))
+    #: The upstream revision the fork's text was based on (merge base); None for new ones.
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_revisions.id"))
+
+    proposal: Mapped[ChangeProposal] = relationship(back_populates="assignments")
+    source_assignment: Mapped[Assignment] = relationship(foreign_keys=[source_assignment_id])
+    target_assignment: Mapped[Assignment | None] = relationship(foreign_keys=[target_assignment_id])
+    proposed_revision: Mapped[AssignmentRevision] = relationship(
+        foreign_keys=[proposed_revision_id]
+    )
+    base_revision: Mapped[AssignmentRevision | None] = relationship(foreign_keys=[base_revision_id])
 
 
 class ProposalComment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]

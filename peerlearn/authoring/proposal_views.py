@@ -13,10 +13,17 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.services import AssignmentError, active_modules
 from peerlearn.authoring import proposal_decisions as decisions
 from peerlearn.authoring import proposals as services
 from peerlearn.authoring.diff import Segment, word_diff
 from peerlearn.authoring.models import Module
+from peerlearn.authoring.proposal_assignments import (
+    AssignmentConflict,
+    AssignmentResolution,
+    assignment_title,
+)
 from peerlearn.authoring.proposal_forms import (
     CommentForm,
     DeclineForm,
@@ -86,6 +93,13 @@ def _candidate_label(module: Module) -> str:
     return _("%(title)s (changed)", title=module.title)
 
 
+def _assignment_label(assignment: Assignment) -> str:
+    title = assignment_title(assignment.current.text, assignment.slug)
+    if assignment.upstream_assignment_id is None:
+        return _("%(title)s (new assignment)", title=title)
+    return _("%(title)s (changed)", title=title)
+
+
 @bp.route("/courses/<slug>/propose", methods=["GET", "POST"])
 @login_required
 def propose(slug: str) -> Response | Page:
@@ -98,11 +112,18 @@ def propose(slug: str) -> Response | Page:
     if not permissions.can_propose(current_user, fork):
         abort(403, _("Only the maintainers of this fork can propose its changes upstream."))
     candidates = services.proposable_modules(fork)
+    assignment_candidates = services.proposable_assignments(fork)
     form = ProposeForm()
     form.modules.choices = [(m.id, _candidate_label(m)) for m in candidates]
+    form.assignments.choices = [(a.id, _assignment_label(a)) for a in assignment_candidates]
     if form.validate_on_submit():
         proposal = services.create_proposal(
-            current_user, fork, form.modules.data, form.title.data, form.description.data or ""
+            current_user,
+            fork,
+            form.modules.data or [],
+            form.title.data,
+            form.description.data or "",
+            assignment_ids=form.assignments.data or [],
         )
         db.session.commit()
         flash(_("Your proposal was sent to the maintainers of “%(title)s”.", title=upstream.title))
@@ -114,6 +135,7 @@ def propose(slug: str) -> Response | Page:
         upstream=upstream,
         form=form,
         candidates=candidates,
+        assignment_candidates=assignment_candidates,
     ), status
 
 
@@ -139,6 +161,7 @@ def _render_show(
         "authoring/proposal_show.html",
         proposal=proposal,
         changes=services.module_changes(proposal),
+        assignment_changes=services.assignment_changes(proposal),
         comment_form=comment_form or CommentForm(formdata=None),
         decline_form=decline_form or DeclineForm(formdata=None),
         can_comment=permissions.can_comment_on_proposal(current_user, proposal),
@@ -184,6 +207,78 @@ def _decider_or_abort(proposal: ChangeProposal) -> None:
         abort(403, _("Only the maintainers of the course proposed to can decide on this."))
 
 
+def _assignment_resolutions(proposal: ChangeProposal) -> dict[int, AssignmentResolution]:
+    """The resolution page's assignment fields, per proposed assignment:
+    assignment-text-N and assignment-upstream-N (0 for an assignment the fork added)."""
+    found = {}
+    for item in proposal.assignments:
+        text = request.form.get(f"assignment-text-{item.id}")
+        upstream = request.form.get(f"assignment-upstream-{item.id}", type=int)
+        if text is None or upstream is None:
+            continue
+        found[item.id] = AssignmentResolution(normalize_newlines(text), upstream)
+    return found
+
+
+def _assignment_problem(proposal: ChangeProposal, error: AssignmentError) -> str:
+    """Why an assignment text cannot be saved upstream, as a sentence for the maintainer."""
+    course = proposal.target_course.title
+    if error.code == "unknown_module":
+        return _(
+            "“%(course)s” has no module with the id “%(id)s”, which this assignment belongs "
+            "to. Set module to the id of one of the modules listed below, or decline and ask "
+            "for that module to be proposed as well.",
+            course=course,
+            id=error.value,
+        )
+    if error.code == "id_changed":
+        return _(
+            "Its id must stay “%(id)s”, because copies and course bundles recognise the "
+            "assignment by it.",
+            id=error.value,
+        )
+    if error.code == "id_taken":
+        return _(
+            "“%(course)s” already has an assignment with the id “%(id)s”. Give this one a new "
+            "id (a UUID is best).",
+            course=course,
+            id=error.value,
+        )
+    return _(
+        "The text is not a valid assignment: %(problem)s",
+        problem=str(error.problem) if error.problem is not None else error.code,
+    )
+
+
+def _render_resolve(
+    proposal: ChangeProposal, needs: decisions.NeedsResolution, sent: bool
+) -> tuple[str, int]:
+    problems = {
+        c.item.id: _assignment_problem(proposal, c.problem)
+        for c in needs.assignment_conflicts
+        if c.problem is not None
+    }
+    unknown = any(
+        c.problem is not None and c.problem.code == "unknown_module"
+        for c in needs.assignment_conflicts
+    )
+    return render_template(
+        "authoring/proposal_resolve.html",
+        proposal=proposal,
+        conflicts=needs.conflicts,
+        assignment_conflicts=needs.assignment_conflicts,
+        assignment_titles={c.item.id: _resolve_title(c) for c in needs.assignment_conflicts},
+        problems=problems,
+        upstream_modules=active_modules(proposal.target_course) if unknown else [],
+        stale=sent and needs.stale,
+    ), 409
+
+
+def _resolve_title(conflict: AssignmentConflict) -> str:
+    item = conflict.item
+    return assignment_title(item.proposed_revision.text, item.source_assignment.slug)
+
+
 def _resolutions(proposal: ChangeProposal) -> dict[int, decisions.Resolution]:
     """The resolution page's fields, per proposed module: title-N, text-N, upstream-N."""
     found = {}
@@ -205,30 +300,40 @@ def accept(proposal_id: int) -> Response | Page:
     if proposal.status != services.OPEN:
         return _already_decided(proposal)
     resolutions = _resolutions(proposal)
+    assignment_resolutions = _assignment_resolutions(proposal)
     if any(not r.body.strip() for r in resolutions.values()):
         abort(400, _("A module's text cannot be empty. Go back and fill in every text box."))
     try:
-        decisions.accept(current_user, proposal, resolutions)
+        decisions.accept(current_user, proposal, resolutions, assignment_resolutions)
     except decisions.NeedsResolution as needs:
         db.session.rollback()
-        return render_template(
-            "authoring/proposal_resolve.html",
-            proposal=proposal,
-            conflicts=needs.conflicts,
-            stale=bool(resolutions),
-        ), 409
+        return _render_resolve(proposal, needs, bool(resolutions or assignment_resolutions))
     except decisions.AlreadyDecided:
         return _already_decided(proposal)
+    except AssignmentError:  # checked before saving; the course changed in between
+        db.session.rollback()
+        flash(_("The course changed while you were deciding. Check the proposal again."), "error")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     db.session.commit()
-    count = len(proposal.modules)
-    flash(
-        ngettext(
-            "Proposal accepted: %(num)d module updated, credited to its authors.",
-            "Proposal accepted: %(num)d modules updated, credited to their authors.",
-            count,
-        ),
-        "success",
-    )
+    modules, assignments = len(proposal.modules), len(proposal.assignments)
+    if modules or not assignments:
+        flash(
+            ngettext(
+                "Proposal accepted: %(num)d module updated, credited to its authors.",
+                "Proposal accepted: %(num)d modules updated, credited to their authors.",
+                modules,
+            ),
+            "success",
+        )
+    if assignments:
+        flash(
+            ngettext(
+                "Proposal accepted: %(num)d assignment updated, credited to its authors.",
+                "Proposal accepted: %(num)d assignments updated, credited to their authors.",
+                assignments,
+            ),
+            "success",
+        )
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
 
 

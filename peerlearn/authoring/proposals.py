@@ -1,10 +1,12 @@
-"""Change proposals: a fork offers chosen modules back to the course it came from.
+"""Change proposals: a fork offers chosen modules and assignments back to the course it
+came from.
 
-A proposal records, per module, the fork's revision and the upstream revision it was based
-on. Accepting applies each module upstream: unchanged upstream takes the proposed text as
-is, an upstream that moved on is merged three-way (``merge3``), and regions both sides
-changed differently go to a maintainer, who resolves them before anything is saved.
-Accepted text is credited to whoever wrote it; the accepting maintainer is only ``saved_by``.
+A proposal records, per module and per assignment, the fork's revision and the upstream
+revision it was based on. Accepting (``proposal_decisions``) applies each one upstream:
+unchanged upstream takes the proposed text as is, an upstream that moved on is merged
+three-way (``merge3``), and regions both sides changed differently go to a maintainer, who
+resolves them before anything is saved. Accepted text is credited to whoever wrote it; the
+accepting maintainer is only ``saved_by``.
 
 Services take the acting user, flush and never commit: the view commits once.
 """
@@ -14,13 +16,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinload
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.diff import Segment, word_diff
+from peerlearn.assignments.models import Assignment, AssignmentRevision
+from peerlearn.authoring.diff import DiffBlock, Segment, line_diff_blocks, word_diff
 from peerlearn.authoring.models import Module
-from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment, ProposalModule
+from peerlearn.authoring.proposal_assignments import assignment_title
+from peerlearn.authoring.proposal_models import (
+    ChangeProposal,
+    ProposalAssignment,
+    ProposalComment,
+    ProposalModule,
+)
 from peerlearn.catalog.models import Course
 from peerlearn.catalog.services import course_by_key
 from peerlearn.extensions import db
@@ -52,10 +61,21 @@ class ModuleChange:
 
 
 @dataclass(frozen=True)
+class AssignmentChange:
+    """What one proposed assignment would change upstream: a line diff of its YAML."""
+
+    item: ProposalAssignment
+    title: str
+    blocks: list[DiffBlock]
+    is_new: bool
+
+
+@dataclass(frozen=True)
 class ProposalRow:
     proposal: ChangeProposal
     modules: int
     comments: int
+    assignments: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,16 +110,49 @@ def proposable_modules(fork: Course) -> list[Module]:
     ]
 
 
+def proposable_assignments(fork: Course) -> list[Assignment]:
+    """Fork assignments whose YAML differs from the upstream revision they were based on,
+    and assignments the fork added (no ``upstream_assignment_id``); one query, by slug."""
+    ours, base = aliased(AssignmentRevision), aliased(AssignmentRevision)
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(ours, ours.id == Assignment.current_revision_id)
+            .outerjoin(base, base.id == Assignment.upstream_revision_id)
+            .where(
+                Assignment.course_id == fork.id,
+                Assignment.removed_at.is_(None),
+                or_(
+                    Assignment.upstream_assignment_id.is_(None),
+                    base.id.is_(None),
+                    base.content_id != ours.content_id,
+                ),
+            )
+            .options(selectinload(Assignment.current))
+            .order_by(Assignment.slug)
+        )
+    )
+
+
 def create_proposal(
-    user: User, fork: Course, module_ids: list[int], title: str, description: str
+    user: User,
+    fork: Course,
+    module_ids: list[int],
+    title: str,
+    description: str,
+    assignment_ids: list[int] | None = None,
 ) -> ChangeProposal:
-    """Offer the chosen fork modules to the fork's upstream course."""
+    """Offer the chosen fork modules and assignments to the fork's upstream course."""
     target = upstream_of(fork)
+    assignment_ids = assignment_ids or []
     candidates = {module.id: module for module in proposable_modules(fork)}
-    if target is None or not title.strip() or not module_ids:
-        raise ProposalError("no upstream, title or modules")
+    offered = {a.id: a for a in proposable_assignments(fork)} if assignment_ids else {}
+    if target is None or not title.strip() or not (module_ids or assignment_ids):
+        raise ProposalError("no upstream, title, modules or assignments")
     if any(module_id not in candidates for module_id in module_ids):
         raise ProposalError("module not on offer")
+    if any(assignment_id not in offered for assignment_id in assignment_ids):
+        raise ProposalError("assignment not on offer")
     proposal = ChangeProposal(
         source_course_id=fork.id,
         target_course_id=target.id,
@@ -116,6 +169,16 @@ def create_proposal(
                 target_module_id=module.upstream_module_id,
                 proposed_revision_id=module.current_revision_id,
                 base_revision_id=module.upstream_revision_id,
+            )
+        )
+    for assignment_id in dict.fromkeys(assignment_ids):
+        assignment = offered[assignment_id]
+        proposal.assignments.append(
+            ProposalAssignment(
+                source_assignment_id=assignment.id,
+                target_assignment_id=assignment.upstream_assignment_id,
+                proposed_revision_id=assignment.current_revision_id,
+                base_revision_id=assignment.upstream_revision_id,
             )
         )
     db.session.add(proposal)
@@ -135,7 +198,7 @@ def open_count(course: Course) -> int:
 
 
 def proposals_for_course(course: Course, page: int, per_page: int) -> ProposalPage:
-    """Proposals to ``course``, open ones first, newest first; four queries per page."""
+    """Proposals to ``course``, open ones first, newest first; five queries per page."""
     total = _count_to(course)
     proposals = list(
         db.session.scalars(
@@ -158,7 +221,11 @@ def proposals_for_course(course: Course, page: int, per_page: int) -> ProposalPa
     ids = [p.id for p in proposals]
     modules = _counts(ProposalModule.proposal_id, ids)
     comments = _counts(ProposalComment.proposal_id, ids)
-    rows = [ProposalRow(p, modules.get(p.id, 0), comments.get(p.id, 0)) for p in proposals]
+    assignments = _counts(ProposalAssignment.proposal_id, ids)
+    rows = [
+        ProposalRow(p, modules.get(p.id, 0), comments.get(p.id, 0), assignments.get(p.id, 0))
+        for p in proposals
+    ]
     return ProposalPage(rows, total, page, max(1, math.ceil(total / per_page)))
 
 
@@ -184,6 +251,12 @@ def load_proposal(proposal_id: int) -> ChangeProposal | None:
                 selectinload(ProposalModule.base_revision),
                 selectinload(ProposalModule.source_module),
                 selectinload(ProposalModule.target_module).selectinload(Module.current),
+            ),
+            selectinload(ChangeProposal.assignments).options(
+                selectinload(ProposalAssignment.proposed_revision),
+                selectinload(ProposalAssignment.base_revision),
+                selectinload(ProposalAssignment.source_assignment),
+                selectinload(ProposalAssignment.target_assignment).selectinload(Assignment.current),
             ),
             selectinload(ChangeProposal.comments).joinedload(ProposalComment.author),
         )
@@ -213,6 +286,29 @@ def module_changes(proposal: ChangeProposal) -> list[ModuleChange]:
                 new_title=proposed.title,
                 segments=word_diff(old_body, proposed.body),
                 is_new=item.target_module is None,
+            )
+        )
+    return changes
+
+
+def assignment_changes(proposal: ChangeProposal) -> list[AssignmentChange]:
+    """Per assignment, the proposed YAML against upstream's current YAML (once accepted,
+    against the revision the fork had started from, as for modules)."""
+    changes = []
+    for item in proposal.assignments:
+        proposed = item.proposed_revision
+        if item.target_assignment is None:
+            old = ""
+        elif proposal.status == ACCEPTED and item.base_revision is not None:
+            old = item.base_revision.text
+        else:
+            old = item.target_assignment.current.text
+        changes.append(
+            AssignmentChange(
+                item=item,
+                title=assignment_title(proposed.text, item.source_assignment.slug),
+                blocks=line_diff_blocks(old, proposed.text),
+                is_new=item.target_assignment is None,
             )
         )
     return changes
