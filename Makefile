@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint bench translations compile-translations install install-test clean
+.PHONY: run test lint bench translations compile-translations install install-test install-axe clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,21 @@ $(VENV)/.installed-test: $(VENV)/.installed-run
 	touch $@
 
 install: $(VENV)/.installed-run
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test install-axe
+
+# axe-core for the accessibility browser tests, from the npm registry at the version pinned
+# in tests/browser/axe/package-lock.json, into tests/browser/axe/node_modules (not in git).
+AXE_DIR := tests/browser/axe
+AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_JS): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	npm ci --prefix $(AXE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+## install-axe: install axe-core when npm is present (the tests say what to run if it is not)
+install-axe:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(AXE_JS); \
+	else echo "npm not found: the accessibility tests need Node.js and npm (apt-get install npm)"; fi
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed-run
 	$(BIN)/pybabel compile --use-fuzzy --statistics -i $< -o $@ 2>&1 | tail -1
@@ -39,10 +53,13 @@ test: install-test compile-translations
 	$(BIN)/pytest
 
 ## bench: storage and speed measurements (figures go to docs/performance.md)
-bench: install
+bench: install-test
 	$(BIN)/python bench/fork_storage.py
 	$(BIN)/python bench/photo_accept.py
 	$(BIN)/python bench/buildlog_page_weight.py
+	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/peer_sim.py
+	$(BIN)/python bench/slow_network.py
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -56,4 +73,4 @@ translations: install
 	$(MAKE) compile-translations
 
 clean:
-	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo $(AXE_DIR)/node_modules

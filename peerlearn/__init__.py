@@ -27,6 +27,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_templates(app)
     register_error_handlers(app)
     register_request_logging(app)
+    register_compression(app)
     register_input_guard(app)
     register_cli(app)
     return app
@@ -102,11 +103,22 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.authoring.proposal_views import bp as proposals
     from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
+    from peerlearn.community_i18n.views import bp as community_i18n
+    from peerlearn.offline.views import bp as offline
+
+    # Adds the calibration and practice pages to review_staff, so before it is registered
+    # (Flask refuses new routes on a blueprint once registered).
+    from peerlearn.review import calibration_views, teams_views  # noqa: F401
+    from peerlearn.review.gradebook_views import bp as gradebook
+    from peerlearn.review.notification_views import bp as notifications
+    from peerlearn.review.staff_views import bp as review_staff
+    from peerlearn.review.views import bp as review
     from peerlearn.site import bp as site
 
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
-        assignments, assignment_authoring, submissions,
+        assignments, assignment_authoring, submissions, review, review_staff, gradebook,
+        notifications, offline, community_i18n,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 
@@ -127,6 +139,12 @@ def register_request_logging(app: Flask) -> None:
     from peerlearn.request_log import setup_request_logging
 
     setup_request_logging(app)
+
+
+def register_compression(app: Flask) -> None:
+    from peerlearn.compression import setup_compression
+
+    setup_compression(app)
 
 
 def register_input_guard(app: Flask) -> None:

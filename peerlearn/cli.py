@@ -16,8 +16,10 @@ from peerlearn.bundles.services import export_bundle, import_bundle
 from peerlearn.bundles.writer import write_bundle
 from peerlearn.catalog.services import course_by_slug
 from peerlearn.extensions import db
+from peerlearn.review.grade_csv import register_grade_command
 
 peerlearn_cli = AppGroup("peerlearn", help="peerlearn administration commands.")
+register_grade_command(peerlearn_cli)
 
 
 @peerlearn_cli.command("import")
@@ -84,6 +86,52 @@ def export_command(slug: str, dest: Path, force: bool) -> None:
     stale = _remove_stale_files(target, written)
     removed = f", removed {len(stale)} stale files" if stale else ""
     click.echo(f"{slug}: wrote {len(written)} files to {target}{removed}")
+
+
+@peerlearn_cli.command("notify")
+def notify_command() -> None:
+    """Remind reviewers whose lease runs out within the hour, then send every notice not
+    sent yet (email, or the log without SMTP). Run it from cron every few minutes; it
+    exits with 1 when the SMTP server could not take mail."""
+    from peerlearn.review.mail import deliver_unsent
+    from peerlearn.review.notifications import notify_expiring_leases
+
+    with current_app.test_request_context("/"):  # url_for outside a request
+        reminders = notify_expiring_leases()
+        db.session.commit()
+        result = deliver_unsent()
+    click.echo(
+        f"{len(reminders)} lease reminders created; {result.sent} notices sent, "
+        f"{result.refused} refused, {result.deferred} left for the next run"
+    )
+    if result.stopped:
+        click.echo("error: the SMTP server could not take mail (see the log)", err=True)
+        sys.exit(1)
+
+
+@peerlearn_cli.group("translators")
+def translators_cli() -> None:
+    """Translators of the interface languages (also on /translate/translators)."""
+
+
+@translators_cli.command("grant")
+@click.argument("username")
+@click.argument("locale")
+def grant_translator_command(username: str, locale: str) -> None:
+    """Name USERNAME translator of LOCALE (one of LANGUAGES, not the source language)."""
+    from peerlearn.community_i18n.services import TranslationError, grant_translator
+
+    languages = list(current_app.config["LANGUAGES"])[1:]
+    if locale not in languages:
+        click.echo(f"error: {locale} is not one of {', '.join(languages)}", err=True)
+        sys.exit(1)
+    try:
+        grant_translator(None, username, locale)
+    except TranslationError as error:
+        click.echo(f"error: {username}: {error.code.replace('_', ' ')}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{username} now translates into {locale}")
 
 
 def _remove_stale_files(target: Path, written: list[Path]) -> list[Path]:

@@ -22,7 +22,7 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     #: Interface languages; the first is the source language and the fallback.
-    LANGUAGES = ["en", "es"]
+    LANGUAGES = ["en", "es", "fr", "rw", "sw", "qu"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGE_COOKIE = "peerlearn_lang"
@@ -42,6 +42,23 @@ class Config:
     #: Bundle media accepted on import and served with a year-long cache lifetime.
     MEDIA_MAX_BYTES = 5 * 1024 * 1024
     MEDIA_CACHE_SECONDS = 365 * 24 * 3600
+
+    #: How long a reviewer keeps a build log handed out for peer review before it goes
+    #: back to the pool (Open edX ORA2 uses 8 hours). PEERLEARN_REVIEW_LEASE_HOURS=12.
+    REVIEW_LEASE_HOURS = 8
+
+    #: Notification emails. Without SMTP_HOST they are written to the log instead.
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 587
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = True
+    #: Seconds to wait for the SMTP server; a request that sends mail waits at most this.
+    SMTP_TIMEOUT = 10
+    MAIL_FROM = "peerlearn <noreply@localhost>"
+    #: Where the site is served ("https://learn.example.org"), for links in emails; the
+    #: request's Host header is never used, since any client can set it.
+    SITE_URL: str | None = None
 
 
 class DevelopmentConfig(Config):

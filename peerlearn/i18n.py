@@ -3,6 +3,10 @@
 The order is the one users expect: their saved preference, then the language switcher
 (a cookie, so it works before logging in), then the browser's Accept-Language, then the
 site default.
+
+Every name here looks messages up in the compiled catalogs under the texts translators
+approved in the browser (``peerlearn.community_i18n.layering``, installed with its
+blueprint): an approved text is used by every app instance from its next request on.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request
-from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import format_datetime, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +26,7 @@ __all__ = [
     "format_datetime",
     "language_name",
     "ngettext",
+    "pgettext",
     "select_locale",
     "select_timezone",
     "supported_languages",

@@ -21,12 +21,31 @@ from peerlearn.authoring.models import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment, ProposalModule
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag, Enrolment, ModuleProgress
+from peerlearn.community_i18n.models import (
+    TranslationOverride,
+    TranslationSuggestion,
+    TranslationVersion,
+    Translator,
+)
+from peerlearn.review.models import (
+    CalibrationExample,
+    GradeOverride,
+    Notification,
+    RegradeRequest,
+    RequirementChange,
+    Review,
+    ReviewFeedback,
+    ReviewFlag,
+    ReviewQueue,
+    ReviewScore,
+)
 
 __all__ = [
     "Assignment",
     "AssignmentRevision",
     "BuildLog",
     "BuildLogEntry",
+    "CalibrationExample",
     "ChangeProposal",
     "Course",
     "CourseAuthor",
@@ -37,13 +56,26 @@ __all__ = [
     "Enrolment",
     "EntryMeasurement",
     "EntryPhoto",
+    "GradeOverride",
     "Module",
     "ModuleContent",
     "ModuleProgress",
     "ModuleRevision",
+    "Notification",
     "PhotoBlob",
     "ProposalComment",
     "ProposalModule",
+    "RegradeRequest",
+    "RequirementChange",
+    "Review",
+    "ReviewFeedback",
+    "ReviewFlag",
+    "ReviewQueue",
+    "ReviewScore",
     "Submission",
+    "TranslationOverride",
+    "TranslationSuggestion",
+    "TranslationVersion",
+    "Translator",
     "User",
 ]

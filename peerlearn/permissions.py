@@ -123,3 +123,91 @@ def can_author_assignments(user: Any, course: Course) -> bool:
     change them, so they are for the course's maintainers (and site admins), not learners.
     """
     return can_edit_course(user, course)
+
+
+# --- Peer review: learners review classmates; maintainers run the review and see names. ---
+
+
+def can_request_review(user: Any, enrolled: bool) -> bool:
+    """Enrolled learners review their classmates' build logs (the service decides whether
+    they must submit their own first)."""
+    return is_signed_in(user) and enrolled
+
+
+def can_write_review(user: Any, review: Any) -> bool:
+    """A review is written by its reviewer alone; nobody else can change their words."""
+    return is_signed_in(user) and review.reviewer_id == user.id
+
+
+def can_manage_reviews(user: Any, course: Course) -> bool:
+    """The course's maintainers run its peer review: gradebook, overrides, flags, regrades,
+    calibration examples, stuck submissions."""
+    return can_edit_course(user, course)
+
+
+def can_see_reviewer_identities(user: Any, course: Course) -> bool:
+    """Only maintainers see who reviewed whom; learners see "Reviewer 1, 2, 3"."""
+    return can_manage_reviews(user, course)
+
+
+def can_read_review_of(user: Any, log: Any) -> bool:
+    """The author of a build log reads the reviews it received; maintainers read all."""
+    return is_signed_in(user) and (
+        log.user_id == user.id or can_manage_reviews(user, log.assignment.course)
+    )
+
+
+def can_request_regrade(user: Any, log: Any) -> bool:
+    """Only the author of a build log asks for it to be regraded (the service decides
+    whether there is a grade to look at again and no request already open)."""
+    return is_signed_in(user) and log.user_id == user.id
+
+
+def can_flag_review(user: Any, review: Any) -> bool:
+    """Only the author of the build log reports a review of it as inappropriate (the
+    service decides whether this review can be reported, and only once)."""
+    return is_signed_in(user) and review.log.user_id == user.id
+
+
+def can_see_practice_result(user: Any, review: Any) -> bool:
+    """A practice (calibration) review's comparison with the reference is for the learner
+    who wrote it alone."""
+    return is_signed_in(user) and review.reviewer_id == user.id
+
+
+# --- Interface translation: admins name translators; translators decide for a language. ---
+
+
+def can_manage_translators(user: Any) -> bool:
+    """Only site admins name and revoke the translators of the interface languages."""
+    return is_signed_in(user) and bool(user.is_admin)
+
+
+def is_translator(user: Any, locale: str) -> bool:
+    if not is_signed_in(user):
+        return False
+    from peerlearn.community_i18n.models import Translator
+    from peerlearn.extensions import db
+
+    return (
+        db.session.scalar(
+            select(Translator.id).where(Translator.user_id == user.id, Translator.locale == locale)
+        )
+        is not None
+    )
+
+
+def can_suggest_translation(user: Any, locale: str) -> bool:
+    """Anyone signed in may suggest a translation; it waits for a translator."""
+    return is_signed_in(user)
+
+
+def can_review_translations(user: Any, locale: str) -> bool:
+    """Approving, rejecting and saving texts directly is for the language's translators
+    (a site admin names themself translator first)."""
+    return is_translator(user, locale)
+
+
+def can_export_translations(user: Any, locale: str) -> bool:
+    """The language's translators and site admins download its ``.po`` file."""
+    return is_signed_in(user) and (bool(user.is_admin) or is_translator(user, locale))

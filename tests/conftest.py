@@ -177,9 +177,11 @@ title: {title}
 module: {module}
 must_review: {must_review}
 must_be_reviewed: {must_be_reviewed}
-self_assessment: false
-calibration_examples: 0
-anonymity: double-blind
+self_assessment: {self_assessment}
+calibration_examples: {calibration_examples}
+anonymity: {anonymity}
+grading: {grading}
+flexible_after_days: {flexible_after_days}
 submission_deadline: {submission_deadline}
 review_deadline: {review_deadline}
 prompt: |
@@ -219,6 +221,11 @@ def create_assignment(app: Flask) -> Callable[..., Any]:
         must_be_reviewed: int = 3,
         submission_deadline: str | None = None,
         review_deadline: str | None = None,
+        self_assessment: bool = False,
+        calibration_examples: int = 0,
+        anonymity: str = "double-blind",
+        grading: str = "model",
+        flexible_after_days: int | None = None,
     ) -> Assignment:
         n = next(counter)
         slug = slug or f"assignment-{n}"
@@ -234,6 +241,11 @@ def create_assignment(app: Flask) -> Callable[..., Any]:
             must_be_reviewed=must_be_reviewed,
             submission_deadline=f"'{submission_deadline}'" if submission_deadline else "null",
             review_deadline=f"'{review_deadline}'" if review_deadline else "null",
+            self_assessment="true" if self_assessment else "false",
+            calibration_examples=calibration_examples,
+            anonymity=anonymity,
+            grading=grading,
+            flexible_after_days="null" if flexible_after_days is None else flexible_after_days,
         )
         assignment = Assignment(
             course_id=course.id, key=f"{course.slug}-a{n}", slug=slug, module_id=module.id

@@ -2,8 +2,8 @@
 
 Like the module editor, each view loads, asks ``permissions``, calls one service from
 ``assignments.services``, commits once and renders or redirects. The text is the bundle's
-YAML file; the reader's message, which names the field, is shown inside a translated
-sentence, and the maintainer's text is always given back to them.
+YAML file; the reader's error, which names the field, is shown in the maintainer's
+language (``spec_messages.describe``), and their text is always given back to them.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from peerlearn.assignments.authoring_forms import (
 )
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.spec import Anonymity, AssignmentSpec, max_points
+from peerlearn.assignments.spec_messages import describe
 from peerlearn.assignments.spec_reader import parse_assignment
 from peerlearn.authoring.diff import line_diff_blocks, word_diff
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
@@ -92,20 +93,21 @@ def _problem(error: services.AssignmentError) -> str:
             id=error.value,
         )
     problem = error.problem
-    message = _("The assignment could not be saved: %(problem)s", problem=str(problem))
+    detail = describe(problem) if problem is not None else error.code
+    message = _("The assignment could not be saved: %(problem)s", problem=detail)
     hint = _hint(problem) if problem is not None else None
     return f"{message} {hint}" if hint else message
 
 
 def _hint(problem: BundleError) -> str | None:
     """A plain-language reason for the rules that are about how a review round works."""
-    if problem.field == "must_review" and "must_be_reviewed" in problem.message:
+    if problem.code == "fewer_than_must_be_reviewed":
         return _(
             "Each learner has to review at least as many build logs as each build log needs "
             "reviews, or some build logs would never get all their reviews: raise must_review "
             "or lower must_be_reviewed."
         )
-    if problem.field == "review_deadline" and "submission_deadline" in problem.message:
+    if problem.code == "not_after_submission_deadline":
         return _(
             "Reviewing can only end after submissions close: move review_deadline after "
             "submission_deadline, or set it to null."
@@ -118,7 +120,7 @@ def _preview(text: str, slug: str) -> dict[str, Any]:
     try:
         spec = parse_assignment(text, services.file_name(slug), slug)
     except BundleError as error:
-        message = _("The assignment cannot be shown: %(problem)s", problem=str(error))
+        message = _("The assignment cannot be shown: %(problem)s", problem=describe(error))
         hint = _hint(error)
         return {"preview_error": f"{message} {hint}" if hint else message}
     return {"spec": spec, **_spec_context(spec)}

@@ -35,6 +35,7 @@ from peerlearn.authoring.models import Module
 from peerlearn.catalog.models import Course
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.review.queue import enqueue
 
 #: A build-log entry is a day's work; more photos than this is a gallery, not a log.
 MAX_PHOTOS_PER_ENTRY = 6
@@ -331,4 +332,5 @@ def submit(user: User, log: BuildLog) -> Submission | None:
     submission = Submission(log_id=log.id, version=(last or 0) + 1, snapshot=snapshot)
     db.session.add(submission)
     db.session.flush()
+    enqueue(log, submission)
     return submission

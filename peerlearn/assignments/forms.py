@@ -13,7 +13,7 @@ from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from peerlearn.assignments.buildlogs import MAX_PHOTOS_PER_ENTRY, RefusalCode
 from peerlearn.assignments.measurements import Measurement, MeasurementError, parse_measurement
@@ -99,7 +99,7 @@ class EntryForm(FlaskForm):
 
     def validate_caption(self, field: StringField) -> None:
         if self.photo.data and not field.data:
-            raise ValueError(str(CAPTION_REQUIRED))
+            raise ValidationError(str(CAPTION_REQUIRED))
 
 
 class PhotoForm(FlaskForm):

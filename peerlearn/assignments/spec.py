@@ -22,7 +22,8 @@ ASSIGNMENTS_DIR = "assignments"
 #: review settings a facilitator scans for, then the long prompt and rubric.
 ASSIGNMENT_FIELDS = (
     "id", "title", "module", "must_review", "must_be_reviewed", "self_assessment",
-    "calibration_examples", "anonymity", "submission_deadline", "review_deadline",
+    "calibration_examples", "anonymity", "grading", "flexible_after_days",
+    "submission_deadline", "review_deadline",
     "prompt", "rubric",
 )  # fmt: skip
 REQUIRED_ASSIGNMENT_FIELDS = ("id", "title", "module", "prompt", "rubric")
@@ -42,6 +43,8 @@ WEIGHT_DECIMALS = 2
 #: More reviews than this per learner is more work than a volunteer course can ask for.
 MAX_REVIEWS = 20
 MAX_CALIBRATION_EXAMPLES = 10
+#: The flexible rule waits at most this long; a longer wait is no longer flexible.
+MAX_FLEXIBLE_DAYS = 60
 DEADLINE_EXAMPLE = "2027-03-01T18:00:00-04:00"
 
 
@@ -54,6 +57,18 @@ class Anonymity(StrEnum):
     SINGLE_BLIND = "single-blind"
     #: Both see each other's names.
     OPEN = "open"
+
+
+class Grading(StrEnum):
+    """How peers' reviews become a grade (``peerlearn.review.grading`` implements each)."""
+
+    #: Learns each reviewer's bias and reliability from all their reviews (Piech et al.
+    #: 2013, PG1); the most accurate in ``bench/peer_sim.py``, hence the default.
+    MODEL = "model"
+    #: Open edX ORA2's rule: per criterion the median, an even count rounds up.
+    MEDIAN = "median"
+    #: Per criterion the mean of the reviewers' scores.
+    MEAN = "mean"
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,10 @@ class AssignmentSpec:
     self_assessment: bool = False
     calibration_examples: int = 0
     anonymity: Anonymity = Anonymity.DOUBLE_BLIND
+    grading: Grading = Grading.MODEL
+    #: After this many days waiting, a submission needs only max(1, 30 %) of
+    #: ``must_be_reviewed``; None keeps the requirement fixed.
+    flexible_after_days: int | None = None
     submission_deadline: datetime | None = None
     review_deadline: datetime | None = None
 

@@ -1,7 +1,10 @@
 """Read and validate ``assignments/<slug>.yml`` into an :class:`AssignmentSpec`.
 
 Like the bundle reader, the first problem is raised as a :class:`BundleError` naming the
-file and the field, so a course author knows exactly what to fix.
+file and the field, so a course author knows exactly what to fix. The message is English
+(the command line and bundle import show it as is); each error also carries a stable
+``code`` and the ``params`` of its sentence, which ``spec_messages.describe`` turns into
+the maintainer's language in the browser. A new rule needs a new code there too.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from peerlearn.assignments.spec import (
     MAX_CALIBRATION_EXAMPLES,
     MAX_CRITERIA,
     MAX_DESCRIPTION,
+    MAX_FLEXIBLE_DAYS,
     MAX_LEVELS,
     MAX_POINTS,
     MAX_PROMPT,
@@ -32,6 +36,7 @@ from peerlearn.assignments.spec import (
     Anonymity,
     AssignmentSpec,
     Criterion,
+    Grading,
     Level,
 )
 from peerlearn.bundles.format import ID_PATTERN, MAX_SLUG, MAX_TITLE, SLUG_PATTERN, BundleError
@@ -56,7 +61,13 @@ class _Loader(yaml.SafeLoader):
             key = self.construct_object(key_node)
             if key in seen:
                 line = key_node.start_mark.line + 1
-                raise BundleError(self.file, f"written twice (again at line {line})", str(key))
+                raise BundleError(
+                    self.file,
+                    f"written twice (again at line {line})",
+                    str(key),
+                    code="written_twice",
+                    params={"line": line},
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -85,6 +96,8 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
             file,
             "assignment files are named <slug>.yml, the slug in lowercase letters, "
             f"digits and single hyphens (at most {MAX_SLUG} characters)",
+            code="file_name",
+            params={"max": MAX_SLUG},
         )
     data = _load_yaml(file, text.removeprefix("\ufeff").replace("\r\n", "\n"))
     _check_keys(file, data, "", ASSIGNMENT_FIELDS, REQUIRED_ASSIGNMENT_FIELDS)
@@ -95,7 +108,11 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
         # Otherwise the group cannot give every submission its reviews even when every
         # learner does their share.
         raise BundleError(
-            file, f"must be at least must_be_reviewed ({must_be_reviewed})", "must_review"
+            file,
+            f"must be at least must_be_reviewed ({must_be_reviewed})",
+            "must_review",
+            code="fewer_than_must_be_reviewed",
+            params={"minimum": must_be_reviewed},
         )
     submission_deadline = _deadline(file, data, "submission_deadline")
     review_deadline = _deadline(file, data, "review_deadline")
@@ -104,6 +121,8 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
             file,
             f"must be after submission_deadline ({submission_deadline.isoformat()})",
             "review_deadline",
+            code="not_after_submission_deadline",
+            params={"submission_deadline": submission_deadline.isoformat()},
         )
     return AssignmentSpec(
         id=_identifier(file, data, "id"),
@@ -119,6 +138,10 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
             file, data, "calibration_examples", 0, 0, MAX_CALIBRATION_EXAMPLES
         ),
         anonymity=_anonymity(file, data),
+        grading=_grading(file, data),
+        flexible_after_days=_optional_whole(
+            file, data, "flexible_after_days", 1, MAX_FLEXIBLE_DAYS
+        ),
         submission_deadline=submission_deadline,
         review_deadline=review_deadline,
     )
@@ -132,12 +155,27 @@ def _load_yaml(file: str, text: str) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "cannot be parsed"
-        raise BundleError(file, f"invalid YAML{where}: {problem}") from None
+        # The parser's own words stay English (PyYAML has no translations); the sentence
+        # around them is translated in the browser.
+        problem = getattr(error, "problem", None)
+        if not problem:
+            raise BundleError(
+                file, f"invalid YAML{where}: cannot be parsed", code="yaml_unreadable"
+            ) from None
+        if mark is None:
+            raise BundleError(
+                file, f"invalid YAML: {problem}", code="yaml", params={"problem": problem}
+            ) from None
+        raise BundleError(
+            file,
+            f"invalid YAML{where}: {problem}",
+            code="yaml_at_line",
+            params={"line": mark.line + 1, "problem": problem},
+        ) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise BundleError(file, "must be a YAML mapping of field: value")
+        raise BundleError(file, "must be a YAML mapping of field: value", code="not_a_mapping")
     return data
 
 
@@ -151,11 +189,15 @@ def _check_keys(
     unknown = sorted(set(map(str, data)) - set(allowed))
     if unknown:
         raise BundleError(
-            file, f"unknown field; allowed: {', '.join(allowed)}", prefix + unknown[0]
+            file,
+            f"unknown field; allowed: {', '.join(allowed)}",
+            prefix + unknown[0],
+            code="unknown_field",
+            params={"allowed": ", ".join(allowed)},
         )
     missing = [name for name in required if name not in data]
     if missing:
-        raise BundleError(file, "is required", prefix + missing[0])
+        raise BundleError(file, "is required", prefix + missing[0], code="required")
 
 
 def _text(file: str, data: dict[str, Any], name: str, max_length: int, prefix: str = "") -> str:
@@ -167,11 +209,18 @@ def _text(file: str, data: dict[str, Any], name: str, max_length: int, prefix: s
             "must be text; put it in quotes (title: 'No') because YAML reads yes, no, on, "
             "off, true, false, numbers and dates as something else",
             prefix + name,
+            code="text_needs_quotes",
         )
     if not isinstance(value, str) or not value.strip():
-        raise BundleError(file, "must be non-empty text", prefix + name)
+        raise BundleError(file, "must be non-empty text", prefix + name, code="empty_text")
     if len(value) > max_length:
-        raise BundleError(file, f"is longer than {max_length} characters", prefix + name)
+        raise BundleError(
+            file,
+            f"is longer than {max_length} characters",
+            prefix + name,
+            code="too_long",
+            params={"max": max_length},
+        )
     return value
 
 
@@ -179,7 +228,10 @@ def _identifier(file: str, data: dict[str, Any], name: str, prefix: str = "") ->
     value = data.get(name)
     if not isinstance(value, str) or not ID_PATTERN.match(value):
         raise BundleError(
-            file, "must be 1-64 letters, digits, '.', '_' or '-' (a UUID is best)", prefix + name
+            file,
+            "must be 1-64 letters, digits, '.', '_' or '-' (a UUID is best)",
+            prefix + name,
+            code="identifier",
         )
     return value
 
@@ -188,14 +240,20 @@ def _whole(file: str, data: dict[str, Any], name: str, default: int, low: int, h
     value = data.get(name, default)
     # bool is an int in Python; `must_review: yes` is a mistake, not the number 1.
     if type(value) is not int or not low <= value <= high:
-        raise BundleError(file, f"must be a whole number from {low} to {high}", name)
+        raise BundleError(
+            file,
+            f"must be a whole number from {low} to {high}",
+            name,
+            code="whole_number",
+            params={"low": low, "high": high},
+        )
     return value
 
 
 def _flag(file: str, data: dict[str, Any], name: str) -> bool:
     value = data.get(name, False)
     if not isinstance(value, bool):
-        raise BundleError(file, "must be true or false", name)
+        raise BundleError(file, "must be true or false", name, code="true_or_false")
     return value
 
 
@@ -203,8 +261,34 @@ def _anonymity(file: str, data: dict[str, Any]) -> Anonymity:
     value = data.get("anonymity", Anonymity.DOUBLE_BLIND.value)
     allowed = [member.value for member in Anonymity]
     if value not in allowed:
-        raise BundleError(file, f"must be one of {', '.join(allowed)}", "anonymity")
+        raise BundleError(
+            file,
+            f"must be one of {', '.join(allowed)}",
+            "anonymity",
+            code="one_of",
+            params={"allowed": ", ".join(allowed)},
+        )
     return Anonymity(value)
+
+
+def _grading(file: str, data: dict[str, Any]) -> Grading:
+    value = data.get("grading", Grading.MODEL.value)
+    allowed = [member.value for member in Grading]
+    if value not in allowed:
+        raise BundleError(
+            file,
+            f"must be one of {', '.join(allowed)}",
+            "grading",
+            code="one_of",
+            params={"allowed": ", ".join(allowed)},
+        )
+    return Grading(value)
+
+
+def _optional_whole(file: str, data: dict[str, Any], name: str, low: int, high: int) -> int | None:
+    if data.get(name) is None:
+        return None
+    return _whole(file, data, name, low, low, high)
 
 
 def _deadline(file: str, data: dict[str, Any], name: str) -> datetime | None:
@@ -224,14 +308,24 @@ def _deadline(file: str, data: dict[str, Any], name: str) -> datetime | None:
                 file,
                 f"must be a date and time in ISO 8601 with a UTC offset, e.g. '{DEADLINE_EXAMPLE}'",
                 name,
+                code="deadline_format",
+                params={"example": DEADLINE_EXAMPLE},
             ) from None
     elif isinstance(value, date) and not isinstance(value, datetime):
-        raise BundleError(file, f"needs a time and a UTC offset, e.g. '{DEADLINE_EXAMPLE}'", name)
+        raise BundleError(
+            file,
+            f"needs a time and a UTC offset, e.g. '{DEADLINE_EXAMPLE}'",
+            name,
+            code="deadline_without_time",
+            params={"example": DEADLINE_EXAMPLE},
+        )
     if not isinstance(value, datetime):
         raise BundleError(
             file,
             f"must be a date and time in ISO 8601 with a UTC offset, e.g. '{DEADLINE_EXAMPLE}'",
             name,
+            code="deadline_format",
+            params={"example": DEADLINE_EXAMPLE},
         )
     if value.utcoffset() is None:
         raise BundleError(
@@ -239,15 +333,25 @@ def _deadline(file: str, data: dict[str, Any], name: str) -> datetime | None:
             f"needs a UTC offset, e.g. '{DEADLINE_EXAMPLE}': without one the deadline "
             "would be a different moment in every time zone",
             name,
+            code="deadline_without_offset",
+            params={"example": DEADLINE_EXAMPLE},
         )
     return value
 
 
 def _rubric(file: str, value: object) -> tuple[Criterion, ...]:
     if not isinstance(value, list) or not value:
-        raise BundleError(file, "must be a list with at least one criterion", "rubric")
+        raise BundleError(
+            file, "must be a list with at least one criterion", "rubric", code="no_criteria"
+        )
     if len(value) > MAX_CRITERIA:
-        raise BundleError(file, f"at most {MAX_CRITERIA} criteria", "rubric")
+        raise BundleError(
+            file,
+            f"at most {MAX_CRITERIA} criteria",
+            "rubric",
+            code="too_many_criteria",
+            params={"max": MAX_CRITERIA},
+        )
     criteria: list[Criterion] = []
     first_use: dict[str, int] = {}
     for number, item in enumerate(value, start=1):
@@ -257,6 +361,8 @@ def _rubric(file: str, value: object) -> tuple[Criterion, ...]:
                 file,
                 f"id '{criterion.id}' is also used by criterion {first_use[criterion.id]}",
                 f"rubric[{number}].id",
+                code="criterion_id_taken",
+                params={"id": criterion.id, "number": first_use[criterion.id]},
             )
         first_use[criterion.id] = number
         criteria.append(criterion)
@@ -265,7 +371,12 @@ def _rubric(file: str, value: object) -> tuple[Criterion, ...]:
 
 def _criterion(file: str, item: object, where: str) -> Criterion:
     if not isinstance(item, dict):
-        raise BundleError(file, "each criterion must be a mapping of field: value", where)
+        raise BundleError(
+            file,
+            "each criterion must be a mapping of field: value",
+            where,
+            code="criterion_mapping",
+        )
     prefix = where + "."
     _check_keys(file, item, prefix, CRITERION_FIELDS, REQUIRED_CRITERION_FIELDS)
     return Criterion(
@@ -279,31 +390,61 @@ def _criterion(file: str, item: object, where: str) -> Criterion:
 
 def _weight(file: str, value: object, field: str) -> Decimal | int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise BundleError(file, "must be a number greater than 0", field)
+        raise BundleError(file, "must be a number greater than 0", field, code="weight_number")
     if not 0 < value <= MAX_WEIGHT:
-        raise BundleError(file, f"must be greater than 0 and at most {MAX_WEIGHT}", field)
+        raise BundleError(
+            file,
+            f"must be greater than 0 and at most {MAX_WEIGHT}",
+            field,
+            code="weight_range",
+            params={"max": MAX_WEIGHT},
+        )
     scaled = value * 10**WEIGHT_DECIMALS
     if scaled != int(scaled):
-        raise BundleError(file, f"use at most {WEIGHT_DECIMALS} decimal places", field)
+        raise BundleError(
+            file,
+            f"use at most {WEIGHT_DECIMALS} decimal places",
+            field,
+            code="weight_decimals",
+            params={"places": WEIGHT_DECIMALS},
+        )
     return value
 
 
 def _levels(file: str, value: object, field: str) -> tuple[Level, ...]:
     if not isinstance(value, list) or len(value) < MIN_LEVELS:
-        raise BundleError(file, f"must be a list of at least {MIN_LEVELS} levels", field)
+        raise BundleError(
+            file,
+            f"must be a list of at least {MIN_LEVELS} levels",
+            field,
+            code="too_few_levels",
+            params={"min": MIN_LEVELS},
+        )
     if len(value) > MAX_LEVELS:
-        raise BundleError(file, f"at most {MAX_LEVELS} levels", field)
+        raise BundleError(
+            file,
+            f"at most {MAX_LEVELS} levels",
+            field,
+            code="too_many_levels",
+            params={"max": MAX_LEVELS},
+        )
     levels: list[Level] = []
     for number, item in enumerate(value, start=1):
         where = f"{field}[{number}]"
         if not isinstance(item, dict):
-            raise BundleError(file, "each level must be a mapping of field: value", where)
+            raise BundleError(
+                file, "each level must be a mapping of field: value", where, code="level_mapping"
+            )
         prefix = where + "."
         _check_keys(file, item, prefix, LEVEL_FIELDS, LEVEL_FIELDS)
         points = item["points"]
         if type(points) is not int or not 0 <= points <= MAX_POINTS:
             raise BundleError(
-                file, f"must be a whole number from 0 to {MAX_POINTS}", prefix + "points"
+                file,
+                f"must be a whole number from 0 to {MAX_POINTS}",
+                prefix + "points",
+                code="whole_number",
+                params={"low": 0, "high": MAX_POINTS},
             )
         for earlier_number, earlier in enumerate(levels, start=1):
             if earlier.points == points:
@@ -311,6 +452,8 @@ def _levels(file: str, value: object, field: str) -> tuple[Level, ...]:
                     file,
                     f"{points} points are also given by level {earlier_number}",
                     prefix + "points",
+                    code="points_taken",
+                    params={"points": points, "number": earlier_number},
                 )
         if levels and points < levels[-1].points:
             # One order for every rubric, so reviewers read each row the same way.
@@ -319,6 +462,8 @@ def _levels(file: str, value: object, field: str) -> tuple[Level, ...]:
                 f"levels are written from fewest to most points ({points} comes after "
                 f"{levels[-1].points})",
                 prefix + "points",
+                code="points_order",
+                params={"points": points, "previous": levels[-1].points},
             )
         levels.append(
             Level(

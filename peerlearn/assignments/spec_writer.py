@@ -67,6 +67,8 @@ def dump_assignment(spec: AssignmentSpec) -> str:
         "self_assessment": spec.self_assessment,
         "calibration_examples": spec.calibration_examples,
         "anonymity": str(spec.anonymity),
+        "grading": str(spec.grading),
+        "flexible_after_days": spec.flexible_after_days,
         "submission_deadline": _deadline_text(spec.submission_deadline),
         "review_deadline": _deadline_text(spec.review_deadline),
         "prompt": spec.prompt,

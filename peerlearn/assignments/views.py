@@ -42,6 +42,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.markdown import render_markdown
+from peerlearn.review.progress import ReviewStep, review_progress
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
 
@@ -180,6 +181,7 @@ def assignment(slug: str, assignment_slug: str) -> str:
     log = buildlogs.log_of(current_user, assignment)
     versions = buildlogs.submissions_of(log) if log is not None else []
     phase = buildlogs.phase_of(current_user, assignment, enrolled, log, bool(versions))
+    progress = review_progress(current_user, assignment, log) if log and versions else None
     return render_template(
         "assignments/assignment.html",
         course=course,
@@ -193,6 +195,9 @@ def assignment(slug: str, assignment_slug: str) -> str:
         log=log,
         latest=versions[-1] if versions else None,
         latest_at=_when(versions[-1].created_at) if versions else None,
+        progress=progress,
+        ReviewStep=ReviewStep,
+        manages=permissions.can_manage_reviews(current_user, course),
     )
 
 

@@ -26,6 +26,7 @@ from peerlearn import permissions
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.services import AssignmentError
+from peerlearn.assignments.spec_messages import describe
 from peerlearn.authoring import lineage, lineage_helpers, syncing, syncing_assignments
 from peerlearn.authoring.diff import line_diff_blocks, word_diff
 from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
@@ -147,7 +148,7 @@ def _assignment_detail(error: AssignmentError) -> str:
         return _("this course has no module with the id “%(id)s”", id=error.value)
     if error.code == "id_changed":
         return _("its id must stay “%(id)s”", id=error.value)
-    return str(error.problem) if error.problem is not None else error.code
+    return describe(error.problem) if error.problem is not None else error.code
 
 
 def _assignment_resolutions(assignment_ids: list[int]) -> dict[int, str]:

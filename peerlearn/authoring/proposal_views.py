@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.services import AssignmentError, active_modules
+from peerlearn.assignments.spec_messages import describe
 from peerlearn.authoring import proposal_decisions as decisions
 from peerlearn.authoring import proposals as services
 from peerlearn.authoring.diff import Segment, word_diff
@@ -246,7 +247,7 @@ def _assignment_problem(proposal: ChangeProposal, error: AssignmentError) -> str
         )
     return _(
         "The text is not a valid assignment: %(problem)s",
-        problem=str(error.problem) if error.problem is not None else error.code,
+        problem=describe(error.problem) if error.problem is not None else error.code,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from peerlearn.assignments.spec import AssignmentSpec
@@ -41,12 +41,28 @@ MAX_TAG = 40
 
 
 class BundleError(Exception):
-    """A bundle that cannot be imported, with the file and field at fault."""
+    """A bundle that cannot be imported, with the file and field at fault.
 
-    def __init__(self, file: str, message: str, field: str | None = None) -> None:
+    ``message`` is English, for operators and the command line. A reader whose errors are
+    also shown in the browser adds a stable ``code`` and the ``params`` its sentence needs,
+    so the page can say the same thing in the reader's language
+    (``assignments.spec_messages.describe``).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        field: str | None = None,
+        *,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.file = file
         self.field = field
         self.message = message
+        self.code = code
+        self.params: dict[str, Any] = dict(params) if params else {}
         where = f"{file}: field '{field}'" if field else file
         super().__init__(f"{where}: {message}")
 

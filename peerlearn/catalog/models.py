@@ -90,6 +90,9 @@ class Enrolment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    #: Set by a maintainer when the course works in teams: teammates never review each
+    #: other's build logs.
+    team: Mapped[str | None] = mapped_column(String(60))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -25,6 +25,8 @@ def assignment_text(module: str = MODULE_2[1], key: str = ASSIGNMENT_ID, **chang
     values: dict[str, Any] = {
         "key": key, "title": "Build your rain tank", "module": module, "must_review": 4,
         "must_be_reviewed": 3, "submission_deadline": "null", "review_deadline": "null",
+        "self_assessment": "false", "calibration_examples": 0, "anonymity": "double-blind",
+        "grading": "model", "flexible_after_days": "null",
     }  # fmt: skip
     values.update(changes)
     return ASSIGNMENT_YAML.format(**values)

@@ -140,6 +140,8 @@ def test_only_required_fields_gives_the_defaults_and_the_dump_writes_them_out():
         "self_assessment: false\n"
         "calibration_examples: 0\n"
         "anonymity: double-blind\n"
+        "grading: model\n"
+        "flexible_after_days: null\n"
         "submission_deadline: null\n"
         "review_deadline: null\n"
         "prompt: Measure the gas.\n"
@@ -313,7 +315,7 @@ def levels_points(criterion: int, *points: int) -> Callable[[dict[str, Any]], ob
 ID_RULE = "must be 1-64 letters, digits, '.', '_' or '-' (a UUID is best)"
 TOP_FIELDS = (
     "id, title, module, must_review, must_be_reviewed, self_assessment, calibration_examples, "
-    "anonymity, submission_deadline, review_deadline, prompt, rubric"
+    "anonymity, grading, flexible_after_days, submission_deadline, review_deadline, prompt, rubric"
 )
 LEVEL = ("rubric", 0, "levels", 1)
 

@@ -36,7 +36,7 @@ def test_phases_from_enrolment_to_submission(client, learner, add_entry):
     client.submit(LOG + "/submit")
     page = client.get(PAGE).get_data(as_text=True)
     assert "You submitted version 1 on" in page
-    assert "Waiting for reviews" in page
+    assert "Reviews given: 0 of 4." in page and "Review a build log" in page
 
 
 def test_after_the_deadline_the_assignment_is_closed(

@@ -23,7 +23,7 @@ def load(path: Path):
         return read_po(handle)
 
 
-def test_there_is_a_spanish_catalog():
+def test_there_is_a_spanish_catalog() -> None:
     assert TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po" in CATALOGS
 
 
@@ -66,3 +66,16 @@ def test_template_is_in_sync_with_the_code(tmp_path):
     assert in_code - in_template == set(), "run `make translations`"
     for path in CATALOGS:
         assert in_code - {m.id for m in load(path) if m.id} == set(), path
+
+
+def test_there_is_a_catalog_for_every_interface_language(app):
+    have = {path.parts[-3] for path in CATALOGS}
+    assert have == set(app.config["LANGUAGES"]) - {"en"} == {"es", "fr", "rw", "sw", "qu"}
+
+
+@pytest.mark.parametrize("locale", ["rw", "qu"])
+def test_machine_assisted_catalogs_are_marked_for_community_review(locale):
+    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    catalog = load(path)
+    assert "community review needed" in catalog.language_team
+    assert "COMMUNITY REVIEW NEEDED" in path.read_text(encoding="utf-8").split("msgid", 1)[0]

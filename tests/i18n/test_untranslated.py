@@ -1,40 +1,65 @@
-"""Every page of the foundation, rendered in Spanish, shows no English interface text."""
+"""Every page, rendered in each interface language, shows no English interface text and
+says its language in ``<html lang>``."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
 
+import pytest
 from babel.messages.pofile import read_po
 
 from tests.conftest import ASSIGNMENT_YAML
 from tests.settings import ROOT
 
+#: Every interface language but the English source.
+TRANSLATED = ["es", "fr", "rw", "sw", "qu"]
 
-def english_phrases() -> set[str]:
-    """Interface messages whose Spanish differs from the English, without placeholders."""
-    with (ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+
+def english_phrases(locale: str = "es") -> set[str]:
+    """Interface messages whose translation differs from the English, without placeholders."""
+    with (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle)
     phrases = set()
+    translated: list[str] = []
     for message in catalog:
-        if not message.id or isinstance(message.id, tuple) or "%(" in message.id:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        translated.extend(strings)
+        if isinstance(message.id, tuple) or "%(" in message.id:
             continue
         if message.string != message.id and len(message.id) > 3:
             phrases.add(message.id)
-    return phrases
+    # A short English message that is also a word of the translation ("Note" and "Comment"
+    # in French) is no sign of a leak.
+    words = "\n".join(translated)
+    return {p for p in phrases if not re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", words)}
+
+
+def leaks_in(page: str, phrases: set[str], locale: str) -> list[str]:
+    """English phrases left in the page, and a wrong ``<html lang>`` if it is."""
+    found = [] if f'<html lang="{locale}"' in page else [f"<html lang> is not {locale}"]
+    text = visible_text(page)
+    return found + sorted(
+        p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text)
+    )
 
 
 def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    # Language names in the switcher are each written in their own language.
+    page = re.sub(r'<option [^>]*lang="[^"]*"[^>]*>[^<]*</option>', " ", page)
     page = re.sub(r'\b(?:href|src|action|value|name|id|for|class|rel)="[^"]*"', " ", page)
     return html_lib.unescape(page)
 
 
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_foundation_pages_have_no_untranslated_interface_text(
-    client, login, create_user, create_course
+    client, login, create_user, create_course, locale
 ):
     create_course("biogas", title="Biogas", modules=[("Uno", "Texto."), ("Dos", "Más.")])
-    user = create_user("amina", locale="es")
+    user = create_user("amina", locale=locale)
     anonymous_pages = [
         "/",
         "/?q=zzz",
@@ -45,12 +70,11 @@ def test_foundation_pages_have_no_untranslated_interface_text(
         "/nope",
     ]
     found: dict[str, list[str]] = {}
-    phrases = english_phrases()
+    phrases = english_phrases(locale)
 
     def check(path: str) -> None:
-        response = client.get(path, headers={"Accept-Language": "es"})
-        text = visible_text(response.get_data(as_text=True))
-        leaks = sorted(p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text))
+        response = client.get(path, headers={"Accept-Language": locale})
+        leaks = leaks_in(response.get_data(as_text=True), phrases, locale)
         if leaks:
             found[path] = leaks
 
@@ -66,8 +90,9 @@ def test_foundation_pages_have_no_untranslated_interface_text(
     assert found == {}
 
 
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_authoring_pages_have_no_untranslated_interface_text(
-    client, login, create_user, create_course
+    client, login, create_user, create_course, locale
 ):
     from peerlearn.authoring.forking import fork_course
     from peerlearn.authoring.models import Module
@@ -75,7 +100,7 @@ def test_authoring_pages_have_no_untranslated_interface_text(
     from peerlearn.authoring.revisions import add_revision
     from peerlearn.extensions import db
 
-    owner = create_user("amina", locale="es")
+    owner = create_user("amina", locale=locale)
     original = create_course(
         "biogas", title="Biogas", modules=[("Uno", "Texto.\n")], maintainer=owner
     )
@@ -87,7 +112,7 @@ def test_authoring_pages_have_no_untranslated_interface_text(
     add_revision(upstream, "Uno", "Texto.\n\nMás.\n", author=owner, kind="edit", parent=first)
     create_proposal(owner, fork, [m.id for m in proposable_modules(fork)], "Mejoras", "")
     db.session.commit()
-    phrases = english_phrases()
+    phrases = english_phrases(locale)
     login(owner)
     pages = [
         "/courses/new", "/courses/biogas/settings", "/courses/biogas/maintainers",
@@ -98,27 +123,20 @@ def test_authoring_pages_have_no_untranslated_interface_text(
         "/courses/biogas-rw", "/courses/biogas-rw/sync", "/courses/biogas-rw/propose",
         "/courses/biogas/proposals", "/proposals/1",
     ]  # fmt: skip
-    found = {}
-    for path in pages:
-        response = client.get(path, headers={"Accept-Language": "es"})
-        assert response.status_code == 200, path
-        text = visible_text(response.get_data(as_text=True))
-        leaks = sorted(p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text))
-        if leaks:
-            found[path] = leaks
-    assert found == {}
+    assert pages_leaking(client, pages, phrases, locale) == {}
 
 
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_assignment_pages_have_no_untranslated_interface_text(
-    client, login, create_user, create_course, create_assignment
+    client, login, create_user, create_course, create_assignment, locale
 ):
-    owner = create_user("amina", locale="es")
+    owner = create_user("amina", locale=locale)
     course = create_course(
         "biogas", title="Biogas", modules=[("Uno", "Texto.\n")], maintainer=owner
     )
     create_assignment(course, slug="gas-test", submission_deadline="2030-03-01T18:00:00-04:00")
     # The test assignment's own rubric is English content, not interface text.
-    phrases = {p for p in english_phrases() if p not in ASSIGNMENT_YAML}
+    phrases = {p for p in english_phrases(locale) if p not in ASSIGNMENT_YAML}
     login(owner)
     client.submit("/courses/biogas/enrol")
     client.submit("/courses/biogas/a/gas-test/log/start")
@@ -131,12 +149,90 @@ def test_assignment_pages_have_no_untranslated_interface_text(
         "/courses/biogas/assignments/new", "/courses/biogas/assignments/gas-test/edit",
         "/courses/biogas/assignments/gas-test/history", "/courses/biogas/m/module-1",
     ]  # fmt: skip
+    assert pages_leaking(client, pages, phrases, locale) == {}
+
+
+def pages_leaking(client, pages: list[str], phrases: set[str], locale: str) -> dict[str, list[str]]:
     found = {}
     for path in pages:
-        response = client.get(path, headers={"Accept-Language": "es"})
+        response = client.get(path, headers={"Accept-Language": locale})
         assert response.status_code == 200, path
-        text = visible_text(response.get_data(as_text=True))
-        leaks = sorted(p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text))
+        leaks = leaks_in(response.get_data(as_text=True), phrases, locale)
         if leaks:
             found[path] = leaks
+    return found
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_peer_review_pages_have_no_untranslated_interface_text(
+    client, login, create_user, create_course, create_assignment, locale
+):
+    from peerlearn.catalog.models import Enrolment
+    from peerlearn.extensions import db
+    from peerlearn.review.models import Review
+    from tests.review.conftest import submit_log
+
+    owner = create_user("amina", locale=locale)
+    course = create_course(
+        "biogas", title="Biogas", modules=[("Uno", "Texto.\n")], maintainer=owner
+    )
+    assignment = create_assignment(
+        course, slug="gas-test", must_review=1, must_be_reviewed=1, self_assessment=True,
+        calibration_examples=1,
+    )  # fmt: skip
+    learners = [create_user(name, locale=locale) for name in ("keza", "amaru")]
+    for learner in learners:
+        db.session.add(Enrolment(user_id=learner.id, course_id=course.id))
+        db.session.flush()
+        submit_log(learner, assignment, title="Bitácora")
+    db.session.commit()
+    base = "/courses/biogas/a/gas-test"
+    complete = {"level-build": "2", "overall": "Buen trabajo, fotos claras.", "action": "submit"}
+    phrases = {p for p in english_phrases(locale) if p not in ASSIGNMENT_YAML}
+    found: dict[str, list[str]] = {}
+
+    def location(response) -> str:
+        return response.headers["Location"].split("http://localhost")[-1]
+
+    # The maintainer makes the second learner's log a calibration example.
+    login(owner)
+    example_log = submit_log(learners[1], assignment, title="Bitácora")
+    reference = location(client.submit(base + "/calibration", {"log_id": str(example_log.id)}))
+    client.submit(reference, complete)
+    client.submit("/logout")
+    # Each learner reviews the other; the first practises, rates, reports and asks for a regrade.
+    for learner in learners:
+        login(learner)
+        review_path = location(client.submit(base + "/reviews/next"))
+        found.update(pages_leaking(client, [review_path, base], phrases, locale))
+        client.submit(review_path, complete)
+        client.submit("/logout")
+    first = learners[0]
+    login(first)
+    example_id = db.session.scalar(db.select(Review.id).where(Review.kind == "reference"))
+    practice = location(client.submit(f"{base}/practice/1"))
+    client.submit(practice, complete)
+    self_review = location(client.submit(base + "/self-assessment"))
+    found.update(pages_leaking(client, [self_review], phrases, locale))
+    client.submit(self_review, complete)
+    received = db.session.scalar(
+        db.select(Review.id).where(Review.kind == "peer", Review.reviewer_id == learners[1].id)
+    )
+    client.submit(f"/reviews/{received}/helpfulness", {"rating": "4", "comment": "Útil."})
+    client.submit(f"/reviews/{received}/flag", {"reason": "Grosero."})
+    pages = [
+        base, base + "/feedback", base + "/my-reviews", base + "/practice",
+        f"{practice}/calibration", base + "/regrade", "/notifications",
+    ]  # fmt: skip
+    found.update(pages_leaking(client, pages, phrases, locale))
+    client.submit(base + "/regrade", {"reason": "Por favor revise el criterio."})
+    client.submit("/logout")
+    assert example_id is not None
+    login(owner)
+    log_id = db.session.scalar(db.select(Review.log_id).where(Review.id == received))
+    pages = [
+        base + "/gradebook", f"{base}/gradebook/{log_id}", base + "/standings", base + "/waiting",
+        base + "/flags", base + "/calibration", base + "/submissions",
+    ]  # fmt: skip
+    found.update(pages_leaking(client, pages, phrases, locale))
     assert found == {}

@@ -1,0 +1,38 @@
+"""Download a course as an offline package (see ``offline/package.py``)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.catalog import services as catalog
+from peerlearn.offline.package import build_package, package_filename
+
+bp = Blueprint("offline", __name__, template_folder="templates")
+
+#: The package changes when an author edits the course; a browser may keep it a few
+#: minutes, then asks again with its ETag and gets a 304 if nothing changed.
+CACHE_SECONDS = 300
+
+
+@bp.get("/courses/<slug>/offline.zip")
+def package(slug: str) -> Response:
+    """Anyone who may read the course may take it away, signed in or not."""
+    course = catalog.course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    data = build_package(course, server_hosts=(request.host,), script_root=request.script_root)
+    response = Response(data, mimetype="application/zip")
+    response.headers.set("Content-Disposition", "attachment", filename=package_filename(course))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.set_etag(hashlib.sha256(data).hexdigest())
+    # The words around the course are in the reader's interface language (an account
+    # setting, a cookie or Accept-Language), so no shared cache may hand it to another.
+    response.cache_control.private = True
+    response.cache_control.max_age = CACHE_SECONDS
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response.make_conditional(request)

@@ -1,0 +1,1 @@
+"""Peer review: allocation, reviews, calibration, grading and feedback on feedback."""

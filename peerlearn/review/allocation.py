@@ -1,0 +1,124 @@
+"""The allocation rule of the peer-review pull queue, as plain data.
+
+``peerlearn.review.queue`` runs this rule inside the database, because it has to pick among
+thousands of submissions in a few milliseconds and without two reviewers racing for the
+same one. This module states the same rule in a few lines of Python, with no Flask or
+SQLAlchemy, so that the rule itself (and the flexible requirement's arithmetic) can be
+read and tested in isolation, and so that tests can check the SQL against it.
+
+The rule, after Open edX ORA2's pull queue:
+
+* a reviewer never gets their own build log, a teammate's (same non-null team), or one
+  they already have a review for;
+* among the others, a log is *needed* while its load (completed + leased reviews) is below
+  its effective requirement; the needed log with the smallest load goes first, ties to the
+  one submitted first (so a late submitter is not stuck behind the crowd: their log has
+  the smallest load), then the lowest log id, so the choice is deterministic;
+* when no log is needed any more, the least loaded eligible one is handed out anyway as an
+  *extra* review: it counts for the reviewer and gives the author one more opinion;
+* one exception to fewest-first: a log whose lease the same reviewer let expire, if it
+  is still needed, goes back to them first, so a half-written draft is not wasted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+#: The flexible rule keeps 30 % of the requirement, as tenths so that integer arithmetic
+#: rounds exactly (in floats 0.3 * 10 is 3.0000000000000004, whose ceiling is 4).
+FLEXIBLE_SHARE_TENTHS = 3
+
+
+def flexible_minimum(must_be_reviewed: int) -> int:
+    """What a log that waited long enough still needs: max(1, ceil(0.3 * must_be_reviewed))."""
+    return max(1, -(-FLEXIBLE_SHARE_TENTHS * must_be_reviewed // 10))
+
+
+def flexible_cutoff(now: datetime, flexible_after_days: int | None) -> datetime | None:
+    """Logs first submitted at or before this moment fall under the flexible rule (None:
+    the assignment has no flexible rule)."""
+    if flexible_after_days is None:
+        return None
+    return now - timedelta(days=flexible_after_days)
+
+
+def effective_required(
+    required: int,
+    first_submitted_at: datetime,
+    *,
+    now: datetime,
+    must_be_reviewed: int,
+    flexible_after_days: int | None,
+) -> int:
+    """The reviews a log still needs in total: its stored requirement, lowered to the
+    flexible minimum once it has waited ``flexible_after_days`` (never raised: a maintainer
+    who already lowered it further keeps their choice)."""
+    cutoff = flexible_cutoff(now, flexible_after_days)
+    if cutoff is not None and first_submitted_at <= cutoff:
+        return min(required, flexible_minimum(must_be_reviewed))
+    return required
+
+
+def lease_expiry(now: datetime, lease_hours: float) -> datetime:
+    """When a lease handed out ``now`` runs out and its log goes back to the pool."""
+    return now + timedelta(hours=lease_hours)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A submitted log as allocation sees it; ``required`` is the effective requirement."""
+
+    log_id: int
+    author_id: int
+    team: str | None
+    first_submitted_at: datetime
+    load: int
+    required: int
+
+    @property
+    def needed(self) -> bool:
+        return self.load < self.required
+
+    def order(self) -> tuple[int, datetime, int]:
+        return (self.load, self.first_submitted_at, self.log_id)
+
+
+def eligible(
+    candidate: Candidate, *, reviewer_id: int, reviewer_team: str | None, excluded: Collection[int]
+) -> bool:
+    """Whether the reviewer may get this log at all (needed or not)."""
+    if candidate.author_id == reviewer_id or candidate.log_id in excluded:
+        return False
+    return reviewer_team is None or candidate.team != reviewer_team
+
+
+def choose(
+    candidates: Iterable[Candidate],
+    *,
+    reviewer_id: int,
+    reviewer_team: str | None = None,
+    excluded: Collection[int] = (),
+    drafts: Collection[int] = (),
+) -> tuple[Candidate, bool] | None:
+    """The log to hand out and whether it is an extra review, or None if there is nothing.
+
+    ``excluded`` holds the logs the reviewer already has a review for; ``drafts`` the logs
+    whose lease the reviewer let expire: one of those that is still needed goes first, so
+    the reviewer finds their half-written review again instead of starting another.
+    """
+    pool = [
+        c
+        for c in candidates
+        if eligible(c, reviewer_id=reviewer_id, reviewer_team=reviewer_team, excluded=excluded)
+    ]
+    needed = [c for c in pool if c.needed]
+    waiting = [c for c in needed if c.log_id in drafts]
+    if waiting:
+        return min(waiting, key=Candidate.order), False
+    if needed:
+        return min(needed, key=Candidate.order), False
+    if pool:
+        return min(pool, key=Candidate.order), True
+    return None

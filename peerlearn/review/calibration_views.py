@@ -1,0 +1,167 @@
+"""Calibration pages: maintainers choosing examples, learners practising on them and
+reading their results.
+
+The routes belong to the ``review_staff`` blueprint of :mod:`peerlearn.review.staff_views`
+(so endpoints such as ``review_staff.practice`` keep their names); importing this module
+adds them, and ``create_app`` does so before registering the blueprint.
+
+Each view loads, checks ``permissions``, calls a service (``calibration_examples``,
+``calibration_practice``) and commits once. Maintainers see usernames (they run the
+course); the learner's practice pages never name the example's author.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_percent
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.assignments import buildlogs
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.catalog import services as catalog
+from peerlearn.catalog.models import Course
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+from peerlearn.i18n import _, format_datetime
+from peerlearn.review import calibration_examples, calibration_practice
+from peerlearn.review.calibration import CalibrationRefused
+from peerlearn.review.models import ReviewState
+from peerlearn.review.staff_forms import ConfirmForm, ExampleForm, refusal
+from peerlearn.review.staff_views import BASE, Page, bp, load_for_staff, refused_page
+
+# --- Calibration examples (maintainers) --------------------------------------------------
+
+
+def _examples_url(course: Course, assignment: Assignment) -> str:
+    return url_for(
+        "review_staff.calibration_examples", slug=course.slug, assignment_slug=assignment.slug
+    )
+
+
+# Endpoint "calibration_examples"; the function has another name so as not to hide the
+# calibration_examples module.
+@bp.route(f"{BASE}/calibration", methods=["GET", "POST"], endpoint="calibration_examples")
+@login_required
+def examples_page(slug: str, assignment_slug: str) -> Response | Page:
+    course, assignment = load_for_staff(slug, assignment_slug)
+    form = ExampleForm()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                _example, review = calibration_examples.add_example(
+                    current_user, assignment, form.log_id.data or 0
+                )
+            except CalibrationRefused as refused:
+                db.session.rollback()
+                form.log_id.errors = [refusal(refused.code)]
+            else:
+                db.session.commit()
+                if review.state == ReviewState.SUBMITTED.value:
+                    flash(_("The example is offered again, with its reference assessment."), "info")
+                    return redirect(_examples_url(course, assignment))
+                return redirect(url_for("review.write", review_id=review.id))
+        status = 422
+    candidates = calibration_examples.candidates(assignment)
+    return render_template(
+        "review/calibration_examples.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        examples=calibration_examples.examples(assignment),
+        candidates=candidates,
+        form=form,
+        when=format_datetime,
+    ), status
+
+
+@bp.post(f"{BASE}/calibration/<int:example_id>/remove")
+@login_required
+def remove_calibration_example(slug: str, assignment_slug: str, example_id: int) -> Response:
+    course, assignment = load_for_staff(slug, assignment_slug)
+    example = calibration_examples.example_in(assignment, example_id)
+    if example is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    calibration_examples.remove_example(current_user, example)
+    db.session.commit()
+    flash(_("The example is no longer offered. Practice reviews already written are kept."), "info")
+    return redirect(_examples_url(course, assignment))
+
+
+# --- Practice reviews (learners) ---------------------------------------------------------
+
+
+def _learner_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
+    course = catalog.course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
+    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
+        abort(404)
+    if not permissions.can_request_review(current_user, catalog.is_enrolled(current_user, course)):
+        abort(403, _("Enrol in the course to practise reviewing."))
+    return course, assignment
+
+
+@bp.get(f"{BASE}/practice")
+@login_required
+def practice(slug: str, assignment_slug: str) -> str:
+    course, assignment = _learner_load(slug, assignment_slug)
+    items = calibration_practice.practice_offer(current_user, assignment)
+    return render_template(
+        "review/calibration_practice.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        items=items,
+        done=sum(1 for item in items if item.done),
+    )
+
+
+@bp.post(f"{BASE}/practice/<int:example_id>")
+@login_required
+def start_practice(slug: str, assignment_slug: str, example_id: int) -> Response | Page:
+    course, assignment = _learner_load(slug, assignment_slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    back = url_for("review_staff.practice", slug=course.slug, assignment_slug=assignment.slug)
+    try:
+        review = calibration_practice.start_practice(current_user, assignment, example_id)
+    except CalibrationRefused as refused:
+        db.session.rollback()
+        status = {"unavailable": 404, "own_example": 403}.get(refused.code, 409)
+        return refused_page(refusal(refused.code), back, status)
+    db.session.commit()
+    if review.state == ReviewState.SUBMITTED.value:
+        return redirect(url_for("review_staff.calibration_result", review_id=review.id))
+    return redirect(url_for("review.write", review_id=review.id))
+
+
+@bp.get("/reviews/<int:review_id>/calibration")
+@login_required
+def calibration_result(review_id: int) -> Response | str:
+    review = calibration_practice.practice_review(review_id)
+    if review is None:
+        abort(404)
+    if not permissions.can_see_practice_result(current_user, review):
+        abort(403)
+    if review.state != ReviewState.SUBMITTED.value:
+        return redirect(url_for("review.write", review_id=review.id))
+    assignment = review.assignment
+    result = calibration_practice.result_of(review)
+    closeness = result.comparison.closeness if result else None
+    return render_template(
+        "review/calibration_result.html",
+        course=assignment.course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        review=review,
+        result=result,
+        closeness=format_percent(closeness) if closeness is not None else None,
+        submitted=format_datetime(review.submitted_at or utcnow(), "medium"),
+    )

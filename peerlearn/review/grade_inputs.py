@@ -1,0 +1,176 @@
+"""What grading needs from the database, loaded in a fixed number of queries.
+
+The pure :mod:`peerlearn.review.grading` turns scores into grades; this module decides
+which scores it sees, for both the grades (:mod:`peerlearn.review.grades`) and the
+reviewer standings (:mod:`peerlearn.review.reviewer_standings`):
+
+- Reviews that count are the *submitted* peer and staff reviews (extra ones included);
+  leased, expired and discarded ones never do, nor self-assessments, calibration practice
+  or reference reviews.
+- Calibration evidence is each learner's submitted practice review of a calibration
+  example, criterion by criterion, next to the maintainer's reference review of it.
+- The method is the assignment's ``grading`` setting; the scales come from its rubric.
+
+Loading is four queries whatever the size of the class (house rule 4): the model method
+estimates reviewers from the whole assignment, so even a single log's grade needs all of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import aliased
+
+from peerlearn.assignments.models import Assignment, BuildLog, Submission
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.extensions import db
+from peerlearn.review import grading
+from peerlearn.review.grading import CalibrationResult, CriterionScale, Score
+from peerlearn.review.models import CalibrationExample, Review, ReviewKind, ReviewScore, ReviewState
+
+#: Kinds of review whose scores make the grade.
+GRADED_KINDS = (ReviewKind.PEER.value, ReviewKind.STAFF.value)
+
+
+@dataclass(frozen=True)
+class GradeInputs:
+    """What grading needs from the database, kept so that standings reuse it."""
+
+    spec: AssignmentSpec
+    scales: dict[str, CriterionScale]
+    #: (log id, reviewer id) -> {criterion: points} of the review that counts.
+    scores: dict[tuple[int, int], dict[str, Decimal]]
+    calibration: list[CalibrationResult]
+    #: log id -> author id, for every log with a submission.
+    authors: dict[int, int]
+
+
+def load(assignment: Assignment) -> GradeInputs:
+    """The assignment's current spec, the counting scores, the calibration evidence and
+    the submitted logs (four queries)."""
+    spec = spec_of(assignment)
+    scales = grading.scales_from_spec(spec)
+    return GradeInputs(
+        spec=spec,
+        scales=scales,
+        scores=_review_scores(assignment, scales),
+        calibration=_calibration(assignment, scales),
+        authors=_submitted_logs(assignment),
+    )
+
+
+def grade(inputs: GradeInputs) -> grading.Grading:
+    """The peers' grades by the assignment's method (no query)."""
+    scores = [
+        Score(submission=str(log_id), reviewer=str(reviewer_id), criterion=c, points=points)
+        for (log_id, reviewer_id), chosen in inputs.scores.items()
+        for c, points in chosen.items()
+    ]
+    return grading.grade(scores, inputs.spec.grading.value, inputs.scales, inputs.calibration)
+
+
+def _clamped(points: int, scale: CriterionScale) -> Decimal:
+    """A score within its criterion's range.
+
+    Only a rubric edited after reviews were submitted can leave a score outside it; the
+    nearest level the rubric still has is the fairest reading of what the reviewer chose,
+    and a gradebook that stopped working instead would help nobody.
+    """
+    return min(max(Decimal(points), scale.min_points), scale.max_points)
+
+
+def _submitted_logs(assignment: Assignment) -> dict[int, int]:
+    """Author of every build log of the assignment that has been submitted at least once."""
+    has_submission = exists().where(Submission.log_id == BuildLog.id)
+    rows = db.session.execute(
+        select(BuildLog.id, BuildLog.user_id).where(
+            BuildLog.assignment_id == assignment.id, has_submission
+        )
+    )
+    return {log_id: user_id for log_id, user_id in rows}
+
+
+def _review_scores(
+    assignment: Assignment, scales: Mapping[str, CriterionScale]
+) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """Scores of the reviews that count, one query. A reviewer who (as learner and as
+    staff) reviewed a log twice counts once, with their latest review."""
+    rows = db.session.execute(
+        select(
+            Review.id, Review.log_id, Review.reviewer_id, ReviewScore.criterion, ReviewScore.points
+        )
+        .join(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(
+            Review.assignment_id == assignment.id,
+            Review.kind.in_(GRADED_KINDS),
+            Review.state == ReviewState.SUBMITTED.value,
+            Review.discarded_at.is_(None),
+            ReviewScore.points.is_not(None),
+        )
+        .order_by(Review.id)
+    )
+    latest: dict[tuple[int, int], int] = {}
+    scores: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+    for review_id, log_id, reviewer_id, criterion, points in rows:
+        scale = scales.get(criterion)
+        if scale is None:  # a criterion since removed from the rubric
+            continue
+        key = (log_id, reviewer_id)
+        if latest.setdefault(key, review_id) != review_id:
+            if review_id < latest[key]:
+                continue
+            latest[key] = review_id
+            scores[key] = {}
+        scores[key][criterion] = _clamped(points, scale)
+    return dict(scores)
+
+
+def _calibration(
+    assignment: Assignment, scales: Mapping[str, CriterionScale]
+) -> list[CalibrationResult]:
+    """Learners' practice scores next to the reference scores of the same example (one
+    query). Examples a maintainer removed, and examples without a reference, give none."""
+    practice = aliased(ReviewScore)
+    reference = aliased(ReviewScore)
+    rows = db.session.execute(
+        select(Review.reviewer_id, practice.criterion, practice.points, reference.points)
+        .join(practice, practice.review_id == Review.id)
+        .join(
+            CalibrationExample,
+            and_(
+                CalibrationExample.assignment_id == Review.assignment_id,
+                CalibrationExample.log_id == Review.log_id,
+            ),
+        )
+        .join(
+            reference,
+            and_(
+                reference.review_id == CalibrationExample.reference_review_id,
+                reference.criterion == practice.criterion,
+            ),
+        )
+        .where(
+            Review.assignment_id == assignment.id,
+            Review.kind == ReviewKind.CALIBRATION.value,
+            Review.state == ReviewState.SUBMITTED.value,
+            CalibrationExample.removed_at.is_(None),
+            practice.points.is_not(None),
+            reference.points.is_not(None),
+        )
+        .order_by(Review.reviewer_id, practice.criterion, Review.id)
+    )
+    return [
+        CalibrationResult(
+            reviewer=str(reviewer_id),
+            criterion=criterion,
+            points=_clamped(points, scales[criterion]),
+            reference_points=_clamped(reference_points, scales[criterion]),
+        )
+        for reviewer_id, criterion, points, reference_points in rows
+        if criterion in scales
+    ]

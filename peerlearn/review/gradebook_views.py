@@ -1,0 +1,354 @@
+"""The maintainers' gradebook: every submission's grade with its breakdown, overrides,
+regrade requests, reviewer standings and the CSV export; and the two learner pages that
+belong with them: asking for a regrade, and "my reviews" (the feedback on one's feedback).
+
+Maintainers see learners' usernames here (they run the course). The reviewer's own page
+never names the authors they reviewed: peer review is double-blind.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.assignments import buildlogs
+from peerlearn.assignments import submissions as assignment_lists
+from peerlearn.assignments.models import Assignment, BuildLog
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.spec import max_points
+from peerlearn.catalog.models import Course
+from peerlearn.catalog.services import course_by_slug
+from peerlearn.extensions import db
+from peerlearn.i18n import _, format_datetime
+from peerlearn.markdown import render_markdown
+from peerlearn.review import gradebook, overrides, regrades
+from peerlearn.review.grade_inputs import GRADED_KINDS
+from peerlearn.review.gradebook_forms import (
+    METHOD_LABELS,
+    REGRADE_REFUSED,
+    OverrideForm,
+    RegradeAnswerForm,
+    RegradeRequestForm,
+)
+from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewState
+from peerlearn.review.reviewer_standings import reviewer_standings
+from peerlearn.site import safe_next
+
+bp = Blueprint("gradebook", __name__, template_folder="templates")
+
+_ASSIGNMENT = "/courses/<slug>/a/<assignment_slug>"
+_BASE = f"{_ASSIGNMENT}/gradebook"
+
+
+# --- Loading and formatting --------------------------------------------------------------
+
+
+def _staff_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
+    """Course and assignment, or 404; 403 for anyone who does not run its peer review."""
+    course = course_by_slug(slug)
+    if course is None:
+        abort(404)
+    if not permissions.can_manage_reviews(current_user, course):
+        abort(403)
+    assignment = assignment_lists.assignment_by_slug(course, assignment_slug)
+    if assignment is None:
+        abort(404)
+    return course, assignment
+
+
+def _learner_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
+    course = course_by_slug(slug)
+    if course is None or not permissions.can_view_course(current_user, course):
+        abort(404)
+    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
+    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
+        abort(404)
+    return course, assignment
+
+
+def _staff_log(assignment: Assignment, log_id: int) -> BuildLog:
+    log = gradebook.log_of(assignment, log_id)
+    if log is None:
+        abort(404)
+    return log
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+#: Shown where there is no number (an en dash).
+NONE = "\u2013"
+
+
+def points(value: Decimal | int | None) -> str:
+    """Points as the reader's language writes them, at most two decimals; a dash for none."""
+    if value is None:
+        return NONE
+    return str(format_decimal(value, format="#,##0.##"))
+
+
+def percent(value: Decimal | None) -> str:
+    return NONE if value is None else str(format_percent(value))
+
+
+def _formatting() -> dict[str, Any]:
+    return {
+        "points": points,
+        "percent": percent,
+        "when": format_datetime,
+        "markdown": render_markdown,
+        "method_labels": METHOD_LABELS,
+    }
+
+
+def _refused(message: str, back: str, back_label: str, status: int = 409) -> tuple[str, int]:
+    return render_template(
+        "review/gradebook_refused.html", message=message, back=back, back_label=back_label
+    ), status
+
+
+# --- The gradebook -----------------------------------------------------------------------
+
+
+@bp.get(_BASE)
+@login_required
+def index(slug: str, assignment_slug: str) -> str:
+    course, assignment = _staff_load(slug, assignment_slug)
+    page = request.args.get("page", 1, type=int)
+    only_open = request.args.get("show") == "regrades"
+    if page < 1:
+        abort(404)
+    result = gradebook.gradebook_page(assignment, page, only_open=only_open)
+    if page > result.pages:
+        abort(404)
+    return render_template(
+        "review/gradebook.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        result=result,
+        only_open=only_open,
+        **_formatting(),
+    )
+
+
+@bp.get(f"{_BASE}.csv")
+@login_required
+def export(slug: str, assignment_slug: str) -> Response:
+    course, assignment = _staff_load(slug, assignment_slug)
+    spec = spec_of(assignment)
+    body = gradebook.write_csv(
+        spec,
+        gradebook.export_rows(assignment),
+        (_("Username"), _("Final grade"), _("Peer grade"), _("Reviews"), _("Override reason")),
+        lambda title: _("%(criterion)s (peers)", criterion=title),
+    )
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{course.slug}-{assignment.slug}-gradebook.csv"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _render_log(
+    course: Course,
+    assignment: Assignment,
+    log: BuildLog,
+    status: int = 200,
+    override_form: OverrideForm | None = None,
+    answer_form: RegradeAnswerForm | None = None,
+) -> tuple[str, int]:
+    detail = gradebook.log_detail(assignment, log)
+    if detail is None:
+        abort(404)
+    return render_template(
+        "review/gradebook_log.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        detail=detail,
+        kinds=ReviewKind,
+        states=ReviewState,
+        override_form=override_form or OverrideForm(formdata=None, prefix="override"),
+        answer_form=answer_form or RegradeAnswerForm(formdata=None, prefix="answer"),
+        **_formatting(),
+    ), status
+
+
+@bp.get(f"{_BASE}/<int:log_id>")
+@login_required
+def log(slug: str, assignment_slug: str, log_id: int) -> tuple[str, int]:
+    course, assignment = _staff_load(slug, assignment_slug)
+    return _render_log(course, assignment, _staff_log(assignment, log_id))
+
+
+@bp.post(f"{_BASE}/<int:log_id>/override")
+@login_required
+def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[str, int]:
+    course, assignment = _staff_load(slug, assignment_slug)
+    log = _staff_log(assignment, log_id)
+    form = OverrideForm(prefix="override")
+    max_total = max_points(spec_of(assignment))
+    new_points = form.grade(_locale(), max_total)
+    if new_points is None:
+        return _render_log(course, assignment, log, 422, override_form=form)
+    overrides.override_grade(current_user, log, new_points, form.reason.data or "")
+    db.session.commit()
+    flash(_("The new grade is saved."), "success")
+    return redirect(
+        url_for("gradebook.log", slug=slug, assignment_slug=assignment_slug, log_id=log.id)
+    )
+
+
+@bp.post(f"{_BASE}/<int:log_id>/regrade/<int:regrade_id>")
+@login_required
+def answer_regrade(
+    slug: str, assignment_slug: str, log_id: int, regrade_id: int
+) -> Response | tuple[str, int]:
+    course, assignment = _staff_load(slug, assignment_slug)
+    log = _staff_log(assignment, log_id)
+    regrade = db.session.get(RegradeRequest, regrade_id)
+    if regrade is None or regrade.log_id != log.id:
+        abort(404)
+    back = url_for("gradebook.log", slug=slug, assignment_slug=assignment_slug, log_id=log.id)
+    if regrade.answered_at is not None:
+        return _refused(str(REGRADE_REFUSED["answered"]), back, _("Back to the build log"))
+    form = RegradeAnswerForm(prefix="answer")
+    valid, new_points = form.grade(_locale(), max_points(spec_of(assignment)))
+    if not valid:
+        return _render_log(course, assignment, log, 422, answer_form=form)
+    try:
+        regrades.answer_regrade(
+            current_user,
+            regrade,
+            log,
+            form.answer.data or "",
+            new_points,
+            url_for("review.received", slug=slug, assignment_slug=assignment_slug),
+        )
+    except regrades.RegradeRefused as error:
+        return _refused(str(REGRADE_REFUSED[error.code]), back, _("Back to the build log"))
+    db.session.commit()
+    flash(_("Your answer is sent to the author."), "success")
+    return redirect(back)
+
+
+# --- Reviewer standings ------------------------------------------------------------------
+
+
+@bp.get(f"{_ASSIGNMENT}/standings")
+@login_required
+def standings(slug: str, assignment_slug: str) -> str:
+    course, assignment = _staff_load(slug, assignment_slug)
+    spec = spec_of(assignment)
+    return render_template(
+        "review/standings.html",
+        course=course,
+        assignment=assignment,
+        spec=spec,
+        rows=reviewer_standings(assignment),
+        model=spec.grading.value == "model",
+        **_formatting(),
+    )
+
+
+# --- The learner's pages -----------------------------------------------------------------
+
+
+@bp.get(f"{_ASSIGNMENT}/my-reviews")
+@login_required
+def my_reviews(slug: str, assignment_slug: str) -> str:
+    """The reviews the signed-in learner gave, numbered (authors are never named), with
+    the authors' helpfulness ratings and the learner's own standing."""
+    course, assignment = _learner_load(slug, assignment_slug)
+    spec = spec_of(assignment)
+    given = list(
+        db.session.scalars(
+            select(Review)
+            .where(
+                Review.assignment_id == assignment.id,
+                Review.reviewer_id == current_user.id,
+                Review.kind.in_(GRADED_KINDS),
+                Review.state.in_((ReviewState.SUBMITTED.value, ReviewState.DISCARDED.value)),
+            )
+            .options(selectinload(Review.feedback))
+            .order_by(Review.submitted_at, Review.id)
+        )
+    )
+    found = reviewer_standings(assignment, reviewer_id=current_user.id) if given else []
+    return render_template(
+        "review/my_reviews.html",
+        course=course,
+        assignment=assignment,
+        spec=spec,
+        reviews=given,
+        standing=found[0] if found else None,
+        model=spec.grading.value == "model",
+        states=ReviewState,
+        **_formatting(),
+    )
+
+
+def _own_log(assignment: Assignment) -> BuildLog:
+    log = buildlogs.log_of(current_user, assignment)
+    if log is None:
+        abort(404, _("You have not started a build log for this assignment yet."))
+    if not permissions.can_request_regrade(current_user, log):
+        abort(403)
+    return log
+
+
+def _render_regrade(
+    course: Course, assignment: Assignment, log: BuildLog, form: RegradeRequestForm, status: int
+) -> tuple[str, int]:
+    refusal = regrades.refusal(current_user, log)
+    return render_template(
+        "review/gradebook_regrade.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        regrade=regrades.latest_request(log),
+        regrade_form=form,
+        regrade_allowed=refusal is None,
+        refusal=REGRADE_REFUSED[refusal] if refusal and refusal != "already_open" else None,
+        **_formatting(),
+    ), status
+
+
+@bp.get(f"{_ASSIGNMENT}/regrade")
+@login_required
+def regrade(slug: str, assignment_slug: str) -> tuple[str, int]:
+    """The author's regrade request on a page of its own (where a refused form comes back)."""
+    course, assignment = _learner_load(slug, assignment_slug)
+    log = _own_log(assignment)
+    return _render_regrade(course, assignment, log, RegradeRequestForm(formdata=None), 200)
+
+
+@bp.post(f"{_ASSIGNMENT}/regrade")
+@login_required
+def request_regrade(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
+    course, assignment = _learner_load(slug, assignment_slug)
+    log = _own_log(assignment)
+    form = RegradeRequestForm()
+    if not form.validate():
+        return _render_regrade(course, assignment, log, form, 422)
+    try:
+        regrades.request_regrade(current_user, log, form.reason.data or "")
+    except regrades.RegradeRefused as error:
+        back = url_for("gradebook.regrade", slug=slug, assignment_slug=assignment_slug)
+        return _refused(str(REGRADE_REFUSED[error.code]), back, _("Back to your regrade request"))
+    db.session.commit()
+    flash(_("Your request is sent. A maintainer will look at your grade again."), "success")
+    fallback = url_for("gradebook.regrade", slug=slug, assignment_slug=assignment_slug)
+    return redirect(safe_next(form.next.data, fallback))

@@ -1,0 +1,216 @@
+"""Grades from reviews, as the gradebook, the CSV export and the author see them.
+
+The pure :mod:`peerlearn.review.grading` turns scores into grades, fed by
+:mod:`peerlearn.review.grade_inputs` (which reviews count, the calibration evidence, the
+method and scales). This module adds what the maintainers decide on top:
+
+- A maintainer's latest :class:`GradeOverride` always wins: the final grade is its points.
+- The author's self-assessment is shown beside the grade and never part of it.
+
+Every function loads what it needs in a fixed number of queries whatever the size of the
+class (house rule 4): the model method estimates reviewers from the whole assignment, so a
+single log's grade is computed with all of them anyway.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+
+from sqlalchemy import func, select
+
+from peerlearn.accounts.models import User
+from peerlearn.assignments.models import Assignment, BuildLog
+from peerlearn.assignments.spec import AssignmentSpec, max_points
+from peerlearn.extensions import db
+from peerlearn.review import grade_inputs, grading
+from peerlearn.review.grade_inputs import GradeInputs
+from peerlearn.review.grading import CriterionScale, ReviewerEstimate
+from peerlearn.review.models import GradeOverride, Review, ReviewKind, ReviewScore, ReviewState
+
+
+@dataclass(frozen=True)
+class OverrideInfo:
+    """The maintainer's grade that replaced the peers' one, and who gave it, when, why."""
+
+    id: int
+    points: Decimal
+    reason: str
+    created_at: datetime
+    #: Username of the maintainer; None when their account is gone.
+    by: str | None
+
+
+@dataclass(frozen=True)
+class LogGrade:
+    """One build log's grade: the peers' result, the override if any, and the final grade.
+
+    ``peer_total`` is None while no review counts; ``final`` is the override's points when
+    there is one, else ``peer_total`` (so None means "not graded yet", never zero).
+    """
+
+    log_id: int
+    author_id: int
+    method: str
+    max_total: Decimal
+    peer_total: Decimal | None
+    by_criterion: Mapping[str, Decimal]
+    #: How many reviewers' scores made the peer grade.
+    reviews: int
+    override: OverrideInfo | None
+    final: Decimal | None
+
+    @property
+    def graded(self) -> bool:
+        return self.final is not None
+
+
+@dataclass(frozen=True)
+class AssignmentGrades:
+    """Every submitted build log's grade for one assignment, keyed by log id."""
+
+    method: str
+    max_total: Decimal
+    #: The rubric's scales by criterion id, in rubric order.
+    scales: Mapping[str, CriterionScale]
+    logs: Mapping[int, LogGrade]
+    #: The model's reviewer estimates by reviewer id (empty for median and mean).
+    reviewers: Mapping[int, ReviewerEstimate] = field(default_factory=dict)
+
+    def get(self, log_id: int) -> LogGrade | None:
+        return self.logs.get(log_id)
+
+
+# --- grades ------------------------------------------------------------------------------
+
+
+def assignment_grades(assignment: Assignment) -> AssignmentGrades:
+    """Every submitted log's grade: peers' result by the assignment's method, override, final.
+
+    Five queries whatever the number of learners: the assignment's current spec, the
+    counting scores, the calibration evidence, the submitted logs and the latest overrides.
+    """
+    inputs = grade_inputs.load(assignment)
+    return _assemble(assignment, inputs, grade_inputs.grade(inputs))
+
+
+def _assemble(
+    assignment: Assignment, inputs: GradeInputs, result: grading.Grading
+) -> AssignmentGrades:
+    overrides = _latest_overrides(assignment)
+    total = max_points(inputs.spec)
+    logs: dict[int, LogGrade] = {}
+    for log_id, author_id in sorted(inputs.authors.items()):
+        peer = result.results.get(str(log_id))
+        override = overrides.get(log_id)
+        peer_total = peer.total if peer is not None else None
+        logs[log_id] = LogGrade(
+            log_id=log_id,
+            author_id=author_id,
+            method=result.method,
+            max_total=total,
+            peer_total=peer_total,
+            by_criterion=peer.by_criterion if peer is not None else MappingProxyType({}),
+            reviews=peer.reviews if peer is not None else 0,
+            override=override,
+            final=override.points if override is not None else peer_total,
+        )
+    return AssignmentGrades(
+        method=result.method,
+        max_total=total,
+        scales=MappingProxyType(dict(inputs.scales)),
+        logs=MappingProxyType(logs),
+        reviewers=MappingProxyType(
+            {int(name): estimate for name, estimate in result.reviewers.items()}
+        ),
+    )
+
+
+def grade_of(log: BuildLog) -> LogGrade | None:
+    """The grade of one build log (None if it was never submitted)."""
+    return assignment_grades(log.assignment).get(log.id)
+
+
+# --- overrides ---------------------------------------------------------------------------
+
+
+def _latest_overrides(assignment: Assignment) -> dict[int, OverrideInfo]:
+    """The latest override of each log of the assignment, with its maintainer (one query)."""
+    latest = (
+        select(func.max(GradeOverride.id))
+        .join(BuildLog, BuildLog.id == GradeOverride.log_id)
+        .where(BuildLog.assignment_id == assignment.id)
+        .group_by(GradeOverride.log_id)
+    )
+    rows = db.session.execute(
+        select(GradeOverride, User.username)
+        .outerjoin(User, User.id == GradeOverride.created_by_id)
+        .where(GradeOverride.id.in_(latest))
+    )
+    return {override.log_id: _override_info(override, username) for override, username in rows}
+
+
+def _override_info(override: GradeOverride, username: str | None) -> OverrideInfo:
+    return OverrideInfo(
+        id=override.id,
+        points=Decimal(override.points),
+        reason=override.reason,
+        created_at=override.created_at,
+        by=username,
+    )
+
+
+def override_history(log: BuildLog) -> list[OverrideInfo]:
+    """Every override of the log, newest first (one query)."""
+    rows = db.session.execute(
+        select(GradeOverride, User.username)
+        .outerjoin(User, User.id == GradeOverride.created_by_id)
+        .where(GradeOverride.log_id == log.id)
+        .order_by(GradeOverride.id.desc())
+    )
+    return [_override_info(override, username) for override, username in rows]
+
+
+# --- self-assessments --------------------------------------------------------------------
+
+
+def self_assessments(log_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """The authors' submitted self-assessments of these logs, by log id (one query).
+
+    Shown beside the peers' result; never part of the grade.
+    """
+    ids = list(log_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Review.log_id, ReviewScore.criterion, ReviewScore.points)
+        .join(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(
+            Review.log_id.in_(ids),
+            Review.kind == ReviewKind.SELF.value,
+            Review.state == ReviewState.SUBMITTED.value,
+            ReviewScore.points.is_not(None),
+        )
+    )
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for log_id, criterion, points in rows:
+        found[log_id][criterion] = points
+    return dict(found)
+
+
+def self_assessment_of(log: BuildLog) -> dict[str, int] | None:
+    """The author's submitted self-assessment, points by criterion, or None."""
+    return self_assessments([log.id]).get(log.id)
+
+
+def self_total(spec: AssignmentSpec, chosen: Mapping[str, int]) -> Decimal:
+    """The weighted total of a self-assessment, on the same scale as the grade."""
+    weights = {criterion.id: Decimal(criterion.weight) for criterion in spec.rubric}
+    return sum(
+        (Decimal(points) * weights[c] for c, points in chosen.items() if c in weights),
+        Decimal(0),
+    )

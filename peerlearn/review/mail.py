@@ -1,0 +1,297 @@
+"""Delivering notices by email, or to the log when no SMTP server is configured.
+
+How a notice leaves the building:
+
+1. A service calls ``notify(...)`` inside the request's transaction; the session
+   remembers the new id (see ``peerlearn.review.notifications``).
+2. The view commits. A rollback instead forgets the ids: nothing is announced that did
+   not happen.
+3. After the view, the last step of the request (``deliver_committed``, registered by the
+   notifications blueprint as an ``after_app_request`` function) sends the notices that
+   were committed and marks their ``sent_at``, in a transaction of its own. Everything it
+   does is inside ``try``: an SMTP server that is down, slow (``SMTP_TIMEOUT``) or
+   refuses us is logged and never fails the user's request; the notice stays unsent.
+4. ``flask --app wsgi peerlearn notify``, run from cron, sends every notice still unsent
+   (those of failed attempts, and those created outside requests).
+
+Unsent notices are read ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL), so a request and the
+cron job, or two cron jobs, never send the same notice twice. An email is written in the
+recipient's saved language and holds the message and an absolute link built from
+``SITE_URL`` (never from the request's Host header, which a client controls). Without
+``SMTP_HOST`` each notice becomes one log line on ``peerlearn.mail`` with its id, kind and
+the recipient's user id, and nothing more personal.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from enum import Enum
+from typing import Any
+
+from flask import Flask, current_app, url_for
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from peerlearn.accounts.models import User
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+from peerlearn.i18n import _
+from peerlearn.review.models import Notification
+from peerlearn.review.notifications import message, take_committed
+
+logger = logging.getLogger("peerlearn.mail")
+
+#: How many unsent notices the CLI reads (and locks) at a time.
+BATCH = 100
+
+
+class _ConnectionFailed(Exception):
+    """The server cannot take mail now; the rest of the batch stays unsent."""
+
+
+@dataclass
+class Delivery:
+    """What one delivery run did."""
+
+    sent: int = 0
+    #: Left unsent for the next run (the server was unreachable or asked us to retry).
+    deferred: int = 0
+    #: Refused for good (a 5xx for that recipient or message): marked sent, never retried.
+    refused: int = 0
+    #: The server could not take mail, so the run stopped early.
+    stopped: bool = False
+
+
+def setup_mail_logging(app: Flask) -> None:
+    """Log lines reach standard error in production, like ``peerlearn.request``'s."""
+    if not logger.handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on this site; stays a path when ``SITE_URL`` is not set."""
+    base = str(current_app.config.get("SITE_URL") or "").rstrip("/")
+    return base + path if path.startswith("/") else path
+
+
+# --- Choosing what to send --------------------------------------------------------------
+
+
+def deliver_committed() -> Delivery | None:
+    """Send the notices this request committed. Never raises: the response is ready."""
+    if not db.session.registry.has():
+        return None  # the request never touched the database
+    ids = take_committed(db.session)
+    if not ids:
+        return None
+    try:
+        notices = _claim(Notification.id.in_(ids), limit=len(ids))
+        result = deliver(notices)
+        db.session.commit()
+        return result
+    except Exception:
+        logger.exception("delivering %d notices failed; `peerlearn notify` will retry", len(ids))
+        db.session.rollback()
+        return None
+
+
+def deliver_unsent(batch: int = BATCH) -> Delivery:
+    """Send every notice not sent yet, oldest first, committing after each batch.
+
+    Stops when the server cannot take mail, leaving the rest for the next run.
+    """
+    total = Delivery()
+    after = 0
+    while True:
+        notices = _claim(Notification.id > after, limit=batch)
+        if not notices:
+            return total
+        after = notices[-1].id
+        result = deliver(notices)
+        db.session.commit()
+        total.sent += result.sent
+        total.refused += result.refused
+        total.deferred += result.deferred
+        if result.stopped:
+            total.stopped = True
+            total.deferred += _count_unsent(after)
+            return total
+
+
+def _claim(condition: Any, limit: int) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(condition, Notification.sent_at.is_(None))
+            .order_by(Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def _count_unsent(after: int) -> int:
+    count = db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.id > after, Notification.sent_at.is_(None)
+        )
+    )
+    return int(count or 0)
+
+
+# --- Sending ----------------------------------------------------------------------------
+
+
+def deliver(notices: Sequence[Notification]) -> Delivery:
+    """Email (or log) ``notices`` and set ``sent_at`` on those done with; flushes only."""
+    result = Delivery()
+    if not notices:
+        return result
+    now = utcnow()
+    if not smtp_configured():
+        for notice in notices:
+            logger.info(
+                "email not configured; notice %s kind=%s user=%s",
+                notice.id,
+                notice.kind,
+                notice.user_id,
+            )
+            notice.sent_at = now
+            result.sent += 1
+        db.session.flush()
+        return result
+
+    users = _users({notice.user_id for notice in notices})
+    try:
+        with _connect() as smtp:
+            for notice in notices:
+                user = users.get(notice.user_id)
+                if user is None:  # deleted meanwhile; the notice goes with it
+                    continue
+                outcome = _send_one(smtp, notice, user)
+                if outcome is _Outcome.DEFERRED:
+                    continue
+                notice.sent_at = now
+                if outcome is _Outcome.SENT:
+                    result.sent += 1
+                else:
+                    result.refused += 1
+    except _ConnectionFailed:
+        result.stopped = True
+    except (smtplib.SMTPException, OSError) as error:
+        # Failing to connect, log in or start TLS: no recipient data in these.
+        logger.error("SMTP server unavailable (%s: %s)", type(error).__name__, error)
+        result.stopped = True
+    result.deferred = sum(1 for notice in notices if notice.sent_at is None)
+    db.session.flush()
+    return result
+
+
+def _users(ids: Iterable[int]) -> dict[int, User]:
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(
+        str(config["SMTP_HOST"]),
+        int(config.get("SMTP_PORT") or 587),
+        timeout=float(config.get("SMTP_TIMEOUT") or 10),
+    )
+    try:
+        if config.get("SMTP_STARTTLS", True):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("SMTP_USERNAME"):
+            smtp.login(str(config["SMTP_USERNAME"]), str(config.get("SMTP_PASSWORD") or ""))
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+class _Outcome(Enum):
+    SENT = "sent"
+    #: Refused for good: marked sent so that it is not retried forever.
+    REFUSED = "refused"
+    #: Refused for now (a 4xx for this email): left unsent for the next run.
+    DEFERRED = "deferred"
+
+
+def _send_one(smtp: smtplib.SMTP, notice: Notification, user: User) -> _Outcome:
+    """Hand one email to the server. Raises ``_ConnectionFailed`` when the server cannot
+    take any mail now."""
+    try:
+        smtp.send_message(compose(notice, user))
+    except smtplib.SMTPRecipientsRefused as error:
+        # The error holds the address: log only the code.
+        codes = [code for code, _text in error.recipients.values()]
+        return _refused(notice, min(codes, default=0), "recipient refused")
+    except smtplib.SMTPSenderRefused as error:
+        logger.error("SMTP server refused the sender (%s); check MAIL_FROM", error.smtp_code)
+        raise _ConnectionFailed from error
+    except smtplib.SMTPDataError as error:
+        return _refused(notice, error.smtp_code, "message refused")
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error("SMTP server unavailable (%s: %s)", type(error).__name__, error)
+        raise _ConnectionFailed from error
+    logger.info("emailed notice %s kind=%s user=%s", notice.id, notice.kind, notice.user_id)
+    return _Outcome.SENT
+
+
+def _refused(notice: Notification, code: int, what: str) -> _Outcome:
+    permanent = code >= 500
+    logger.warning(
+        "%s %s (%s): notice %s kind=%s user=%s",
+        what, "for good" if permanent else "for now", code, notice.id, notice.kind,
+        notice.user_id,
+    )  # fmt: skip
+    return _Outcome.REFUSED if permanent else _Outcome.DEFERRED
+
+
+def recipient_locale(user: User) -> str:
+    """The user's saved language when the site offers it, else the site's default."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        return user.locale
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def compose(notice: Notification, user: User) -> EmailMessage:
+    """The email for ``notice``, in ``user``'s language: the message and its link."""
+    locale = recipient_locale(user)
+    with force_locale(locale):
+        text = message(notice)
+        link = _("Open it here: %(link)s", link=absolute_url(notice.url or "/"))
+        footer = _(
+            "All your notifications: %(link)s", link=absolute_url(url_for("notifications.index"))
+        )
+        body = f"{text}\n\n{link}\n\n-- \n{footer}"
+    email = EmailMessage()
+    email["From"] = str(current_app.config["MAIL_FROM"])
+    email["To"] = user.email
+    # A header is one line; an assignment title is user text.
+    email["Subject"] = " ".join(text.split())[:200]
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid(domain=_mail_domain())
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    email.set_content(body + "\n")
+    email["Content-Language"] = locale  # after set_content, which clears Content-* headers
+    return email
+
+
+def _mail_domain() -> str:
+    sender = str(current_app.config["MAIL_FROM"])
+    return sender.rsplit("@", 1)[-1].strip(" >") or "localhost"

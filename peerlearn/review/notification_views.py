@@ -1,0 +1,76 @@
+"""The in-app list of notifications, the header's unread count, and the request step
+that emails the notices a request committed (see ``peerlearn.review.mail``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from peerlearn.extensions import db
+from peerlearn.i18n import format_datetime
+from peerlearn.review import mail, notifications
+from peerlearn.site import safe_next
+
+bp = Blueprint("notifications", __name__, template_folder="templates")
+
+
+@bp.get("/notifications")
+@login_required
+def index() -> str:
+    page_number = request.args.get("page", 1, type=int)
+    page = notifications.notices_page(current_user, page_number or 0)
+    if page is None:
+        abort(404)
+    g.unread_notices = page.unread  # the header shows it; no second query
+    rows = [
+        (notice, notifications.message(notice), format_datetime(notice.created_at, "short"))
+        for notice in page.items
+    ]
+    return render_template("review/notifications.html", page=page, rows=rows)
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_all() -> Response:
+    notifications.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/notifications/<int:notice_id>/open")
+@login_required
+def open_notice(notice_id: int) -> Response:
+    notice = notifications.open_notice(current_user, notice_id)
+    if notice is None:
+        abort(404)
+    db.session.commit()
+    return redirect(safe_next(notice.url, url_for("notifications.index")))
+
+
+def unread_notice_count() -> int:
+    """The signed-in user's unread notices, for the header: one query per request at
+    most, none for visitors, and never an error page of its own."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notices" not in g:
+        try:
+            g.unread_notices = notifications.unread_count(current_user)
+        except SQLAlchemyError:  # rendering an error page for a broken database
+            g.unread_notices = 0
+    return int(g.unread_notices)
+
+
+bp.add_app_template_global(unread_notice_count, "unread_notice_count")
+
+
+@bp.after_app_request
+def _deliver_committed_notices(response: Response) -> Response:
+    mail.deliver_committed()
+    return response
+
+
+@bp.record_once
+def _setup_logging(state: object) -> None:
+    mail.setup_mail_logging(state.app)  # type: ignore[attr-defined]

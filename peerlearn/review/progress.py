@@ -1,0 +1,67 @@
+"""Where a learner stands in peer review, for the assignment page's "next step".
+
+The assignment page belongs to the assignments package; this is the one call it makes
+into peer review, so the page learns the review phase without knowing the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from peerlearn.accounts.models import User
+from peerlearn.assignments.models import Assignment, BuildLog
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.db import utcnow
+from peerlearn.review import queue, reviewing
+
+
+class ReviewStep(StrEnum):
+    #: Give reviews: fewer than must_review given and reviews are still open.
+    REVIEW = "review"
+    #: Enough reviews given; the learner's own log still waits for its reviews.
+    WAIT = "wait"
+    #: Enough given and received: the grade can be seen.
+    GRADE = "grade"
+    #: The review deadline passed before the learner gave enough reviews.
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    step: ReviewStep
+    given: int
+    must_review: int
+    received: int
+    required: int
+    #: The review the learner holds and has not submitted (continue it), if any.
+    lease_id: int | None
+    reviews_open: bool
+
+
+def review_progress(
+    user: User, assignment: Assignment, log: BuildLog, now: datetime | None = None
+) -> ReviewProgress:
+    """The learner's review step once their log is submitted (a few small queries)."""
+    now = now or utcnow()
+    spec = spec_of(assignment)
+    given = queue.completed_by(user, assignment)
+    received, _leased, required = queue.counts_of(log)
+    lease = reviewing.live_lease(user, assignment, now)
+    reviews_open = spec.review_deadline is None or now < spec.review_deadline
+    if given < spec.must_review:
+        step = ReviewStep.REVIEW if reviews_open else ReviewStep.CLOSED
+    elif received < required:
+        step = ReviewStep.WAIT
+    else:
+        step = ReviewStep.GRADE
+    return ReviewProgress(
+        step=step,
+        given=given,
+        must_review=spec.must_review,
+        received=received,
+        required=required,
+        lease_id=lease.id if lease else None,
+        reviews_open=reviews_open,
+    )
