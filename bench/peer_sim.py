@@ -1,0 +1,378 @@
+"""Simulated peer review: which grading method is closest to the truth, and does every
+submission get its reviews in time?
+
+Each simulated learner has a true quality per rubric criterion (from one underlying skill
+plus per-criterion variation) and, as a reviewer, a bias (N(0, 0.15 of the range) when
+"biased") and a noise level that differs from one person to the next. Some learners drop
+out after submitting and never review; some review carelessly (a random level for every
+criterion). A score is the true quality plus bias plus noise, rounded to a level of the
+rubric: what a reviewer can actually choose.
+
+Reviews are handed out in arrival order with the pull rule of ``peerlearn.review.queue``
+(ORA2's, corrected to count leases): among submissions the reviewer has not seen and did
+not write, those still below ``must_be_reviewed`` completed-plus-leased reviews first,
+fewest first, ties to the oldest; once none is needed, the least reviewed one anyway. A
+learner may review only after submitting, asks for ``must_review`` = 4 reviews one at a
+time, and sometimes lets a lease expire (8 hours). Late submitters arrive after the
+submission deadline, as late as 12 hours before the review deadline.
+
+Reported: RMSE of each method's total against the true total (as % of the maximum, over
+several seeds, with and without reviewer bias, and for the model with two calibration
+examples per reviewer), how many submissions reach ``must_be_reviewed`` by the review
+deadline and the spread of review counts, the time to grade 10,000 submissions x 4 reviews
+x 4 criteria (the model on a random and on a ring-shaped review graph), and, if
+``bench/allocation_latency.py`` exists, its allocation latency on SQLite (and on
+PostgreSQL with ``PEERLEARN_BENCH_DATABASE_URL``).
+
+Run: ``.venv/bin/python bench/peer_sim.py`` (about a minute). Prints Markdown for
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib.util
+import math
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from peerlearn.review.grading import (
+    DEFAULT_METHOD,
+    METHODS,
+    CalibrationResult,
+    CriterionScale,
+    Score,
+    grade,
+)
+
+#: Criterion -> highest level (levels are 0..max): a small practical-skills rubric.
+RUBRIC = {"safety": 4, "build": 5, "measurements": 3, "log": 2}
+LEARNERS = 400
+SEEDS = (1, 2, 3, 4, 5)
+MUST_REVIEW = 4
+MUST_BE_REVIEWED = 3
+BIAS_SD = 0.15
+DROPOUT_SHARE = 0.15
+CARELESS_SHARE = 0.10
+ABANDON_SHARE = 0.05
+LATE_SHARE = 0.10
+CALIBRATION_EXAMPLES = 2
+#: Hours from the opening of the assignment.
+SUBMISSION_DEADLINE = 168.0
+REVIEW_DEADLINE = 240.0
+LEASE_HOURS = 8.0
+RETRY_HOURS = 4.0
+#: Mean hours from submitting to the first review, and between reviews (exponential).
+FIRST_PULL_HOURS = 24.0
+NEXT_PULL_HOURS = 12.0
+TIMING_SUBMISSIONS = 10_000
+
+
+@dataclass
+class Learner:
+    id: str
+    quality: dict[str, float]
+    submitted_at: float
+    bias: float
+    noise: float
+    dropout: bool
+    careless: bool
+    completed: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Course:
+    learners: list[Learner]
+    scores: list[Score]
+    calibration: list[CalibrationResult]
+    #: submission -> completed reviews by the review deadline
+    completed: Counter[str]
+
+
+def _learners(rng: random.Random, biased: bool) -> list[Learner]:
+    learners = []
+    for i in range(LEARNERS):
+        skill = rng.gauss(0, 1)
+        quality = {c: min(1.0, max(0.0, 0.55 + 0.2 * skill + 0.12 * rng.gauss(0, 1)))
+                   for c in RUBRIC}  # fmt: skip
+        if rng.random() < LATE_SHARE:
+            submitted = rng.uniform(SUBMISSION_DEADLINE, REVIEW_DEADLINE - 12)
+        else:
+            submitted = SUBMISSION_DEADLINE * rng.betavariate(2, 1.3)
+        learners.append(
+            Learner(
+                id=f"L{i:04d}",
+                quality=quality,
+                submitted_at=submitted,
+                bias=rng.gauss(0, BIAS_SD) if biased else 0.0,
+                noise=0.08 * math.exp(0.5 * rng.gauss(0, 1)),
+                dropout=rng.random() < DROPOUT_SHARE,
+                careless=rng.random() < CARELESS_SHARE,
+            )
+        )
+    return learners
+
+
+def _score(rng: random.Random, reviewer: Learner, quality: float, top: int) -> int:
+    if reviewer.careless:
+        return rng.randint(0, top)
+    seen = quality + reviewer.bias + rng.gauss(0, reviewer.noise)
+    return min(top, max(0, round(seen * top)))
+
+
+def simulate(seed: int, biased: bool) -> Course:
+    """One course: arrivals, pulls, leases and scores, in time order."""
+    rng = random.Random(seed * 2 + biased)
+    learners = _learners(rng, biased)
+    by_id = {learner.id: learner for learner in learners}
+    load: Counter[str] = Counter()  # completed + leased, the allocation key
+    completed: Counter[str] = Counter()
+    open_submissions: list[Learner] = []
+    scores: list[Score] = []
+    events: list[tuple[float, int, str, str, str]] = []
+    sequence = 0
+
+    def push(at: float, kind: str, learner: str, submission: str = "") -> None:
+        nonlocal sequence
+        sequence += 1
+        heapq.heappush(events, (at, sequence, kind, learner, submission))
+
+    for learner in learners:
+        push(learner.submitted_at, "submit", learner.id)
+    while events:
+        now, _, kind, learner_id, submission = heapq.heappop(events)
+        learner = by_id[learner_id]
+        if kind == "submit":
+            open_submissions.append(learner)
+            if not learner.dropout:
+                push(now + rng.expovariate(1 / FIRST_PULL_HOURS), "pull", learner_id)
+        elif kind == "pull":
+            if now >= REVIEW_DEADLINE or learner.completed >= MUST_REVIEW:
+                continue
+            chosen = _pull(learner, open_submissions, load)
+            if chosen is None:
+                push(now + RETRY_HOURS, "pull", learner_id)
+                continue
+            learner.seen.add(chosen.id)
+            load[chosen.id] += 1
+            if rng.random() < ABANDON_SHARE:
+                push(now + LEASE_HOURS, "expire", learner_id, chosen.id)
+            else:
+                push(now + rng.uniform(0.5, 2.0), "finish", learner_id, chosen.id)
+        elif kind == "expire" or now > REVIEW_DEADLINE:
+            load[submission] -= 1
+            push(now + rng.expovariate(1 / NEXT_PULL_HOURS), "pull", learner_id)
+        else:  # a review finished in time
+            completed[submission] += 1
+            learner.completed += 1
+            author = by_id[submission]
+            for criterion, top in RUBRIC.items():
+                points = _score(rng, learner, author.quality[criterion], top)
+                scores.append(Score(submission, learner_id, criterion, Decimal(points)))
+            push(now + rng.expovariate(1 / NEXT_PULL_HOURS), "pull", learner_id)
+    calibration = []
+    for learner in learners:
+        if learner.dropout:
+            continue
+        for _ in range(CALIBRATION_EXAMPLES):
+            for criterion, top in RUBRIC.items():
+                truth = min(1.0, max(0.0, rng.gauss(0.55, 0.25)))
+                calibration.append(CalibrationResult(
+                    learner.id, criterion, Decimal(_score(rng, learner, truth, top)),
+                    Decimal(round(truth * top)),
+                ))  # fmt: skip
+    return Course(learners, scores, calibration, completed)
+
+
+def _pull(reviewer: Learner, candidates: list[Learner], load: Counter[str]) -> Learner | None:
+    """The allocation rule: needed first, fewest completed-plus-leased, then the oldest."""
+    best, best_key = None, None
+    for author in candidates:
+        if author.id == reviewer.id or author.id in reviewer.seen:
+            continue
+        key = (load[author.id] >= MUST_BE_REVIEWED, load[author.id], author.submitted_at)
+        if best_key is None or key < best_key:
+            best, best_key = author, key
+    return best
+
+
+def rmse(course: Course, method: str, with_calibration: bool = False) -> float:
+    """Root mean square error of the total, as % of the highest total, over graded ones."""
+    scales = {c: CriterionScale(Decimal(0), Decimal(top)) for c, top in RUBRIC.items()}
+    result = grade(course.scores, method, scales, course.calibration if with_calibration else ())
+    by_id = {learner.id: learner for learner in course.learners}
+    top_total = sum(RUBRIC.values())
+    errors = []
+    for submission, graded in result.results.items():
+        truth = sum(by_id[submission].quality[c] * top for c, top in RUBRIC.items())
+        errors.append((float(graded.total) - truth) ** 2)
+    return 100 * math.sqrt(sum(errors) / len(errors)) / top_total
+
+
+def _timing_scores(ring: bool) -> list[Score]:
+    """10,000 submissions x 4 reviewers x 4 criteria of 0-4 points, biased reviewers.
+
+    Reviewers are drawn at random, or (``ring``) submission i goes to reviewers
+    i + 7919k: a review graph with no shortcuts, the slowest for the model to converge on
+    (an allocation by arrival order leans that way: neighbours in time review each other).
+    """
+    rng = random.Random(7)
+    n = TIMING_SUBMISSIONS
+    bias = [rng.gauss(0, BIAS_SD) for _ in range(n)]
+    scores = []
+    for submission in range(n):
+        quality = [rng.random() for _ in range(4)]
+        if ring:
+            reviewers = [(submission + k * 7919) % n for k in (1, 2, 3, 4)]
+        else:
+            reviewers = [r for r in rng.sample(range(n), 5) if r != submission][:4]
+        for reviewer in reviewers:
+            for c in range(4):
+                seen = quality[c] + bias[reviewer] + rng.gauss(0, 0.1)
+                level = min(4, max(0, round(seen * 4)))
+                scores.append(Score(f"s{submission}", f"r{reviewer}", f"c{c}", Decimal(level)))
+    return scores
+
+
+def _seconds(scores: list[Score], method: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``grade``, best of 2: CPU too, as a busy machine inflates wall."""
+    runs = []
+    for _ in range(2):
+        wall, cpu = time.perf_counter(), time.process_time()
+        grade(scores, method)
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return min(runs)
+
+
+def timing_section() -> list[str]:
+    random_graph, ring = _timing_scores(ring=False), _timing_scores(ring=True)
+    lines = [
+        f"Grading {TIMING_SUBMISSIONS:,} submissions x 4 reviews x 4 criteria "
+        "(`peerlearn.review.grading.grade`, best of 2; wall / CPU seconds):",
+        "",
+        "| method | random reviewers | ring of reviewers (slowest case) |",
+        "|---|---:|---:|",
+    ]
+    for method in METHODS:
+        cells = [_seconds(random_graph, method)]
+        cells.append(_seconds(ring, method) if method == "model" else cells[0])
+        lines.append(
+            f"| `{method}` | " + " | ".join(f"{wall:.2f} / {cpu:.2f}" for wall, cpu in cells) + " |"
+        )
+    return lines
+
+
+def allocation_latency() -> list[str]:
+    """``bench/allocation_latency.py``'s figures, if that module exists; never fatal."""
+    path = Path(__file__).resolve().parent / "allocation_latency.py"
+    if not path.exists():
+        return ["Allocation latency: skipped (bench/allocation_latency.py does not exist yet)."]
+    spec = importlib.util.spec_from_file_location("allocation_latency", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    phases = [("", "request a review"), ("complete_", "complete it"),
+              ("saturated_", "request when every log has its reviews")]  # fmt: skip
+    lines = ["| database | submissions | step | p50 ms | p95 ms |", "|---|---:|---|---:|---:|"]
+    targets = [("SQLite", "sqlite:///{folder}/bench.sqlite3")]
+    if os.environ.get("PEERLEARN_BENCH_DATABASE_URL"):
+        targets.append(("PostgreSQL", os.environ["PEERLEARN_BENCH_DATABASE_URL"]))
+    for name, url in targets:
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                figures = module.measure(url.format(folder=folder), TIMING_SUBMISSIONS)
+            except Exception as error:  # a separate benchmark: report it, don't crash
+                reason = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+                lines.append(f"| {name} | {TIMING_SUBMISSIONS:,} | failed: {reason} | | |")
+                continue
+        for prefix, step in phases:
+            if f"{prefix}p50" in figures:
+                lines.append(
+                    f"| {name} | {TIMING_SUBMISSIONS:,} | {step} | "
+                    f"{figures[prefix + 'p50']:.1f} | {figures[prefix + 'p95']:.1f} |"
+                )
+    if len(targets) == 1:
+        lines += ["", "PostgreSQL: skipped (set PEERLEARN_BENCH_DATABASE_URL to measure it)."]
+    return ["Allocation latency (`bench/allocation_latency.py`):", "", *lines]
+
+
+def accuracy_section(courses: dict[bool, list[Course]]) -> list[str]:
+    """RMSE of every method, with and without reviewer bias, as a Markdown table."""
+    out = [
+        f"Simulated courses of {LEARNERS} learners, {len(SEEDS)} seeds each; rubric of "
+        f"{len(RUBRIC)} criteria ({', '.join(f'0-{t}' for t in RUBRIC.values())} points); "
+        f"{DROPOUT_SHARE:.0%} never review, {CARELESS_SHARE:.0%} review carelessly, "
+        "reviewer noise differs per person (median 0.08 of the range); biased: reviewer "
+        f"bias N(0, {BIAS_SD} of the range). RMSE of the total against the true total, "
+        "as % of the highest total (mean ± sd over seeds; lower is better):",
+        "",
+        "| method | biased reviewers | unbiased reviewers |",
+        "|---|---:|---:|",
+    ]
+    variants = [(method, method, False) for method in METHODS]
+    variants.append(
+        (f"`model` + {CALIBRATION_EXAMPLES} calibration examples per reviewer", "model", True)
+    )
+    for label, method, calibrated in variants:
+        cells = []
+        for biased in (True, False):
+            values = [rmse(course, method, calibrated) for course in courses[biased]]
+            cells.append(f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}")
+        if not calibrated:
+            label = f"`{method}`" + (" (default)" if method == DEFAULT_METHOD else "")
+        out.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    return out
+
+
+def allocation_section(courses: list[Course]) -> list[str]:
+    """How many submissions got their reviews in time, and the spread of review counts."""
+    reviewed = [course.completed[learner.id] for course in courses for learner in course.learners]
+    late = [
+        course.completed[learner.id]
+        for course in courses
+        for learner in course.learners
+        if learner.submitted_at > SUBMISSION_DEADLINE
+    ]
+    enough = sum(count >= MUST_BE_REVIEWED for count in reviewed)
+    late_enough = sum(count >= MUST_BE_REVIEWED for count in late)
+    histogram = Counter(min(count, 6) for count in reviewed)
+    quartiles = statistics.quantiles(reviewed, n=4)
+    return [
+        f"Allocation ({len(courses)} courses, {len(reviewed)} submissions): {enough} "
+        f"({enough / len(reviewed):.1%}) reach must_be_reviewed = {MUST_BE_REVIEWED} by the "
+        f"review deadline; of the {len(late)} late submitters {late_enough} "
+        f"({late_enough / max(len(late), 1):.1%}). Completed reviews per submission: min "
+        f"{min(reviewed)}, median {statistics.median(reviewed):g} (quartiles "
+        f"{quartiles[0]:g}-{quartiles[2]:g}), max {max(reviewed)}.",
+        "",
+        "| completed reviews | " + " | ".join("6+" if k == 6 else str(k) for k in range(7)) + " |",
+        "|---|" + "---:|" * 7,
+        "| submissions | " + " | ".join(str(histogram[k]) for k in range(7)) + " |",
+    ]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    courses = {biased: [simulate(seed, biased) for seed in SEEDS] for biased in (True, False)}
+    out = ["## Peer grading (`bench/peer_sim.py`)", ""]
+    out += accuracy_section(courses)
+    out += ["", *allocation_section(courses[True] + courses[False]), ""]
+    out += timing_section()
+    out += ["", *allocation_latency(), ""]
+    out.append(f"_Simulation took {time.perf_counter() - started:.0f} s._")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
