@@ -4,6 +4,7 @@ see their grades, in a real browser with JavaScript turned off."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from peerlearn.catalog.models import Enrolment
 from peerlearn.extensions import db
@@ -36,7 +37,7 @@ def _submit_build_log(page, server, username):
     entry.get_by_label("What you did").fill("Dug the trench and laid the tube.")
     entry.get_by_role("button", name="Add entry").click()
     page.get_by_role("button", name="Submit your build log").click()
-    assert "Submitted version 1." in page.content()
+    expect(page.locator("body")).to_contain_text("Submitted version 1.")
 
 
 def _review_two(page, server, levels):
@@ -71,7 +72,7 @@ def test_three_learners_review_each_other_rate_the_reviews_and_see_their_grades(
     for username in LEARNERS:
         _log_in(page, server, username)
         _review_two(page, server, levels=(2, 2))
-        assert "Reviews given: 2 of 2." in page.content()
+        expect(page.locator("body")).to_contain_text("Reviews given: 2 of 2.")
         _log_out(page)
 
     for username in LEARNERS:
@@ -87,5 +88,7 @@ def test_three_learners_review_each_other_rate_the_reviews_and_see_their_grades(
         first.get_by_label("4").check()
         first.get_by_label("What helped, or what was missing? (optional)").fill("Concrete tip.")
         first.get_by_role("button", name="Send rating").click()
-        assert "You rated this review 4 of 5 for helpfulness." in page.content()
+        expect(page.locator("body")).to_contain_text(
+            "You rated this review 4 of 5 for helpfulness."
+        )
         _log_out(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -166,8 +167,12 @@ def test_export_applies_overrides_and_keeps_the_rest(translations):
 
 
 def test_export_without_overrides_gives_back_the_catalog_byte_for_byte():
+    """Byte for byte but for the "Generated-By" header, which names the Babel version
+    that writes the export, not the one that wrote the file."""
     spanish = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
-    assert export_po(ROOT / "translations", "es", {}) == spanish.read_bytes()
+    generated_by = re.compile(rb'"Generated-By: Babel [^"]*"')
+    exported = export_po(ROOT / "translations", "es", {})
+    assert generated_by.sub(b"", exported) == generated_by.sub(b"", spanish.read_bytes())
 
 
 def test_export_of_a_language_without_a_catalog_starts_one(translations):
