@@ -56,11 +56,13 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review import queue
 from peerlearn.review.models import ReviewQueue
+from tests.rubrics import BUILD_CRITERION_YAML
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "courses" / "tubular-biogas-digester"
 MUST_BE_REVIEWED = 3
-ASSIGNMENT_YAML = """id: bench-alloc
+ASSIGNMENT_YAML = (
+    """id: bench-alloc
 title: Gas production test
 module: {module}
 must_review: 4
@@ -68,18 +70,9 @@ must_be_reviewed: {must}
 prompt: |
   Build the digester, measure its gas production daily and document it in your build log.
 rubric:
-- id: build
-  title: Build quality
-  weight: 1
-  description: Is it built well?
-  levels:
-  - points: 0
-    title: Not shown
-    description: Nothing to see.
-  - points: 2
-    title: Sound
-    description: Built as described.
 """
+    + BUILD_CRITERION_YAML
+)
 
 
 @contextmanager

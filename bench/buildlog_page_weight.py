@@ -22,6 +22,7 @@ import gzip
 import io
 import random
 import re
+import sys
 import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,6 +53,9 @@ from peerlearn.catalog.models import Course, Enrolment
 from peerlearn.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for the tests package, run as a script from anywhere
+from tests.rubrics import BUILD_CRITERION_YAML  # noqa: E402
+
 COURSE = ROOT / "courses" / "tubular-biogas-digester"
 PASSWORD = "lentils-and-tortillas"
 ENTRIES, PHOTOS, WORDS_PER_ENTRY = 10, 10, 150
@@ -65,7 +69,8 @@ WORDS = [
     "metres", "cow", "dung", "fertiliser", "safety", "flame", "inlet", "outlet", "hose",
 ]
 # fmt: on
-ASSIGNMENT_YAML = """id: bench-gas-test
+ASSIGNMENT_YAML = (
+    """id: bench-gas-test
 title: Gas production test
 module: {module}
 must_review: 4
@@ -78,18 +83,9 @@ review_deadline: null
 prompt: |
   Build the digester, measure its gas production daily and document it in your build log.
 rubric:
-- id: build
-  title: Build quality
-  weight: 1
-  description: Is it built well?
-  levels:
-  - points: 0
-    title: Not shown
-    description: Nothing to see.
-  - points: 2
-    title: Sound
-    description: Built as described.
 """
+    + BUILD_CRITERION_YAML
+)
 
 
 def entry_text(rng: random.Random, day: int) -> str:

@@ -86,7 +86,13 @@ def render_markdown(text: str, rewrite_image: LinkRewriter | None = None) -> Mar
     return Markup(sanitize_html(html))
 
 
-def sanitize_html(html: str) -> str:
+#: Called as ``(tag, attribute, value)`` for each allowed attribute: the value to keep, or
+#: None to drop the attribute.
+AttributeFilter = Callable[[str, str, str], str | None]
+
+
+def sanitize_html(html: str, attribute_filter: AttributeFilter | None = None) -> str:
+    """``html`` through the allowlist; ``attribute_filter`` may rewrite or drop values."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -95,4 +101,5 @@ def sanitize_html(html: str) -> str:
         filter_style_properties=ALLOWED_STYLE_PROPERTIES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=attribute_filter,
     )

@@ -10,13 +10,19 @@ from flask import Flask, Response, g, request
 logger = logging.getLogger("peerlearn.request")
 
 
-def setup_request_logging(app: Flask) -> None:
-    if not logger.handlers and not app.testing:
+def log_to_stderr(app: Flask, target: logging.Logger) -> None:
+    """Send ``target``'s INFO lines to standard error, once, outside tests: what an operator
+    reads for ``peerlearn.request`` and ``peerlearn.mail``."""
+    if not target.handlers and not app.testing:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+        target.addHandler(handler)
+        target.setLevel(logging.INFO)
+        target.propagate = False
+
+
+def setup_request_logging(app: Flask) -> None:
+    log_to_stderr(app, logger)
 
     @app.before_request
     def _start_timer() -> None:

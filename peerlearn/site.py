@@ -1,10 +1,11 @@
-"""Site-wide routes: health check for load balancers and the language switcher."""
+"""Site-wide routes (health check for load balancers, the language switcher) and the two
+request helpers every feature's views share: ``safe_next`` and ``page_arg``."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -34,6 +35,15 @@ def safe_next(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+def page_arg() -> int:
+    """The ``page`` query argument of a paged list: 1 when missing or not a number, 404
+    below 1 (the view checks the upper end, once it knows how many pages there are)."""
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    return page
 
 
 @bp.post("/language")

@@ -29,6 +29,7 @@ from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.bundles.services import import_bundle
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db as _db
+from tests.rubrics import BUILD_CRITERION_YAML
 from tests.settings import ROOT, database_url_for_tests
 
 COURSES_DIR = ROOT / "courses"
@@ -172,7 +173,8 @@ def create_course(app: Flask) -> Callable[..., Course]:
     return make
 
 
-ASSIGNMENT_YAML = """id: {key}
+ASSIGNMENT_YAML = (
+    """id: {key}
 title: {title}
 module: {module}
 must_review: {must_review}
@@ -187,18 +189,9 @@ review_deadline: {review_deadline}
 prompt: |
   Build it, measure it and document it in your build log.
 rubric:
-- id: build
-  title: Build quality
-  weight: 1
-  description: Is it built well?
-  levels:
-  - points: 0
-    title: Not shown
-    description: Nothing to see.
-  - points: 2
-    title: Sound
-    description: Built as described.
 """
+    + BUILD_CRITERION_YAML
+)
 
 
 @pytest.fixture

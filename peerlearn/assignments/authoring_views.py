@@ -35,6 +35,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.markdown import render_markdown
+from peerlearn.site import page_arg
 
 bp = Blueprint("assignment_authoring", __name__, template_folder="templates")
 
@@ -63,13 +64,6 @@ def _assignment(course: Course, assignment_slug: str) -> Assignment:
     if assignment is None:
         abort(404)
     return assignment
-
-
-def _page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
-        abort(404)
-    return page
 
 
 def _problem(error: services.AssignmentError) -> str:
@@ -298,7 +292,7 @@ def edit_assignment(slug: str, assignment_slug: str) -> Page:
 def assignment_history(slug: str, assignment_slug: str) -> str:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    page = history.assignment_history(assignment, _page_number())
+    page = history.assignment_history(assignment, page_arg())
     if page is None:
         abort(404)
     return render_template(

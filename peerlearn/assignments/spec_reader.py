@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import yaml
 
@@ -40,6 +41,9 @@ from peerlearn.assignments.spec import (
     Level,
 )
 from peerlearn.bundles.format import ID_PATTERN, MAX_SLUG, MAX_TITLE, SLUG_PATTERN, BundleError
+
+#: A setting whose YAML value names a member of a string enum (anonymity, grading).
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 # --- parsing ---------------------------------------------------------------------------
 
@@ -137,8 +141,8 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
         calibration_examples=_whole(
             file, data, "calibration_examples", 0, 0, MAX_CALIBRATION_EXAMPLES
         ),
-        anonymity=_anonymity(file, data),
-        grading=_grading(file, data),
+        anonymity=_one_of(file, data, "anonymity", Anonymity.DOUBLE_BLIND),
+        grading=_one_of(file, data, "grading", Grading.MODEL),
         flexible_after_days=_optional_whole(
             file, data, "flexible_after_days", 1, MAX_FLEXIBLE_DAYS
         ),
@@ -257,32 +261,20 @@ def _flag(file: str, data: dict[str, Any], name: str) -> bool:
     return value
 
 
-def _anonymity(file: str, data: dict[str, Any]) -> Anonymity:
-    value = data.get("anonymity", Anonymity.DOUBLE_BLIND.value)
-    allowed = [member.value for member in Anonymity]
+def _one_of(file: str, data: dict[str, Any], name: str, default: _Choice) -> _Choice:
+    """The setting ``name`` as a member of ``default``'s enum (``default`` when absent)."""
+    choices = type(default)
+    value = data.get(name, default.value)
+    allowed = [member.value for member in choices]
     if value not in allowed:
         raise BundleError(
             file,
             f"must be one of {', '.join(allowed)}",
-            "anonymity",
+            name,
             code="one_of",
             params={"allowed": ", ".join(allowed)},
         )
-    return Anonymity(value)
-
-
-def _grading(file: str, data: dict[str, Any]) -> Grading:
-    value = data.get("grading", Grading.MODEL.value)
-    allowed = [member.value for member in Grading]
-    if value not in allowed:
-        raise BundleError(
-            file,
-            f"must be one of {', '.join(allowed)}",
-            "grading",
-            code="one_of",
-            params={"allowed": ", ".join(allowed)},
-        )
-    return Grading(value)
+    return choices(value)
 
 
 def _optional_whole(file: str, data: dict[str, Any], name: str, low: int, high: int) -> int | None:

@@ -13,20 +13,21 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import format_date, get_locale
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
 from peerlearn.assignments import submissions as services
 from peerlearn.assignments.export import Bundle, ExportTexts, Photos, write_export
+from peerlearn.assignments.loading import managed_assignment
 from peerlearn.assignments.measurements import format_value
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
 from peerlearn.catalog.models import Course
-from peerlearn.catalog.services import course_by_slug
 from peerlearn.db import utcnow
 from peerlearn.i18n import _, format_datetime, ngettext
+from peerlearn.site import page_arg
 
 bp = Blueprint("submissions", __name__, template_folder="templates")
 
@@ -41,15 +42,7 @@ def _load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
     Access is ``can_edit_course`` (maintainers and site admins) until permissions.py gains
     a submissions-specific check (facilitators will need one).
     """
-    course = course_by_slug(slug)
-    if course is None:
-        abort(404)
-    if not permissions.can_edit_course(current_user, course):
-        abort(403)
-    assignment = services.assignment_by_slug(course, assignment_slug)
-    if assignment is None:
-        abort(404)
-    return course, assignment
+    return managed_assignment(slug, assignment_slug, permissions.can_edit_course)
 
 
 def _locale() -> str:
@@ -60,13 +53,11 @@ def _locale() -> str:
 @login_required
 def index(slug: str, assignment_slug: str) -> str:
     course, assignment = _load(slug, assignment_slug)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     try:
         order = services.SortOrder(request.args.get("sort", "recent"))
     except ValueError:
         order = services.SortOrder.RECENT
-    if page < 1:
-        abort(404)
     result = services.submission_page(assignment, page, order, per_page=services.PER_PAGE)
     if page > result.pages:
         abort(404)

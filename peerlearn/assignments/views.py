@@ -33,6 +33,7 @@ from peerlearn.assignments.forms import (
     editor_forms,
     refusal_message,
 )
+from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog, BuildLogEntry, PhotoBlob
 from peerlearn.assignments.photos import MAX_BYTES, PhotoError
 from peerlearn.assignments.revisions import spec_of
@@ -106,16 +107,6 @@ def photo(name: str) -> Response:
 # --- Loading and context -----------------------------------------------------------------
 
 
-def _load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    course = catalog.course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
-    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
-        abort(404)
-    return course, assignment
-
-
 def _log_for(course: Course, assignment: Assignment) -> BuildLog:
     """The signed-in learner's own log; enrolment required, no log means "start one"."""
     enrolled = catalog.is_enrolled(current_user, course)
@@ -130,7 +121,7 @@ def _log_for(course: Course, assignment: Assignment) -> BuildLog:
 
 
 def _own_log(slug: str, assignment_slug: str) -> tuple[Course, Assignment, BuildLog]:
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     return course, assignment, _log_for(course, assignment)
 
 
@@ -138,7 +129,7 @@ def _own_entry(
     slug: str, assignment_slug: str, entry_id: int
 ) -> tuple[Course, Assignment, BuildLog, BuildLogEntry]:
     """An entry of the learner's own log: someone else's entry is a 403, a missing one 404."""
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     entry = db.session.get(BuildLogEntry, entry_id)
     if entry is None or entry.log.assignment_id != assignment.id:
         abort(404)
@@ -175,7 +166,7 @@ def _refused(course: Course, assignment: Assignment, error: BuildLogRefused) -> 
 
 @bp.get("/courses/<slug>/a/<assignment_slug>")
 def assignment(slug: str, assignment_slug: str) -> str:
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     spec = spec_of(assignment)
     enrolled = catalog.is_enrolled(current_user, course)
     log = buildlogs.log_of(current_user, assignment)
@@ -204,7 +195,7 @@ def assignment(slug: str, assignment_slug: str) -> str:
 @bp.post("/courses/<slug>/a/<assignment_slug>/log/start")
 @login_required
 def start(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     enrolled = catalog.is_enrolled(current_user, course)
     if not permissions.can_keep_log(current_user, assignment, enrolled):
         abort(403, _("Enrol in the course to keep a build log."))

@@ -37,6 +37,7 @@ from peerlearn.catalog.services import course_by_slug
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.markdown import render_markdown
+from peerlearn.site import page_arg
 
 bp = Blueprint("proposals", __name__, template_folder="templates")
 
@@ -143,9 +144,7 @@ def propose(slug: str) -> Response | Page:
 @bp.get("/courses/<slug>/proposals")
 def index(slug: str) -> Page:
     course = _course_or_404(slug)
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_arg()
     result = services.proposals_for_course(course, page, current_app.config["COURSES_PER_PAGE"])
     if page > result.pages:
         abort(404)

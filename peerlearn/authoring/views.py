@@ -30,6 +30,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, short_date
 from peerlearn.markdown import render_markdown
+from peerlearn.site import page_arg
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
 
@@ -72,13 +73,6 @@ def _module(course: Course, module_slug: str) -> Module:
     if module is None:
         abort(404)
     return module
-
-
-def _page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
-        abort(404)
-    return page
 
 
 def _form_status(form: Any) -> int:
@@ -189,7 +183,7 @@ def course_history(slug: str) -> str:
     course = _course(slug)
     if not permissions.can_view_history(current_user, course):
         abort(403)
-    page = history.course_history(course, _page_number())
+    page = history.course_history(course, page_arg())
     if page is None:
         abort(404)
     return render_template("authoring/course_history.html", course=course, page=page)
@@ -337,7 +331,7 @@ def module_history(slug: str, module_slug: str) -> str:
     if not permissions.can_view_history(current_user, course):
         abort(403)
     module = _module(course, module_slug)
-    page = history.module_history(module, _page_number())
+    page = history.module_history(module, page_arg())
     if page is None:
         abort(404)
     return render_template(

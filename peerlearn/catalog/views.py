@@ -23,6 +23,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_revision
 from peerlearn.extensions import db
 from peerlearn.i18n import _
+from peerlearn.site import page_arg
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -39,9 +40,7 @@ def index() -> str:
     query = request.args.get("q", "").strip()[:200]
     language = request.args.get("language", "").strip()[:20]
     tag = request.args.get("tag", "").strip()[:40]
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_arg()
     result = services.search_courses(
         query, language, tag, page, current_app.config["COURSES_PER_PAGE"]
     )

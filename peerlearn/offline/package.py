@@ -34,7 +34,6 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import nh3
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import select
@@ -48,13 +47,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, format_datetime, ngettext
 from peerlearn.licences import LICENCES, Licence
-from peerlearn.markdown import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_STYLE_PROPERTIES,
-    ALLOWED_TAGS,
-    ALLOWED_URL_SCHEMES,
-    render_markdown,
-)
+from peerlearn.markdown import render_markdown, sanitize_html
 
 #: The earliest time a zip entry can carry (1980-01-01 00:00): fixed, so that building the
 #: same course twice gives the same bytes.
@@ -206,18 +199,7 @@ def relink_html(html: str, page_dir: str, links: PackageLinks, shown: set[str]) 
             shown.add(target)
         return new
 
-    return Markup(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=ALLOWED_URL_SCHEMES,
-            filter_style_properties=ALLOWED_STYLE_PROPERTIES,
-            link_rel="noopener noreferrer nofollow",
-            strip_comments=True,
-            attribute_filter=attribute,
-        )
-    )
+    return Markup(sanitize_html(html, attribute_filter=attribute))
 
 
 def is_safe_media_path(path: str) -> bool:

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.assignments import buildlogs
+from peerlearn.assignments.loading import managed_assignment, viewable_assignment
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.catalog import services as catalog
@@ -30,7 +30,7 @@ from peerlearn.review import calibration_examples, calibration_practice
 from peerlearn.review.calibration import CalibrationRefused
 from peerlearn.review.models import ReviewState
 from peerlearn.review.staff_forms import ConfirmForm, ExampleForm, refusal
-from peerlearn.review.staff_views import BASE, Page, bp, load_for_staff, refused_page
+from peerlearn.review.staff_views import BASE, Page, bp, refused_page
 
 # --- Calibration examples (maintainers) --------------------------------------------------
 
@@ -46,7 +46,7 @@ def _examples_url(course: Course, assignment: Assignment) -> str:
 @bp.route(f"{BASE}/calibration", methods=["GET", "POST"], endpoint="calibration_examples")
 @login_required
 def examples_page(slug: str, assignment_slug: str) -> Response | Page:
-    course, assignment = load_for_staff(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     form = ExampleForm()
     status = 200
     if form.is_submitted():
@@ -81,7 +81,7 @@ def examples_page(slug: str, assignment_slug: str) -> Response | Page:
 @bp.post(f"{BASE}/calibration/<int:example_id>/remove")
 @login_required
 def remove_calibration_example(slug: str, assignment_slug: str, example_id: int) -> Response:
-    course, assignment = load_for_staff(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     example = calibration_examples.example_in(assignment, example_id)
     if example is None:
         abort(404)
@@ -97,12 +97,8 @@ def remove_calibration_example(slug: str, assignment_slug: str, example_id: int)
 
 
 def _learner_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    course = catalog.course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
-    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
-        abort(404)
+    """Course and live assignment for an enrolled learner: 404 as for any reader, then 403."""
+    course, assignment = viewable_assignment(slug, assignment_slug)
     if not permissions.can_request_review(current_user, catalog.is_enrolled(current_user, course)):
         abort(403, _("Enrol in the course to practise reviewing."))
     return course, assignment

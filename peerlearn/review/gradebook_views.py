@@ -20,12 +20,11 @@ from werkzeug.wrappers import Response
 
 from peerlearn import permissions
 from peerlearn.assignments import buildlogs
-from peerlearn.assignments import submissions as assignment_lists
+from peerlearn.assignments.loading import managed_assignment, viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.spec import max_points
 from peerlearn.catalog.models import Course
-from peerlearn.catalog.services import course_by_slug
 from peerlearn.extensions import db
 from peerlearn.i18n import _, format_datetime
 from peerlearn.markdown import render_markdown
@@ -40,7 +39,7 @@ from peerlearn.review.gradebook_forms import (
 )
 from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewState
 from peerlearn.review.reviewer_standings import reviewer_standings
-from peerlearn.site import safe_next
+from peerlearn.site import page_arg, safe_next
 
 bp = Blueprint("gradebook", __name__, template_folder="templates")
 
@@ -49,29 +48,6 @@ _BASE = f"{_ASSIGNMENT}/gradebook"
 
 
 # --- Loading and formatting --------------------------------------------------------------
-
-
-def _staff_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    """Course and assignment, or 404; 403 for anyone who does not run its peer review."""
-    course = course_by_slug(slug)
-    if course is None:
-        abort(404)
-    if not permissions.can_manage_reviews(current_user, course):
-        abort(403)
-    assignment = assignment_lists.assignment_by_slug(course, assignment_slug)
-    if assignment is None:
-        abort(404)
-    return course, assignment
-
-
-def _learner_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    course = course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
-    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
-        abort(404)
-    return course, assignment
 
 
 def _staff_log(assignment: Assignment, log_id: int) -> BuildLog:
@@ -122,11 +98,9 @@ def _refused(message: str, back: str, back_label: str, status: int = 409) -> tup
 @bp.get(_BASE)
 @login_required
 def index(slug: str, assignment_slug: str) -> str:
-    course, assignment = _staff_load(slug, assignment_slug)
-    page = request.args.get("page", 1, type=int)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
+    page = page_arg()
     only_open = request.args.get("show") == "regrades"
-    if page < 1:
-        abort(404)
     result = gradebook.gradebook_page(assignment, page, only_open=only_open)
     if page > result.pages:
         abort(404)
@@ -144,7 +118,7 @@ def index(slug: str, assignment_slug: str) -> str:
 @bp.get(f"{_BASE}.csv")
 @login_required
 def export(slug: str, assignment_slug: str) -> Response:
-    course, assignment = _staff_load(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     spec = spec_of(assignment)
     body = gradebook.write_csv(
         spec,
@@ -189,14 +163,14 @@ def _render_log(
 @bp.get(f"{_BASE}/<int:log_id>")
 @login_required
 def log(slug: str, assignment_slug: str, log_id: int) -> tuple[str, int]:
-    course, assignment = _staff_load(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     return _render_log(course, assignment, _staff_log(assignment, log_id))
 
 
 @bp.post(f"{_BASE}/<int:log_id>/override")
 @login_required
 def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[str, int]:
-    course, assignment = _staff_load(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     log = _staff_log(assignment, log_id)
     form = OverrideForm(prefix="override")
     max_total = max_points(spec_of(assignment))
@@ -216,7 +190,7 @@ def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[s
 def answer_regrade(
     slug: str, assignment_slug: str, log_id: int, regrade_id: int
 ) -> Response | tuple[str, int]:
-    course, assignment = _staff_load(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     log = _staff_log(assignment, log_id)
     regrade = db.session.get(RegradeRequest, regrade_id)
     if regrade is None or regrade.log_id != log.id:
@@ -250,7 +224,7 @@ def answer_regrade(
 @bp.get(f"{_ASSIGNMENT}/standings")
 @login_required
 def standings(slug: str, assignment_slug: str) -> str:
-    course, assignment = _staff_load(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     spec = spec_of(assignment)
     return render_template(
         "review/standings.html",
@@ -271,7 +245,7 @@ def standings(slug: str, assignment_slug: str) -> str:
 def my_reviews(slug: str, assignment_slug: str) -> str:
     """The reviews the signed-in learner gave, numbered (authors are never named), with
     the authors' helpfulness ratings and the learner's own standing."""
-    course, assignment = _learner_load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     spec = spec_of(assignment)
     given = list(
         db.session.scalars(
@@ -330,7 +304,7 @@ def _render_regrade(
 @login_required
 def regrade(slug: str, assignment_slug: str) -> tuple[str, int]:
     """The author's regrade request on a page of its own (where a refused form comes back)."""
-    course, assignment = _learner_load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     log = _own_log(assignment)
     return _render_regrade(course, assignment, log, RegradeRequestForm(formdata=None), 200)
 
@@ -338,7 +312,7 @@ def regrade(slug: str, assignment_slug: str) -> tuple[str, int]:
 @bp.post(f"{_ASSIGNMENT}/regrade")
 @login_required
 def request_regrade(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
-    course, assignment = _learner_load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     log = _own_log(assignment)
     form = RegradeRequestForm()
     if not form.validate():

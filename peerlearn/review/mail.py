@@ -42,6 +42,7 @@ from peerlearn.accounts.models import User
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.i18n import _
+from peerlearn.request_log import log_to_stderr
 from peerlearn.review.models import Notification
 from peerlearn.review.notifications import message, take_committed
 
@@ -70,12 +71,7 @@ class Delivery:
 
 def setup_mail_logging(app: Flask) -> None:
     """Log lines reach standard error in production, like ``peerlearn.request``'s."""
-    if not logger.handlers and not app.testing:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+    log_to_stderr(app, logger)
 
 
 def smtp_configured() -> bool:

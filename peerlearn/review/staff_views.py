@@ -16,10 +16,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.assignments import submissions as logs
+from peerlearn.assignments.loading import managed_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, format_datetime, ngettext
@@ -34,7 +33,7 @@ from peerlearn.review.staff_forms import (
     refusal,
 )
 from peerlearn.review.stuck import StuckRefused
-from peerlearn.site import safe_next
+from peerlearn.site import page_arg, safe_next
 
 bp = Blueprint("review_staff", __name__, template_folder="templates")
 #: For pages that include ``review/_flag.html`` for many reviews: one query for all.
@@ -47,32 +46,9 @@ BASE = "/courses/<slug>/a/<assignment_slug>"
 Page = str | tuple[str, int]
 
 
-def load_for_staff(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    """Course and assignment, or 404; 403 for anyone who does not run its peer review.
-
-    Removed assignments are found too: their reviews still need looking after.
-    """
-    course = catalog.course_by_slug(slug)
-    if course is None:
-        abort(404)
-    if not permissions.can_manage_reviews(current_user, course):
-        abort(403)
-    assignment = logs.assignment_by_slug(course, assignment_slug)
-    if assignment is None:
-        abort(404)
-    return course, assignment
-
-
 def refused_page(message: str, back: str, status: int = 409) -> tuple[str, int]:
     """A service's refusal, explained, with a way back (409 unless told otherwise)."""
     return render_template("review/staff_refused.html", message=message, back=back), status
-
-
-def _page_arg() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    return page
 
 
 # --- Stuck submissions -------------------------------------------------------------------
@@ -113,8 +89,8 @@ def _render_waiting(
 @bp.get(f"{BASE}/waiting")
 @login_required
 def waiting(slug: str, assignment_slug: str) -> Page:
-    course, assignment = load_for_staff(slug, assignment_slug)
-    return _render_waiting(course, assignment, _page_arg())
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
+    return _render_waiting(course, assignment, page_arg())
 
 
 def _queued_log_or_404(assignment: Assignment, log_id: int) -> BuildLog:
@@ -127,7 +103,7 @@ def _queued_log_or_404(assignment: Assignment, log_id: int) -> BuildLog:
 @bp.post(f"{BASE}/waiting/<int:log_id>/review")
 @login_required
 def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Page:
-    course, assignment = load_for_staff(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     log = _queued_log_or_404(assignment, log_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -143,9 +119,9 @@ def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Pa
 @bp.post(f"{BASE}/waiting/<int:log_id>/requirement")
 @login_required
 def lower_requirement(slug: str, assignment_slug: str, log_id: int) -> Response | Page:
-    course, assignment = load_for_staff(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     log = _queued_log_or_404(assignment, log_id)
-    page = _page_arg()
+    page = page_arg()
     form = LowerRequirementForm()
     if form.validate_on_submit():
         try:
@@ -234,14 +210,14 @@ def _render_flags(
 @bp.get(f"{BASE}/flags", endpoint="flags")
 @login_required
 def flags_list(slug: str, assignment_slug: str) -> Page:
-    course, assignment = load_for_staff(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     return _render_flags(course, assignment)
 
 
 @bp.post(f"{BASE}/flags/<int:flag_id>")
 @login_required
 def resolve_flag(slug: str, assignment_slug: str, flag_id: int) -> Response | Page:
-    course, assignment = load_for_staff(slug, assignment_slug)
+    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     flag: ReviewFlag | None = flags.flag_in(assignment, flag_id)
     if flag is None:
         abort(404)

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from peerlearn import permissions
 from peerlearn.assignments import buildlogs
+from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
@@ -43,16 +44,6 @@ bp = Blueprint("review", __name__, template_folder="templates")
 _ASSIGNMENT = "/courses/<slug>/a/<assignment_slug>"
 
 
-def _load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    course = catalog.course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
-    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
-        abort(404)
-    return course, assignment
-
-
 def _refused(course: Course, assignment: Assignment, code: str) -> tuple[str, int]:
     return render_template(
         "assignments/refused.html",
@@ -74,7 +65,7 @@ def _to_assignment(course: Course, assignment: Assignment) -> Response:
 @bp.post(f"{_ASSIGNMENT}/reviews/next")
 @login_required
 def next_review(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     if not permissions.can_request_review(current_user, catalog.is_enrolled(current_user, course)):
         abort(403, reviewing_message("not_enrolled"))
     held = reviewing.live_lease(current_user, assignment)
@@ -101,7 +92,7 @@ def reviewing_message(code: str) -> str:
 @bp.post(f"{_ASSIGNMENT}/self-assessment")
 @login_required
 def self_assessment(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     if not spec_of(assignment).self_assessment:
         abort(404)
     log = buildlogs.log_of(current_user, assignment)
@@ -212,7 +203,7 @@ def _own_submitted_log(course: Course, assignment: Assignment) -> BuildLog:
 @bp.get(f"{_ASSIGNMENT}/feedback")
 @login_required
 def received(slug: str, assignment_slug: str) -> str:
-    course, assignment = _load(slug, assignment_slug)
+    course, assignment = viewable_assignment(slug, assignment_slug)
     log = _own_submitted_log(course, assignment)
     return _render_received(course, assignment, log, HelpfulnessForm(), None)
 

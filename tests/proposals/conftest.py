@@ -82,8 +82,13 @@ def visible(response: Any) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text_of(response)))
 
 
-@pytest.fixture
-def world(create_user: Callable[..., User], create_course: Callable[..., Course]) -> World:
+def _biogas_world(
+    create_user: Callable[..., User],
+    create_course: Callable[..., Course],
+    prepare: Callable[[Course, User], None] | None = None,
+) -> World:
+    """Ana's three-module "biogas" course, forked by Jean as "biogas-rw"; ``prepare`` adds
+    to the upstream course (as Ana) before the fork is made."""
     owner = create_user("ana")
     forker = create_user("jean")
     upstream = create_course(
@@ -91,11 +96,19 @@ def world(create_user: Callable[..., User], create_course: Callable[..., Course]
         modules=[("Trench", BODY), ("Bag", "Fold the bag.\n"), ("Gas", "Light it.\n")],
         maintainer=owner,
     )
+    if prepare is not None:
+        prepare(upstream, owner)
+        db.session.commit()
     fork = fork_course(
         forker, upstream, slug="biogas-rw", title="Biogas Rwanda", licence=upstream.licence
     )
     db.session.commit()
     return World(upstream, fork, owner, forker)
+
+
+@pytest.fixture
+def world(create_user: Callable[..., User], create_course: Callable[..., Course]) -> World:
+    return _biogas_world(create_user, create_course)
 
 
 @pytest.fixture
@@ -163,22 +176,13 @@ def assignment_world(
     create_assignment: Callable[..., Any],
 ) -> World:
     """Like ``world``, with an assignment "gas-test" on the first module, forked too."""
-    owner = create_user("ana")
-    forker = create_user("jean")
-    upstream = create_course(
-        "biogas",
-        modules=[("Trench", BODY), ("Bag", "Fold the bag.\n"), ("Gas", "Light it.\n")],
-        maintainer=owner,
-    )
-    create_assignment(upstream, slug="gas-test", title="Gas production test")
-    target = assignment(upstream)
-    add_assignment_revision(target, spread(target.current.text), author=owner, kind="edit")
-    db.session.commit()
-    fork = fork_course(
-        forker, upstream, slug="biogas-rw", title="Biogas Rwanda", licence=upstream.licence
-    )
-    db.session.commit()
-    return World(upstream, fork, owner, forker)
+
+    def add_gas_test(upstream: Course, owner: User) -> None:
+        create_assignment(upstream, slug="gas-test", title="Gas production test")
+        target = assignment(upstream)
+        add_assignment_revision(target, spread(target.current.text), author=owner, kind="edit")
+
+    return _biogas_world(create_user, create_course, add_gas_test)
 
 
 @pytest.fixture

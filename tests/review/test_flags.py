@@ -54,6 +54,16 @@ def flag(client, review, reason=REASON, **extra):
     return client.submit(f"/reviews/{review.id}/flag", {"reason": reason, **extra})
 
 
+def flagged_for_maintainer(client, login, rc, author, review) -> ReviewFlag:
+    """The author flags ``review`` and signs out; the maintainer signs in. The new flag."""
+    login(author)
+    flag(client, review)
+    flag_row = db.session.scalars(select(ReviewFlag)).one()
+    client.submit("/logout")
+    login(rc.maintainer)
+    return flag_row
+
+
 def test_the_author_flags_a_review_once(client, login, flagged_class):
     rc, author, _reviewer, review = flagged_class()
     login(author)
@@ -141,11 +151,7 @@ def test_maintainers_see_open_flags_with_the_review_and_the_reviewer(client, log
 
 def test_discarding_a_flagged_review_sends_the_log_back_to_the_pool(client, login, flagged_class):
     rc, author, _reviewer, review = flagged_class()
-    login(author)
-    flag(client, review)
-    flag_row = db.session.scalars(select(ReviewFlag)).one()
-    client.submit("/logout")
-    login(rc.maintainer)
+    flag_row = flagged_for_maintainer(client, login, rc, author, review)
     assert "learner1" not in client.get(base(rc) + "/waiting").get_data(as_text=True)
 
     response = client.submit(
@@ -169,11 +175,7 @@ def test_discarding_a_flagged_review_sends_the_log_back_to_the_pool(client, logi
 
 def test_keeping_a_flagged_review_keeps_it_counting(client, login, flagged_class):
     rc, author, _reviewer, review = flagged_class()
-    login(author)
-    flag(client, review)
-    flag_row = db.session.scalars(select(ReviewFlag)).one()
-    client.submit("/logout")
-    login(rc.maintainer)
+    flag_row = flagged_for_maintainer(client, login, rc, author, review)
 
     response = client.submit(
         base(rc) + f"/flags/{flag_row.id}", {"decision": "kept", "note": "Blunt but fair."}
@@ -204,11 +206,7 @@ def test_keeping_a_flagged_review_keeps_it_counting(client, login, flagged_class
 )
 def test_a_decision_without_its_parts_is_refused(client, login, flagged_class, data, message):
     rc, author, _reviewer, review = flagged_class()
-    login(author)
-    flag(client, review)
-    flag_row = db.session.scalars(select(ReviewFlag)).one()
-    client.submit("/logout")
-    login(rc.maintainer)
+    flag_row = flagged_for_maintainer(client, login, rc, author, review)
 
     response = client.submit(base(rc) + f"/flags/{flag_row.id}", data)
 
@@ -221,12 +219,8 @@ def test_a_decision_without_its_parts_is_refused(client, login, flagged_class, d
 
 def test_flags_of_another_assignment_are_not_found(client, login, flagged_class, create_assignment):
     rc, author, _reviewer, review = flagged_class()
-    login(author)
-    flag(client, review)
-    flag_row = db.session.scalars(select(ReviewFlag)).one()
+    flag_row = flagged_for_maintainer(client, login, rc, author, review)
     other = create_assignment(rc.course)
-    client.submit("/logout")
-    login(rc.maintainer)
     url = f"/courses/{rc.course.slug}/a/{other.slug}/flags/{flag_row.id}"
     assert client.submit(url, {"decision": "kept", "note": "x"}).status_code == 404
 

@@ -21,7 +21,7 @@ from peerlearn.review.models import GradeOverride, RegradeRequest, ReviewFeedbac
 from peerlearn.review.overrides import override_grade
 from tests.review import test_grades
 from tests.review.conftest import ReviewClass
-from tests.review.test_grades import seed_review, use_rubric
+from tests.review.test_grades import seed_review, small_class_beside
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.
@@ -122,19 +122,8 @@ def test_gradebook_query_count_does_not_grow_with_the_class(
     login: Login,
     count_queries: Callable[[], Any],
 ) -> None:
-    from tests.review.conftest import submit_log
-
     klass = graded_class(12, grading="model")
-    small = create_assignment(klass.course, slug="small")
-    use_rubric(small, "model")
-    small_class = ReviewClass(
-        klass.course,
-        small,
-        klass.maintainer,
-        klass.learners[:3],
-        {one.id: submit_log(one, small) for one in klass.learners[:3]},
-    )
-    db.session.commit()
+    small_class = small_class_beside(klass, create_assignment, "model")
     login(klass.maintainer)
 
     def queries(which: ReviewClass) -> int:

@@ -33,9 +33,12 @@ from peerlearn.review.models import (
 from peerlearn.review.overrides import OverrideRefused, override_grade
 from peerlearn.review.queue import COUNTED_KINDS
 from tests.review.conftest import ReviewClass, submit_log
+from tests.rubrics import BUILD_CRITERION_YAML
 
-#: Two criteria: build 0/2/4 weight 1, docs 0..3 weight 2; the best total is 4 + 2 * 3 = 10.
-RUBRIC_YAML = """id: {key}
+#: Two criteria: build 0/2/4 weight 1 (the shared criterion and a top level), docs 0..3
+#: weight 2; the best total is 4 + 2 * 3 = 10.
+RUBRIC_YAML = (
+    """id: {key}
 title: Gas production test
 module: {module}
 must_review: {must_review}
@@ -46,18 +49,9 @@ grading: {grading}
 prompt: |
   Build it, measure it and document it in your build log.
 rubric:
-- id: build
-  title: Build quality
-  weight: 1
-  description: Is it built well?
-  levels:
-  - points: 0
-    title: Not shown
-    description: Nothing to see.
-  - points: 2
-    title: Sound
-    description: Built as described.
-  - points: 4
+"""
+    + BUILD_CRITERION_YAML
+    + """  - points: 4
     title: Excellent
     description: Built better than described.
 - id: docs
@@ -78,6 +72,7 @@ rubric:
     title: Exemplary
     description: All steps, with measurements.
 """
+)
 
 
 def use_rubric(assignment: Assignment, grading: str = "median", must_review: int = 2) -> None:
@@ -146,6 +141,19 @@ def graded_class(review_class: Callable[..., ReviewClass]) -> Callable[..., Revi
         return klass
 
     return make
+
+
+def small_class_beside(
+    klass: ReviewClass, create_assignment: Callable[..., Assignment], grading: str
+) -> ReviewClass:
+    """A second assignment, "small", in ``klass``'s course on the same rubric, submitted by
+    the first three learners: what a page's query count for ``klass`` is compared with."""
+    small = create_assignment(klass.course, slug="small")
+    use_rubric(small, grading)
+    learners = klass.learners[:3]
+    logs = {one.id: submit_log(one, small) for one in learners}
+    db.session.commit()
+    return ReviewClass(klass.course, small, klass.maintainer, learners, logs)
 
 
 def _three_reviews(klass: ReviewClass) -> BuildLog:

@@ -14,7 +14,7 @@ from peerlearn.review.models import Review, ReviewFeedback
 from peerlearn.review.reviewer_standings import reviewer_standings
 from tests.review import test_grades
 from tests.review.conftest import ReviewClass
-from tests.review.test_grades import seed_review
+from tests.review.test_grades import seed_review, small_class_beside
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.
@@ -153,14 +153,8 @@ def test_standings_page_query_count_does_not_grow_with_the_class(
     login: Login,
     count_queries: Callable[[], Any],
 ) -> None:
-    from tests.review.conftest import submit_log
-    from tests.review.test_grades import use_rubric
-
     klass = graded_class(12, grading="model")
-    small = create_assignment(klass.course, slug="small")
-    use_rubric(small, "model")
-    small_logs = {one.id: submit_log(one, small) for one in klass.learners[:3]}
-    db.session.commit()
+    small = small_class_beside(klass, create_assignment, "model")
     login(klass.maintainer)
 
     def queries(slug: str, logs: dict[int, Any]) -> int:
@@ -180,4 +174,4 @@ def test_standings_page_query_count_does_not_grow_with_the_class(
         assert all(learner.username in html for learner in learners)
         return counter.count
 
-    assert queries(small.slug, small_logs) == queries(klass.assignment.slug, klass.logs)
+    assert queries(small.assignment.slug, small.logs) == queries(klass.assignment.slug, klass.logs)
