@@ -96,6 +96,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from peerlearn.accounts.views import bp as accounts
+
+    # Adds the photo route and the upload limit to assignments, before it is registered.
+    from peerlearn.assignments import photo_views  # noqa: F401
     from peerlearn.assignments.authoring_views import bp as assignment_authoring
     from peerlearn.assignments.staff_views import bp as submissions
     from peerlearn.assignments.views import bp as assignments

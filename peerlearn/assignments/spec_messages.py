@@ -17,8 +17,9 @@ from flask_babel import LazyString, format_decimal
 from peerlearn.bundles.format import BundleError
 from peerlearn.i18n import _, _l
 
-#: One sentence per code that ``spec_reader`` raises. A sentence that names a field has a
-#: ``%(field)s`` placeholder; the others are about the whole text.
+#: One sentence per code that the reader raises (``spec_reader``, ``spec_fields`` and
+#: ``spec_rubric``). A sentence that names a field has a ``%(field)s`` placeholder; the others
+#: are about the whole text.
 MESSAGES: dict[str, LazyString] = {
     "file_name": _l(
         "the file name must be the assignment's slug: lowercase letters, digits and single "

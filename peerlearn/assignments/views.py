@@ -1,5 +1,6 @@
-"""The learner's side of assignments: the assignment page, the build-log editor, submitting,
-submitted versions, and the content-addressed photo URLs every log page points at.
+"""The learner's side of assignments: the assignment page, the build-log editor, submitting
+and submitted versions. The photo URLs and the upload limit live in ``photo_views``, on this
+same blueprint.
 
 Views load, check permissions, call a service from ``buildlogs``, commit once, then redirect
 or render. The template helpers of ``assignments/_log.html`` are app-wide, so the staff
@@ -8,16 +9,12 @@ pages can render a log with the same macro.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask.sansio.blueprints import BlueprintSetupState
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
@@ -34,8 +31,8 @@ from peerlearn.assignments.forms import (
     refusal_message,
 )
 from peerlearn.assignments.loading import viewable_assignment
-from peerlearn.assignments.models import Assignment, BuildLog, BuildLogEntry, PhotoBlob
-from peerlearn.assignments.photos import MAX_BYTES, PhotoError
+from peerlearn.assignments.models import Assignment, BuildLog, BuildLogEntry
+from peerlearn.assignments.photos import PhotoError
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
 from peerlearn.catalog import services as catalog
@@ -46,62 +43,6 @@ from peerlearn.markdown import render_markdown
 from peerlearn.review.progress import ReviewStep, review_progress
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
-
-#: The two routes that take a photo; the rest of the site keeps the small form limit.
-UPLOAD_ENDPOINTS = frozenset({"assignments.add_entry", "assignments.add_photo"})
-#: A 10 MB photo plus the form around it; anything larger is refused before it is read.
-UPLOAD_MAX_CONTENT_LENGTH = MAX_BYTES + 1024 * 1024
-PHOTO_CACHE_SECONDS = 365 * 24 * 3600
-_PHOTO_NAME = re.compile(r"([0-9a-f]{64})(-thumb)?\.(jpg|webp)")
-EXTENSIONS = log_helpers.EXTENSIONS
-
-
-def _allow_photo_uploads() -> None:
-    """Raise the body limit for the photo routes only, before anything reads the form."""
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = UPLOAD_MAX_CONTENT_LENGTH
-
-
-@bp.record_once
-def _install_upload_limit(state: BlueprintSetupState) -> None:
-    # First of all before-request functions: CSRF protection reads the form, and would
-    # refuse a photo with the app-wide 2 MB limit before a blueprint hook could raise it.
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_photo_uploads)
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
-    from peerlearn.errors import render_error
-
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        return render_error(413, str(PHOTO_MESSAGES["too_large"]))
-    return render_error(413)
-
-
-# --- Photos ------------------------------------------------------------------------------
-
-
-@bp.get("/photos/<name>")
-def photo(name: str) -> Response:
-    """A photo by the SHA-256 of its display bytes: no names or ids, so review stays blind,
-    and the bytes behind a URL never change, so browsers may keep them for a year."""
-    match = _PHOTO_NAME.fullmatch(name)
-    if match is None:
-        abort(404)
-    sha256, thumb, ext = match.groups()
-    column = PhotoBlob.thumbnail if thumb else PhotoBlob.display
-    row = db.session.execute(
-        select(PhotoBlob.content_type, column).where(PhotoBlob.sha256 == sha256)
-    ).first()
-    if row is None or EXTENSIONS.get(row[0]) != ext:
-        abort(404)
-    response = Response(row[1], mimetype=row[0])
-    response.set_etag(sha256 + ("-thumb" if thumb else ""))
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.public = True
-    response.cache_control.max_age = PHOTO_CACHE_SECONDS
-    response.cache_control.immutable = True
-    return response.make_conditional(request)
 
 
 # --- Loading and context -----------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import Domain, force_locale
 
-from peerlearn.assignments import spec_reader
+from peerlearn.assignments import spec_fields, spec_reader, spec_rubric
 from peerlearn.assignments.spec_messages import MESSAGES, describe
 from peerlearn.assignments.spec_reader import parse_assignment
 from peerlearn.bundles.format import BundleError
@@ -26,13 +26,15 @@ EDIT = "/courses/biogas/assignments/gas-test/edit"
 SPANISH = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SAVE_FAILED = "The assignment could not be saved: %(problem)s"
+#: The modules the reader is made of: each raises errors that need a sentence.
+READER_MODULES = (spec_reader, spec_fields, spec_rubric)
 
 
 def reader_raises() -> list[tuple[int, str | None, set[str] | None, bool]]:
     """Each ``BundleError(...)`` in the reader: line, code, params' names, whether a field."""
-    tree = ast.parse(Path(spec_reader.__file__).read_text(encoding="utf-8"))
+    trees = [ast.parse(Path(m.__file__).read_text(encoding="utf-8")) for m in READER_MODULES]
     found = []
-    for node in ast.walk(tree):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "BundleError"):
             continue
         keywords = {k.arg: k.value for k in node.keywords}

@@ -13,7 +13,8 @@ from PIL import Image
 
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
 from peerlearn.bundles.services import import_bundle
-from peerlearn.offline.package import PackageLinks, resolve_url, review_settings
+from peerlearn.offline.links import PackageLinks, resolve_url
+from peerlearn.offline.package import review_settings
 from tests.conftest import ROOT
 
 
