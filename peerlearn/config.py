@@ -53,6 +53,9 @@ class Config:
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = True
+    #: A CA bundle (PEM) to verify the SMTP server's certificate with, for a relay whose
+    #: certificate a private CA signed. None: the system's trust store.
+    SMTP_CA_FILE: str | None = None
     #: Seconds to wait for the SMTP server; a request that sends mail waits at most this.
     SMTP_TIMEOUT = 10
     MAIL_FROM = "peerlearn <noreply@localhost>"

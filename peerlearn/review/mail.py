@@ -210,7 +210,9 @@ def _connect() -> smtplib.SMTP:
     )
     try:
         if config.get("SMTP_STARTTLS", True):
-            smtp.starttls(context=ssl.create_default_context())
+            # SMTP_CA_FILE trusts a private CA (a relay inside the organisation) without
+            # turning verification off; the system's trust store is used otherwise.
+            smtp.starttls(context=ssl.create_default_context(cafile=config.get("SMTP_CA_FILE")))
         if config.get("SMTP_USERNAME"):
             smtp.login(str(config["SMTP_USERNAME"]), str(config.get("SMTP_PASSWORD") or ""))
     except BaseException:
