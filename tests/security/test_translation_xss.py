@@ -79,12 +79,10 @@ def inject_approved(msgid: str, text: str, locale: str = "es", msgid_plural: str
     )  # fmt: skip
     db.session.add(suggestion)
     db.session.flush()
-    db.session.add(
-        TranslationOverride(
-            locale=locale, msg_key=suggestion.msg_key, suggestion_id=suggestion.id,
-            updated_at=utcnow(),
-        )  # fmt: skip
+    override = TranslationOverride(
+        locale=locale, msg_key=suggestion.msg_key, suggestion_id=suggestion.id, updated_at=utcnow()
     )
+    db.session.add(override)
     # A fresh random version, as approving makes: every app instance reads the texts again.
     version = db.session.get(TranslationVersion, locale)
     if version is None:
