@@ -48,6 +48,8 @@ from peerlearn.review.models import Review
 from tests.browser.conftest import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.browser
+
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "hostile" / "xss.txt"
 PAYLOADS = [
     line for line in CORPUS.read_text(encoding="utf-8").splitlines()
