@@ -113,10 +113,10 @@ def hostile_site(
         "hostile",
         modules=[(PAYLOADS[0], BLOCKS), ("<img src=x onerror=alert(91)>", INLINE)],
         maintainer=admin,
-        title="<img src=x onerror=alert(92)> \" autofocus onfocus=\"alert(93)\" x=\""[:200],
+        title='<img src=x onerror=alert(92)> " autofocus onfocus="alert(93)" x="'[:200],
         summary=INLINE,
         tags=("<svg/onload=alert(94)>", "energy"),
-        authors=("\"><img src=x onerror=alert(95)>", "Ana"),
+        authors=('"><img src=x onerror=alert(95)>', "Ana"),
     )
     assignment = create_assignment(
         course, slug="digester", title=json.dumps('<svg onload=alert(96)> "x"'),
