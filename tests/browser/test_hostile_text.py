@@ -45,7 +45,6 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review import flags
 from peerlearn.review.models import Review
-from tests.browser.conftest import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -253,13 +252,13 @@ def _visit(
     return problems
 
 
-def test_the_corpus_runs_nowhere_and_becomes_no_markup(chromium, server, hostile_site):  # noqa: F811
+def test_the_corpus_runs_nowhere_and_becomes_no_markup(chromium, server, hostile_site):
     assert len(PAYLOADS) >= 80
     assert _visit(chromium, server, hostile_site, bypass_csp=False) == []
     assert _visit(chromium, server, hostile_site, bypass_csp=True) == []
 
 
-def test_the_inspection_would_notice(chromium, server):  # noqa: F811
+def test_the_inspection_would_notice(chromium, server):
     """The checks above can fail: a page that does let a payload through is caught."""
     context = chromium.new_context(bypass_csp=True)
     page = context.new_page()
