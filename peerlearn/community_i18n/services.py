@@ -1,9 +1,10 @@
 """Naming translators, suggesting, approving and rejecting translations.
 
 Services take the acting user, check what the data must satisfy (placeholders kept, no
-markup, a form for every plural form, no approving twice) and flush; the view checks permission and
-commits. Approving moves the language's override pointer and changes its version in the
-same transaction, so every app instance sees the new text from its next request on.
+markup, a form for every plural form, no approving twice) and flush; the view checks
+permission and commits. Approving moves the language's override pointer and changes its
+version in the same transaction, so every app instance sees the new text from its next
+request on.
 """
 
 from __future__ import annotations
