@@ -29,6 +29,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_request_logging(app)
     register_compression(app)
     register_input_guard(app)
+    register_security_headers(app)
     register_cli(app)
     return app
 
@@ -71,7 +72,7 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
 def register_extensions(app: Flask) -> None:
     from peerlearn import models  # noqa: F401  (every table known to metadata)
     from peerlearn.extensions import babel, csrf, db, login_manager, migrate
-    from peerlearn.i18n import select_locale, select_timezone
+    from peerlearn.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(Path(app.root_path).parent / "translations"),
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     from peerlearn.accounts.views import configure_login
 
@@ -154,6 +156,13 @@ def register_input_guard(app: Flask) -> None:
     from peerlearn.input_guard import setup_input_guard
 
     setup_input_guard(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from peerlearn.security_headers import setup_proxy_fix, setup_security_headers
+
+    setup_security_headers(app)
+    setup_proxy_fix(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -63,6 +63,13 @@ class Config:
     #: request's Host header is never used, since any client can set it.
     SITE_URL: str | None = None
 
+    #: How many proxies in front of the app to trust for X-Forwarded-For, -Proto, -Host,
+    #: -Port and -Prefix (Werkzeug's ProxyFix). 0: none, the headers are ignored, as they
+    #: must be when clients reach the app directly. PEERLEARN_PROXY_FIX=1 behind one proxy.
+    PROXY_FIX = 0
+    #: Strict-Transport-Security max-age in seconds; None sends no such header.
+    HSTS_SECONDS: int | None = None
+
 
 class DevelopmentConfig(Config):
     ENV = "development"
@@ -79,6 +86,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV = "production"
+    #: Production is served over HTTPS only (README): browsers must never try plain HTTP.
+    HSTS_SECONDS = 365 * 24 * 3600
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -4,6 +4,13 @@ The order is the one users expect: their saved preference, then the language swi
 (a cookie, so it works before logging in), then the browser's Accept-Language, then the
 site default.
 
+Translated text is text, never HTML: a message comes from a compiled catalog or from a
+text a translator approved in the browser, and neither may put markup into a page. Jinja's
+"newstyle" gettext (which Flask-Babel installs) marks every translation as safe
+``Markup``, and Flask-Babel's lazy strings say they are HTML too; ``install_template_gettext``
+and ``_l`` here escape the translation instead, and placeholder values with it. A message
+that needs a link or emphasis gets it from the template, around or between messages.
+
 Every name here looks messages up in the compiled catalogs under the texts translators
 approved in the browser (``peerlearn.community_i18n.layering``, installed with its
 blueprint): an approved text is used by every app instance from its next request on.
@@ -11,19 +18,32 @@ blueprint): an approved text is used by every app instance from its next request
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, request
-from flask_babel import format_datetime, get_locale, ngettext, pgettext
+from flask import Flask, current_app, request
+from flask_babel import (
+    LazyString,
+    format_datetime,
+    get_locale,
+    get_translations,
+    ngettext,
+    pgettext,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 __all__ = [
+    "LazyText",
     "_",
     "_l",
     "format_datetime",
+    "install_template_gettext",
     "language_name",
     "ngettext",
     "pgettext",
@@ -31,6 +51,74 @@ __all__ = [
     "select_timezone",
     "supported_languages",
 ]
+
+
+class LazyText(LazyString):
+    """Flask-Babel's lazy string, but text when a template prints it: its ``__html__``
+    escapes the translation (Flask-Babel's returns it as HTML). WTForms labels, field
+    descriptions and validator messages are such strings."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def _l(string: str, **variables: Any) -> LazyText:
+    """``lazy_gettext`` for import time (form labels, error texts), escaped in templates."""
+    return LazyText(_, string, **variables)
+
+
+def _formatted(context: Context, text: str, variables: dict[str, Any]) -> str:
+    # Like Jinja's own newstyle gettext, always %-format (so "%%" reads "%"); where the
+    # template autoescapes, the translation and the values are escaped, never trusted.
+    if context.eval_ctx.autoescape:
+        return escape(text) % variables
+    return text % variables
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Replace the template gettext functions Flask-Babel installed with ones that treat
+    the translation as text (call after ``babel.init_app``)."""
+
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        return _formatted(context, get_translations().ugettext(string), variables)
+
+    @pass_context
+    def ngettext_(
+        context: Context, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", num)
+        text = get_translations().ungettext(singular, plural, num)
+        return _formatted(context, text, variables)
+
+    @pass_context
+    def pgettext_(context: Context, message_context: str, string: str, /, **variables: Any) -> str:
+        variables.setdefault("context", message_context)
+        text = get_translations().upgettext(message_context, string)
+        return _formatted(context, text, variables)
+
+    @pass_context
+    def npgettext(
+        context: Context,
+        message_context: str,
+        singular: str,
+        plural: str,
+        num: int,
+        /,
+        **variables: Any,
+    ) -> str:
+        variables.setdefault("context", message_context)
+        variables.setdefault("num", num)
+        text = get_translations().unpgettext(message_context, singular, plural, num)
+        return _formatted(context, text, variables)
+
+    functions: dict[str, Callable[..., str]] = {
+        "gettext": gettext,  # ``_`` is Jinja's alias of whatever ``gettext`` is
+        "ngettext": ngettext_,
+        "pgettext": pgettext_,
+        "npgettext": npgettext,
+    }
+    app.jinja_env.globals.update(functions)
 
 
 def supported_languages() -> list[str]:

@@ -1,9 +1,10 @@
 """Naming translators, suggesting, approving and rejecting translations.
 
-Services take the acting user, check what the data must satisfy (placeholders kept, a
-form for every plural form, no approving twice) and flush; the view checks permission and
-commits. Approving moves the language's override pointer and changes its version in the
-same transaction, so every app instance sees the new text from its next request on.
+Services take the acting user, check what the data must satisfy (placeholders kept, no
+markup, a form for every plural form, no approving twice) and flush; the view checks
+permission and commits. Approving moves the language's override pointer and changes its
+version in the same transaction, so every app instance sees the new text from its next
+request on.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
-from peerlearn.community_i18n import placeholders
+from peerlearn.community_i18n import markup, placeholders
 from peerlearn.community_i18n.catalog import Entry
 from peerlearn.community_i18n.models import (
     SuggestionStatus,
@@ -42,7 +43,8 @@ class FormProblem:
 
     #: Which form (0 for a simple message; the plural form's index otherwise).
     index: int
-    #: "empty", "too_long", or a ``placeholders.Problem`` value.
+    #: "empty", "too_long", "markup" (``tokens``: the tags or references found), or a
+    #: ``placeholders.Problem`` value.
     code: str
     tokens: tuple[str, ...] = ()
 
@@ -52,7 +54,7 @@ class TranslationError(Exception):
     """A change refused; ``code`` says why, ``problems`` which form and what to fix.
 
     Codes: unknown_user, already_translator, form_count, invalid (see ``problems``),
-    unchanged, not_pending.
+    unchanged, not_pending, markup (a suggestion sent before markup was refused).
     """
 
     code: str
@@ -140,7 +142,12 @@ def save_translation(
 
 
 def approve(actor: User, suggestion: TranslationSuggestion) -> None:
-    """Approve a pending suggestion: its text is in use from the next request on."""
+    """Approve a pending suggestion: its text is in use from the next request on.
+
+    A suggestion with markup (one recorded before such texts were refused) cannot be
+    approved: pages would show its tags as text. It can still be rejected or edited."""
+    if suggestion_markup(suggestion):
+        raise TranslationError("markup")
     _review(actor, suggestion, SuggestionStatus.APPROVED)
     _make_current(suggestion)
 
@@ -167,11 +174,24 @@ def checked_forms(entry: Entry, forms: Sequence[str], current: Sequence[str]) ->
                 FormProblem(index, found.problem.value, found.tokens)
                 for found in placeholders.check(entry.sources, text)
             )
+            if tags := markup.check(entry.sources, text):
+                problems.append(FormProblem(index, "markup", tags))
     if problems:
         raise TranslationError("invalid", problems)
     if texts == tuple(current):
         raise TranslationError("unchanged")
     return texts
+
+
+def suggestion_markup(suggestion: TranslationSuggestion) -> tuple[str, ...]:
+    """The markup in a suggestion's forms that its English message does not have."""
+    sources = [suggestion.msgid]
+    if suggestion.msgid_plural is not None:
+        sources.append(suggestion.msgid_plural)
+    found: dict[str, None] = {}
+    for text in suggestion.forms:
+        found.update(dict.fromkeys(markup.check(sources, text)))
+    return tuple(found)
 
 
 def _tidy(entry: Entry, text: str) -> str:

@@ -212,6 +212,7 @@ def message(locale: str, key: str) -> Page:
         form=form,
         labels=_field_labels(entry, messages_catalog),
         suggestions=suggestions,
+        markup_of=services.suggestion_markup,
         back=back,
         can_review=can_review,
     ), (422 if form.is_submitted() else 200)
@@ -243,6 +244,12 @@ def problem_message(problem: FormProblem) -> str:
         return _("Write the translation here.")
     if problem.code == "too_long":
         return _("This text is too long.")
+    if problem.code == "markup":
+        return _(
+            "Remove %(markup)s: translations are plain text, so HTML tags and character "
+            "codes would appear on the page exactly as typed.",
+            markup=tokens,
+        )
     if problem.code == "missing":
         return _(
             "Keep %(placeholders)s exactly as in the English text: the page puts a value there.",
@@ -315,9 +322,18 @@ def _review(locale: str, suggestion_id: int, approve: bool) -> Response:
     back = safe_next(request.form.get("back"), url_for(".messages", locale=locale))
     try:
         (services.approve if approve else services.reject)(current_user, suggestion)
-    except TranslationError:
+    except TranslationError as error:
         db.session.rollback()
-        flash(_("Another translator has already decided on this suggestion."), "info")
+        if error.code == "markup":
+            flash(
+                _(
+                    "This suggestion contains HTML tags or character codes, so it cannot be "
+                    "approved. Edit it before saving, or reject it."
+                ),
+                "error",
+            )
+        else:
+            flash(_("Another translator has already decided on this suggestion."), "info")
     else:
         db.session.commit()
         if approve:

@@ -1,0 +1,94 @@
+"""Security headers on every response, and trust in a proxy's X-Forwarded-* only when
+configured: the app's edge, in one place.
+
+The pages need no script at all (rule 8: JavaScript may only enhance, and none ships),
+so the Content-Security-Policy allows none: should some user or translator text ever get
+markup past the sanitizer and the escaping, a browser still runs nothing from it. Styles
+come from the one stylesheet; the only inline styles are the table-cell alignments
+markdown-it writes (``style="text-align:right"``), allowed by their exact hashes.
+
+Pages that show a signed-in person's data must not stay in any cache (a shared computer,
+a proxy): every response to a signed-in user is ``no-store``, except fingerprinted public
+assets (the stylesheet, course media, photos by their hash), which keep their year-long
+caching. Anonymous pages keep whatever caching their view chose.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from flask import Flask, current_app, request
+from flask.wrappers import Response
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+#: The inline style attributes the Markdown renderer writes (table column alignment).
+INLINE_STYLES = ("text-align:left", "text-align:center", "text-align:right")
+
+
+def _hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'none'",
+        "style-src 'self' 'unsafe-hashes' " + " ".join(_hash(style) for style in INLINE_STYLES),
+        "img-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    )
+)
+
+#: Endpoints that serve the same public bytes to everyone under a URL that changes with
+#: them: caching them is safe for signed-in users too.
+PUBLIC_ASSET_ENDPOINTS = frozenset({"static", "catalog.media", "assignments.photo"})
+
+
+def add_security_headers(response: Response) -> Response:
+    """The headers every response carries, and ``no-store`` for a signed-in user."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for browsers without CSP 2
+    hsts = current_app.config.get("HSTS_SECONDS")
+    if hsts:
+        headers["Strict-Transport-Security"] = f"max-age={int(hsts)}; includeSubDomains"
+    if request.endpoint not in PUBLIC_ASSET_ENDPOINTS and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+    return response
+
+
+def setup_security_headers(app: Flask) -> None:
+    app.after_request(add_security_headers)
+
+
+def setup_proxy_fix(app: Flask) -> None:
+    """Read the client's address, scheme, host, port and prefix from X-Forwarded-*
+    headers, trusting the last ``PROXY_FIX`` proxies, only when that is set.
+
+    Without a proxy in front anyone can send those headers, so by default (0) they are
+    ignored: ``request.remote_addr`` is the peer's address, and rate limits and logs
+    cannot be fooled with a made-up X-Forwarded-For.
+    """
+    proxies = app.config.get("PROXY_FIX") or 0
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
+        raise RuntimeError(
+            f"PEERLEARN_PROXY_FIX must be the number of trusted proxies (0 for none), "
+            f"not {proxies!r}"
+        )
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=proxies,
+            x_proto=proxies,
+            x_host=proxies,
+            x_port=proxies,
+            x_prefix=proxies,
+        )
