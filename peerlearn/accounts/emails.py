@@ -3,6 +3,8 @@ to register with your address"), each in its recipient's language."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, url_for
 from flask_babel import force_locale
 
@@ -11,7 +13,7 @@ from peerlearn.accounts.reset import AccountEmail
 from peerlearn.i18n import _
 
 
-def _link(endpoint: str, **values: str) -> str:
+def _link(endpoint: str, **values: Any) -> str:
     """An absolute link from ``SITE_URL``, never from the request's Host header (which a
     client sets freely: a forged one would send the secret link to the attacker)."""
     base = str(current_app.config.get("SITE_URL") or "").rstrip("/")

@@ -27,7 +27,7 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,mi
         return f"<User {self.username}>"
 
 
-class UserSession(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class UserSession(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     """One signed-in browser. The signed cookie carries a random token; only its SHA-256
     is stored, so a copy of the database signs nobody in. Logging out, changing the
     password or an admin's "sign out everywhere" sets ``revoked_at``; every request
@@ -46,7 +46,7 @@ class UserSession(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class AccountToken(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class AccountToken(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     """A single-use link sent by email: a password reset, or the confirmation of a new
     account. Only the token's SHA-256 is stored. A confirmation carries the account it
     will create (``payload``, JSON with the password already hashed) instead of a user,

@@ -28,9 +28,7 @@ class Mailbox:
 
     def links(self, address: str) -> list[str]:
         """The site's paths linked in the emails to ``address``, oldest first."""
-        return [
-            path for email in self.to(address) for path in _LINK.findall(self.text(email))
-        ]
+        return [path for email in self.to(address) for path in _LINK.findall(self.text(email))]
 
 
 @pytest.fixture

@@ -26,9 +26,7 @@ def test_common_passwords_are_refused(password):
     assert PasswordProblem.TOO_COMMON in password_problems(password, "amina", "amina@example.org")
 
 
-@pytest.mark.parametrize(
-    "password", [PASSWORD, "quinoa fields at dawn", "solar-digester-7-kigali"]
-)
+@pytest.mark.parametrize("password", [PASSWORD, "quinoa fields at dawn", "solar-digester-7-kigali"])
 def test_the_passwords_of_tests_and_fixtures_pass(password):
     assert password_problems(password, "learner1", "learner1@example.org") == []
 

@@ -13,7 +13,6 @@ from sqlalchemy import func, select, update
 from peerlearn.accounts.models import AccountToken, User
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.accounts.mailbox import mailbox  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 
 NEW = "beans-and-plantain-stew"
@@ -172,9 +171,7 @@ def test_registering_a_taken_email_looks_like_a_new_registration(client, create_
     taken = client.submit("/register", {**GOOD, "email": "ana@example.org"})
     new = client.submit("/register", {**GOOD, "username": "maria2"})
     assert comparable(taken)[0] == comparable(new)[0] == 200
-    assert comparable(taken)[1].replace("ana@", "X@") == comparable(new)[1].replace(
-        "maria@", "X@"
-    )
+    assert comparable(taken)[1].replace("ana@", "X@") == comparable(new)[1].replace("maria@", "X@")
     assert "Check your mail" in new.get_data(as_text=True)
     assert users() == 1  # nothing is created before the address is confirmed
 
@@ -204,9 +201,7 @@ def test_a_username_collision_is_still_reported(client, create_user, mailbox):
     assert mailbox.sent == []
 
 
-def test_a_username_taken_before_confirmation_asks_to_register_again(
-    client, create_user, mailbox
-):
+def test_a_username_taken_before_confirmation_asks_to_register_again(client, create_user, mailbox):
     client.submit("/register", GOOD)
     (link,) = mailbox.links("maria@example.org")
     create_user("maria", email="someone@example.org")

@@ -12,7 +12,6 @@ from sqlalchemy import select, update
 from peerlearn.accounts.models import UserSession
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.accounts.mailbox import mailbox  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "beans-and-plantain-stew"
@@ -92,9 +91,7 @@ def test_a_password_reset_ends_every_session(app, client, create_user, mailbox):
     client.submit("/password/forgot", {"email": user.email})
     (link,) = mailbox.links(user.email)
     client.get(link)
-    response = client.submit(
-        "/password/reset", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    )
+    response = client.submit("/password/reset", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert not signed_in(phone)
     assert not signed_in(thief)
@@ -199,8 +196,9 @@ def test_a_cookie_without_a_server_side_session_signs_nobody_in(app, client, cre
     assert not signed_in(client)
     remembered = app.test_client()
     with app.test_request_context():
-        remembered.set_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
-                              encode_cookie(str(user.id)))
+        remembered.set_cookie(
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"), encode_cookie(str(user.id))
+        )
     assert not signed_in(remembered)
 
 
