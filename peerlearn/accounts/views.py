@@ -35,7 +35,12 @@ from peerlearn.accounts.reset import (
     send_account_email,
     user_by_email,
 )
-from peerlearn.accounts.services import authenticate, register_user, set_preferences
+from peerlearn.accounts.services import (
+    authenticate,
+    hash_password,
+    register_user,
+    set_preferences,
+)
 from peerlearn.accounts.sessions import SESSION_KEY
 from peerlearn.catalog.services import enrolled_courses, maintained_courses
 from peerlearn.extensions import db
@@ -157,6 +162,7 @@ def _register_by_email(form: RegisterForm) -> str:
         )
         email = confirm_email(form.username.data, form.email.data, form.language.data, token)
     else:
+        hash_password(form.password.data)  # the same slow hash as above, so the same time
         email = email_taken_email(owner, issue_reset(owner))
     db.session.commit()
     send_account_email(email)
