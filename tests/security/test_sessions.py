@@ -210,3 +210,14 @@ def test_a_forged_session_token_signs_nobody_in(app, client, create_user, forged
         session["_user_id"] = str(user.id)
         session["_sid"] = forged
     assert not signed_in(client)
+
+
+def test_checking_the_session_costs_one_query_for_the_user_and_the_session(
+    client, login, create_user, count_queries
+):
+    login(create_user("amina"))
+    with count_queries() as counter:
+        assert client.get("/dashboard").status_code == 200
+    touching = [s for s in counter.statements if "user_sessions" in s]
+    assert len(touching) == 1 and "users" in touching[0].split("FROM", 1)[1]
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in counter.statements)
