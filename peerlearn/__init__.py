@@ -97,6 +97,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Adds the password and session pages to accounts, before it is registered.
+    from peerlearn.accounts import security_views  # noqa: F401
     from peerlearn.accounts.views import bp as accounts
 
     # Adds the photo route and the upload limit to assignments, before it is registered.

@@ -28,8 +28,27 @@ class Config:
     LANGUAGE_COOKIE = "peerlearn_lang"
 
     COURSES_PER_PAGE = 10
-    PASSWORD_HASH_METHOD = "scrypt"
+    #: Werkzeug's method string. scrypt at OWASP's minimum (N=2^17, r=8, p=1): 128 MiB and
+    #: a fraction of a second per hash (Werkzeug sets scrypt's maxmem to 132*N*r*p bytes).
+    #: A stored hash made with other parameters is rehashed at the next login.
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
     PASSWORD_MIN_LENGTH = 10
+    #: zxcvbn's score (0-4) a new password must reach; 3 is "safely unguessable".
+    PASSWORD_MIN_SCORE = 3
+
+    #: Server-side sessions: one unused for this long must log in again (admins sooner).
+    SESSION_IDLE_DAYS = 14
+    ADMIN_SESSION_IDLE_HOURS = 12
+    #: A session's "last seen" is written at most this often, not on every request.
+    SESSION_TOUCH_MINUTES = 5
+    #: How long an emailed password reset link works.
+    PASSWORD_RESET_HOURS = 1
+    #: How long the link that finishes a registration works.
+    REGISTRATION_CONFIRM_HOURS = 48
+    #: New accounts confirm their address by email before they exist, so the form never
+    #: says whether an address has an account. ``None``: only when SMTP_HOST is set
+    #: (without mail nobody could finish registering).
+    REGISTRATION_CONFIRM_EMAIL: bool | None = None
 
     #: Forms are small; a larger body is refused with a 413 page before it is read.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

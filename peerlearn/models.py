@@ -1,6 +1,6 @@
 """Imports every model so that metadata (migrations, create_all) sees all tables."""
 
-from peerlearn.accounts.models import User
+from peerlearn.accounts.models import AccountToken, User, UserSession
 from peerlearn.assignments.models import (
     Assignment,
     AssignmentRevision,
@@ -41,6 +41,7 @@ from peerlearn.review.models import (
 )
 
 __all__ = [
+    "AccountToken",
     "Assignment",
     "AssignmentRevision",
     "BuildLog",
@@ -78,4 +79,5 @@ __all__ = [
     "TranslationVersion",
     "Translator",
     "User",
+    "UserSession",
 ]

@@ -175,6 +175,15 @@ def can_see_practice_result(user: Any, review: Any) -> bool:
     return is_signed_in(user) and review.reviewer_id == user.id
 
 
+# --- Accounts ---
+
+
+def can_sign_out_everywhere(user: Any, target: Any) -> bool:
+    """Site admins end every session of an account (a stolen phone, a shared computer);
+    everyone else does it for themselves by changing their password."""
+    return is_signed_in(user) and bool(user.is_admin)
+
+
 # --- Interface translation: admins name translators; translators decide for a language. ---
 
 

@@ -1,12 +1,18 @@
-"""Password strength rules, following NIST SP 800-63B: length and a block list, no
-composition rules that push people to ``Passw0rd!``.
+"""Password strength rules, following NIST SP 800-63B: length, a block list and an
+estimate of how many guesses an attacker needs (zxcvbn, with its lists of tens of
+thousands of common passwords, names and words), no composition rules that push people
+to ``Passw0rd!``. And which stored hashes are older than the configured cost.
 
 Pure: returns problem codes that the form turns into messages in the user's language.
 """
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from enum import Enum
+
+from werkzeug.security import DEFAULT_PBKDF2_ITERATIONS
+from zxcvbn import zxcvbn
 
 
 class PasswordProblem(Enum):
@@ -66,21 +72,77 @@ COMMON_PASSWORDS = frozenset(
 )
 
 DEFAULT_MIN_LENGTH = 10
+#: zxcvbn's score out of 4; 3 means "safely unguessable: moderate protection from an
+#: offline attack on a slow hash" (about 10^8 guesses or more).
+DEFAULT_MIN_SCORE = 3
+#: zxcvbn's running time grows with the length; beyond this the rest adds no doubt.
+_ESTIMATE_CHARS = 64
+#: How alike a password and a name may be (difflib's ratio) before it counts as the name.
+_SIMILAR = 0.7
 
 
 def password_problems(
-    password: str, username: str = "", email: str = "", min_length: int = DEFAULT_MIN_LENGTH
+    password: str,
+    username: str = "",
+    email: str = "",
+    min_length: int = DEFAULT_MIN_LENGTH,
+    min_score: int = DEFAULT_MIN_SCORE,
 ) -> list[PasswordProblem]:
     """Everything wrong with ``password``; an empty list means it is acceptable."""
     problems: list[PasswordProblem] = []
     folded = password.casefold()
     if len(password) < min_length:
         problems.append(PasswordProblem.TOO_SHORT)
-    if folded in COMMON_PASSWORDS:
-        problems.append(PasswordProblem.TOO_COMMON)
-    names = [username.casefold(), email.split("@")[0].casefold()]
-    if any(len(name) >= 3 and name in folded for name in names):
+    names = _names(username, email)
+    if password and _resembles_a_name(folded, names):
         problems.append(PasswordProblem.CONTAINS_NAME)
     if password and len(set(password)) <= 2:
         problems.append(PasswordProblem.REPETITIVE)
+    if folded in COMMON_PASSWORDS or (
+        password and not problems and _score(password, names) < min_score
+    ):
+        problems.append(PasswordProblem.TOO_COMMON)
     return problems
+
+
+def _names(username: str, email: str) -> list[str]:
+    """The username, the email and its local part: what an attacker who knows the
+    account tries first."""
+    local = email.split("@")[0]
+    return [name.casefold() for name in (username, email, local) if len(name) >= 3]
+
+
+def _resembles_a_name(folded: str, names: list[str]) -> bool:
+    for name in names:
+        if name in folded or name[::-1] in folded:
+            return True
+        if SequenceMatcher(None, folded, name).ratio() >= _SIMILAR:
+            return True
+    return False
+
+
+def _score(password: str, names: list[str]) -> int:
+    result = zxcvbn(password[:_ESTIMATE_CHARS], user_inputs=names)
+    return int(result["score"])
+
+
+# --- Hash cost ----------------------------------------------------------------------------
+
+
+def normalized_method(method: str) -> str:
+    """Werkzeug's method string with its defaults spelled out, as it stores it in a hash
+    (``"scrypt"`` is stored as ``"scrypt:32768:8:1"``)."""
+    parts = method.split(":")
+    if parts[0] == "scrypt" and len(parts) == 1:
+        return "scrypt:32768:8:1"
+    if parts[0] == "pbkdf2":
+        name = parts[1] if len(parts) > 1 else "sha256"
+        iterations = parts[2] if len(parts) > 2 else str(DEFAULT_PBKDF2_ITERATIONS)
+        return f"pbkdf2:{name}:{iterations}"
+    return method
+
+
+def needs_rehash(stored_hash: str, method: str) -> bool:
+    """Whether ``stored_hash`` was made with another method or cost than ``method``; the
+    login that proves the password then stores it again at the configured cost."""
+    return stored_hash.split("$", 1)[0] != normalized_method(method)

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from peerlearn.accounts.models import User
+from peerlearn.accounts.passwords import needs_rehash
 from peerlearn.extensions import db
 
 # A hash of a random password, checked when no user matches so that a wrong username
@@ -53,7 +54,13 @@ def authenticate(login: str, password: str) -> User | None:
             _DUMMY_HASH[method] = generate_password_hash("not-a-real-password", method=method)
         check_password_hash(_DUMMY_HASH[method], password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash, current_app.config["PASSWORD_HASH_METHOD"]):
+        # The only moment the password is known: store it at today's cost.
+        user.password_hash = hash_password(password)
+        db.session.flush()
+    return user
 
 
 def set_preferences(user: User, locale: str | None = None, timezone: str | None = None) -> None:

@@ -99,4 +99,4 @@ def test_registration_without_csrf_token_is_refused(client, db):
 def test_production_hashes_passwords_with_scrypt(app):
     from peerlearn.config import Config
 
-    assert Config.PASSWORD_HASH_METHOD == "scrypt"
+    assert Config.PASSWORD_HASH_METHOD == "scrypt:131072:8:1"  # OWASP's minimum

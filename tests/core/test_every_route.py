@@ -10,7 +10,7 @@ import pytest
 
 #: Routes an anonymous visitor may open (the rest redirect to the login page or 403/404).
 PUBLIC = re.compile(
-    r"^/($|login|register|healthz|photos/|static/|courses/[^/]+(/m/[^/]+)?$|courses/[^/]+/a/[^/]+$"
+    r"^/($|login|register|password/|healthz|photos/|static/|courses/[^/]+(/m/[^/]+)?$|courses/[^/]+/a/[^/]+$"
     r"|courses/[^/]+/offline\.zip$|courses/[^/]+/network$|courses/[^/]+/history|users/)"
 )
 

@@ -1,0 +1,154 @@
+"""Server-side sessions: a row per signed-in browser, so that logging out, changing the
+password or an admin's "sign out everywhere" ends a session on every instance at once,
+however many copies of its cookie exist.
+
+The signed cookie carries a random token; the database keeps only its SHA-256. Checking a
+request costs one query (the user and the session row together); ``last_seen_at`` is
+written at most every ``SESSION_TOUCH_MINUTES``. A session unused for longer than the
+idle limit (``SESSION_IDLE_DAYS``; ``ADMIN_SESSION_IDLE_HOURS`` for admins) is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from peerlearn.accounts.models import User, UserSession
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+
+#: The key of the session token in Flask's signed cookie.
+SESSION_KEY = "_sid"
+
+
+def new_token() -> str:
+    """A random token of 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a token. A plain SHA-256 is enough: the token is
+    random, not a password, so there is nothing to guess from a leaked hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """Record a new session for ``user``; returns the token for the cookie."""
+    token = new_token()
+    db.session.add(
+        UserSession(
+            token_hash=token_hash(token), user_id=user.id, user_agent=short_user_agent(user_agent)
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def load_session(user_id: int, token: str) -> tuple[User, UserSession] | None:
+    """The user and their session for a request's cookie, in one query; None when the
+    session is unknown, revoked or belongs to someone else."""
+    row = db.session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.token_hash == token_hash(token),
+            UserSession.revoked_at.is_(None),
+            User.id == user_id,
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def idle_limit(user: User) -> timedelta:
+    config = current_app.config
+    if user.is_admin:
+        return timedelta(hours=float(config["ADMIN_SESSION_IDLE_HOURS"]))
+    return timedelta(days=float(config["SESSION_IDLE_DAYS"]))
+
+
+def is_idle(record: UserSession, user: User, now: datetime | None = None) -> bool:
+    """Whether the session went unused for longer than ``user`` may stay signed in."""
+    return (now or utcnow()) - record.last_seen_at > idle_limit(user)
+
+
+def needs_touch(record: UserSession, now: datetime | None = None) -> bool:
+    minutes = float(current_app.config["SESSION_TOUCH_MINUTES"])
+    return (now or utcnow()) - record.last_seen_at >= timedelta(minutes=minutes)
+
+
+def touch(session_id: int, now: datetime | None = None) -> None:
+    """Note that the session was used; one UPDATE, no object loaded."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id)
+        .values(last_seen_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revoke_token(token: str) -> None:
+    """End the session whose cookie carries ``token`` (logging out)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+
+
+def revoke_all(user: User, keep_token: str | None = None) -> int:
+    """End every session of ``user`` except the one carrying ``keep_token``; returns how
+    many ended. Used after a password change or reset, and by an admin."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_token is not None:
+        query = query.where(UserSession.token_hash != token_hash(keep_token))
+    result = db.session.execute(
+        query.values(revoked_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def active_sessions(user: User, now: datetime | None = None) -> list[UserSession]:
+    """``user``'s sessions still usable, most recently used first."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .where(UserSession.last_seen_at >= now - idle_limit(user))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    return list(rows)
+
+
+def is_current(record: UserSession, token: str | None) -> bool:
+    return token is not None and secrets.compare_digest(record.token_hash, token_hash(token))
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"),
+)  # fmt: skip
+_SYSTEMS = (
+    ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+    ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
+)  # fmt: skip
+
+
+def short_user_agent(user_agent: str) -> str:
+    """A name like "Firefox / Android": enough to recognise one's own devices in a list,
+    and no more of the header (which any client sets freely) than fits in 120 characters."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    if browser and system:
+        return f"{browser} / {system}"
+    text = browser or system or re.sub(r"[^\w .;:/()-]", "", user_agent)
+    return text[:120]
