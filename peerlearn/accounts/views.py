@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from peerlearn import rate_limits
 from peerlearn.accounts.forms import LoginForm, PreferencesForm, RegisterForm
 from peerlearn.accounts.models import User
 from peerlearn.accounts.services import authenticate, register_user, set_preferences
@@ -39,6 +40,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limits.register_limit
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("catalog.dashboard"))
@@ -72,6 +74,7 @@ def register() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limits.login_limit
 def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":
