@@ -16,14 +16,14 @@ from typing import Any
 
 import limits.storage.memory
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 from sqlalchemy import text
 
 import peerlearn.accounts.services
 import peerlearn.rate_limits
 from peerlearn import create_app
 from peerlearn.extensions import db as _db
-from peerlearn.rate_limits import EXTENSION, rules_of
+from peerlearn.rate_limits import EXTENSION, reset_limit, rules_of, setup_rate_limits
 from tests.buildlogs.conftest import LOG, jpeg_bytes, upload
 from tests.conftest import PASSWORD, IsolatedClient
 
@@ -297,6 +297,53 @@ def test_every_posting_route_counts_in_the_same_allowance(memory_app):
     }
 
 
+# --- Password reset (the route is another package's) -----------------------------------------
+
+
+def _app_with(endpoint_view: Callable[[Blueprint], None], **config: Any) -> Flask:
+    """A bare app with one blueprint, wired like create_app wires peerlearn's."""
+    bare = Flask(__name__)
+    bare.config.update(RATELIMIT_ENABLED=True, **config)
+    accounts = Blueprint("accounts", __name__)
+    endpoint_view(accounts)
+    bare.register_blueprint(accounts)
+    setup_rate_limits(bare)
+    return bare
+
+
+def test_a_reset_request_route_is_limited_per_address_and_per_email_asked_for():
+    def routes(bp: Blueprint) -> None:
+        @bp.route("/reset", methods=["GET", "POST"])
+        def reset_request() -> str:  # no marker: limited by its endpoint name
+            return "sent"
+
+    bare = _app_with(routes, RATELIMIT_RESET="3/minute", RATELIMIT_RESET_ACCOUNT="2/minute")
+    client = bare.test_client()
+
+    def ask(email: str, address: str) -> int:
+        return client.post(
+            "/reset", data={"email": email}, environ_base={"REMOTE_ADDR": address}
+        ).status_code
+
+    assert [ask("amina@example.org", "192.0.2.1") for _ in range(2)] == [200, 200]
+    assert ask("Amina@example.org", "192.0.2.2") == 429  # same address asked for
+    assert ask("bosco@example.org", "192.0.2.1") == 200
+    assert ask("carla@example.org", "192.0.2.1") == 429  # 4th from one client address
+    assert client.get("/reset", environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 200
+
+
+def test_the_reset_marker_limits_any_route_it_is_put_on():
+    def routes(bp: Blueprint) -> None:
+        @bp.post("/forgotten")
+        @reset_limit
+        def forgotten() -> str:
+            return "sent"
+
+    client = _app_with(routes, RATELIMIT_RESET="1/minute").test_client()
+    assert client.post("/forgotten", data={"email": "a@example.org"}).status_code == 200
+    assert client.post("/forgotten", data={"email": "b@example.org"}).status_code == 429
+
+
 # --- Redis: one count for every instance -----------------------------------------------------
 
 
@@ -349,3 +396,18 @@ def test_a_redis_url_alone_is_enough_to_share_counts(app, redis_db):
 
 def test_memory_is_the_default_storage(memory_app):
     assert memory_app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_logins_go_on_when_redis_stops_answering(app, limited, create_user):
+    """Counts fall back to this process's memory: still limited, never an error page."""
+    down = _limited_app(
+        app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/4", RATELIMIT_LOGIN="2/minute"
+    )
+    try:
+        create_user("amina")
+        client = down.test_client()
+        assert _login(client, "amina", WRONG).status_code == 422
+        assert _login(client, "amina", WRONG).status_code == 422
+        assert _login(client, "amina", PASSWORD).status_code == 429
+    finally:
+        _dispose(down)
