@@ -21,6 +21,7 @@ or ``PEERLEARN_REDIS_URL`` (``redis://host:6379/0``) makes every app instance sh
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -57,9 +58,13 @@ def client_address() -> str:
 
 def attempted_account() -> str:
     """The username or email a login or reset request names, normalised the way
-    ``accounts.services.authenticate`` looks it up, so "Amina" and "amina" share a count."""
-    value = request.form.get("login") or request.form.get("email") or ""
-    return value.strip().lower()
+    ``accounts.services.authenticate`` looks it up, so "Amina" and "amina" share a count.
+
+    Hashed: the storage (Redis) then holds no email addresses, and a megabyte typed into
+    the field makes a key of the usual size. Empty when the form names no account.
+    """
+    value = (request.form.get("login") or request.form.get("email") or "").strip().lower()
+    return hashlib.sha256(value.encode()).hexdigest() if value else ""
 
 
 def acting_user() -> str:
