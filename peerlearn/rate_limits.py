@@ -171,7 +171,8 @@ def setup_rate_limits(app: Flask) -> None:
     app.extensions[EXTENSION] = limiter
     if not limiter.enabled:
         return
-    for endpoint, view in list(app.view_functions.items()):
+    for endpoint, registered in list(app.view_functions.items()):
+        view: Callable[..., Any] = registered
         rules = rules_of(view) or ENDPOINT_RULES.get(endpoint, ())
         for rule in rules:
             view = limiter.shared_limit(
