@@ -24,6 +24,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_templates(app)
     register_error_handlers(app)
     register_request_logging(app)
@@ -128,6 +129,13 @@ def register_blueprints(app: Flask) -> None:
         notifications, offline, community_i18n,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+
+
+def register_rate_limits(app: Flask) -> None:
+    # After the blueprints: it wraps the view functions they registered.
+    from peerlearn.rate_limits import setup_rate_limits
+
+    setup_rate_limits(app)
 
 
 def register_templates(app: Flask) -> None:

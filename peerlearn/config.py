@@ -88,6 +88,31 @@ class Config:
     PROXY_FIX = 0
     #: Strict-Transport-Security max-age in seconds; None sends no such header.
     HSTS_SECONDS: int | None = None
+    #: Rate limits (Flask-Limiter, peerlearn/rate_limits.py). Counts live in each process
+    #: unless RATELIMIT_STORAGE_URI (or REDIS_URL) names a Redis that every app instance
+    #: shares: PEERLEARN_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_KEY_PREFIX = "peerlearn"
+    #: A Redis that stops answering must not stop logins: count in memory until it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: Limit strings ("N/second|minute|hour|day", several joined by ";"); "" turns one off.
+    #: Failed logins per client address. A class behind one school address shares it, so
+    #: only failures count; raise it if a whole room mistypes at once.
+    RATELIMIT_LOGIN = "10/minute;50/hour"
+    #: Failed logins per username or email tried, from any address: guessing one account's
+    #: password from many addresses stays slow.
+    RATELIMIT_LOGIN_ACCOUNT = "5/minute;20/hour"
+    #: Registrations per client address (a class registering on its first day shares one).
+    RATELIMIT_REGISTER = "20/minute;100/hour"
+    #: Password-reset requests (each sends an email) per client address and per address asked.
+    RATELIMIT_RESET = "5/minute;20/hour"
+    RATELIMIT_RESET_ACCOUNT = "3/hour"
+    #: Requests carrying a photo, per user.
+    RATELIMIT_UPLOAD = "10/minute;100/hour"
+    #: Creating content (entries, reviews, proposals, comments, translations), per user.
+    RATELIMIT_POST = "30/minute;300/hour"
 
 
 class DevelopmentConfig(Config):
@@ -101,6 +126,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     # Fast hashing keeps the suite quick; the production default is tested separately.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Tests log in and post far faster than people; tests/security/test_rate_limits.py
+    # turns the limits on in apps of its own.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):

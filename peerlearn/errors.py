@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import math
+
+from flask import Flask, make_response, render_template
 from flask_babel import LazyString
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.wrappers import Response
 
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
+from peerlearn.rate_limits import retry_after_seconds
 
 ERROR_TEXTS: dict[int, tuple[LazyString, LazyString]] = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
@@ -48,6 +52,16 @@ def setup_error_handlers(app: Flask) -> None:
         # A view may abort with a message of its own (already translated); show it.
         custom = error.description if error.description != type(error).description else None
         return render_error(error.code, custom)
+
+    @app.errorhandler(TooManyRequests)
+    def _too_many(error: TooManyRequests) -> Response:
+        """A rate limit refused the request before the view ran (so before any password
+        check): say how long to wait, in minutes for people and in Retry-After for clients."""
+        seconds = retry_after_seconds()
+        page = render_template("errors/too_many.html", minutes=max(1, math.ceil(seconds / 60)))
+        response = make_response(page, 429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(500)
     def _server_error(error: Exception) -> tuple[str, int]:

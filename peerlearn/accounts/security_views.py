@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from peerlearn import rate_limits
 from peerlearn.accounts import sessions
 from peerlearn.accounts.emails import reset_email
 from peerlearn.accounts.forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
@@ -46,6 +47,7 @@ def _current_token() -> str | None:
 
 @bp.post("/settings/password")
 @login_required
+@rate_limits.login_limit
 def change_password() -> tuple[str, int] | Response:
     form = ChangePasswordForm(current_user)
     if not form.validate_on_submit():
@@ -88,6 +90,7 @@ def sign_out_everywhere(username: str) -> Response:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@rate_limits.reset_limit
 def forgot_password() -> str | tuple[str, int]:
     """The same answer for every address, known or not: who has an account is private."""
     form = ForgotPasswordForm()

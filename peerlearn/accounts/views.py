@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from peerlearn import rate_limits
 from peerlearn.accounts import sessions
 from peerlearn.accounts.emails import confirm_email, email_taken_email
 from peerlearn.accounts.forms import (
@@ -116,6 +117,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limits.register_limit
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("catalog.dashboard"))
@@ -170,6 +172,7 @@ def _register_by_email(form: RegisterForm) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limits.login_limit
 def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":

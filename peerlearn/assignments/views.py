@@ -17,7 +17,7 @@ from flask_babel import format_datetime, get_locale, get_timezone
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions
+from peerlearn import permissions, rate_limits
 from peerlearn.assignments import buildlogs, log_helpers
 from peerlearn.assignments.buildlogs import BuildLogRefused, Phase
 from peerlearn.assignments.forms import (
@@ -199,6 +199,8 @@ def save_log(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
 
 @bp.post("/courses/<slug>/a/<assignment_slug>/log/entries")
 @login_required
+@rate_limits.post_limit
+@rate_limits.upload_limit
 def add_entry(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
     course, assignment, log = _own_log(slug, assignment_slug)
     form = EntryForm(prefix="new")
@@ -244,6 +246,7 @@ def delete_entry(slug: str, assignment_slug: str, entry_id: int) -> Response:
 
 @bp.post("/courses/<slug>/a/<assignment_slug>/log/entries/<int:entry_id>/photos")
 @login_required
+@rate_limits.upload_limit
 def add_photo(slug: str, assignment_slug: str, entry_id: int) -> Response | tuple[str, int]:
     course, assignment, log, entry = _own_entry(slug, assignment_slug, entry_id)
     form = PhotoForm(prefix=f"p{entry.id}")

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions
+from peerlearn import permissions, rate_limits
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.services import AssignmentError, active_modules
 from peerlearn.assignments.spec_messages import describe
@@ -104,6 +104,7 @@ def _assignment_label(assignment: Assignment) -> str:
 
 @bp.route("/courses/<slug>/propose", methods=["GET", "POST"])
 @login_required
+@rate_limits.post_limit
 def propose(slug: str) -> Response | Page:
     fork = _course_or_404(slug)
     if not (fork.forked_from or fork.translation_of):
@@ -177,6 +178,7 @@ def show(proposal_id: int) -> Page:
 
 @bp.post("/proposals/<int:proposal_id>/comments")
 @login_required
+@rate_limits.post_limit
 def comment(proposal_id: int) -> Response | Page:
     proposal = _proposal_or_404(proposal_id)
     if not permissions.can_comment_on_proposal(current_user, proposal):

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from peerlearn import permissions
+from peerlearn import permissions, rate_limits
 from peerlearn.community_i18n import catalog, layering, services
 from peerlearn.community_i18n.forms import TranslationForm, TranslatorForm, translation_form
 from peerlearn.community_i18n.models import Translator
@@ -170,6 +170,7 @@ def messages(locale: str) -> str:
 
 @bp.route("/<locale>/m/<key>", methods=["GET", "POST"])
 @login_required
+@rate_limits.post_limit
 def message(locale: str, key: str) -> Page:
     _language(locale)
     messages_catalog = _catalog(locale)

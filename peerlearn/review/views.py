@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions
+from peerlearn import permissions, rate_limits
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
@@ -129,6 +129,7 @@ def _after_submit(review: Review, course: Course, assignment: Assignment) -> str
 
 @bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
 @login_required
+@rate_limits.post_limit
 def write(review_id: int) -> Response | str | tuple[str, int]:
     review = reviewing.load_review(review_id)
     if review is None:
