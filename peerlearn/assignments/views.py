@@ -37,9 +37,9 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
+from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.extensions import db
 from peerlearn.i18n import _
-from peerlearn.markdown import render_markdown
 from peerlearn.review.progress import ReviewStep, review_progress
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
@@ -119,7 +119,7 @@ def assignment(slug: str, assignment_slug: str) -> str:
         course=course,
         assignment=assignment,
         spec=spec,
-        prompt=render_markdown(spec.prompt),
+        prompt=render_course_markdown(course, spec.prompt),
         submission_deadline=_when(spec.submission_deadline),
         review_deadline=_when(spec.review_deadline),
         phase=phase,
