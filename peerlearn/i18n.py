@@ -15,7 +15,7 @@ from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request
-from flask_babel import format_datetime, get_locale, ngettext, pgettext
+from flask_babel import format_date, format_datetime, format_time, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +30,7 @@ __all__ = [
     "select_locale",
     "select_timezone",
     "supported_languages",
+    "when",
 ]
 
 
@@ -76,4 +77,16 @@ def own_language_name(code: str) -> str:
 
 
 def short_date(value: datetime) -> str:
-    return format_datetime(value, "medium")
+    return when(value)
+
+
+def when(value: datetime | None) -> str:
+    """A moment as every page writes it: the reader's language, their time zone, to the
+    minute, and the zone said ("7 dic 2026, 10:05 -0400"): never an ambiguous "12/7/26",
+    never a time without its zone."""
+    if value is None:
+        return ""
+    locale = get_locale() or Locale.parse("en")
+    pattern = str(locale.datetime_formats["medium"])
+    time = f"{format_time(value, 'short')} {format_datetime(value, 'z')}"
+    return pattern.replace("{1}", str(format_date(value, "medium"))).replace("{0}", time)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -39,7 +39,7 @@ from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.extensions import db
-from peerlearn.i18n import _
+from peerlearn.i18n import _, when
 from peerlearn.review.progress import ReviewStep, review_progress
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
@@ -85,7 +85,7 @@ def _locale() -> str:
 
 
 def _when(value: datetime | None) -> str | None:
-    return format_datetime(value, "long") if value is not None else None
+    return when(value) if value is not None else None
 
 
 def _redirect_to_log(course: Course, assignment: Assignment, anchor: str = "") -> Response:
