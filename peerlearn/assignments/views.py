@@ -93,6 +93,10 @@ def _redirect_to_log(course: Course, assignment: Assignment, anchor: str = "") -
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
+#: Refusals of a submit that the learner fixes on the log page, and where.
+_FIX_ON_THE_LOG_PAGE = {"no_title": "title", "no_entries": "new-entry"}
+
+
 def _refused(course: Course, assignment: Assignment, error: BuildLogRefused) -> tuple[str, int]:
     return render_template(
         "assignments/refused.html",
@@ -318,6 +322,10 @@ def submit(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
     try:
         submission = buildlogs.submit(current_user, log)
     except BuildLogRefused as error:
+        if error.code in _FIX_ON_THE_LOG_PAGE:
+            # Something the learner can fix right there: back to the field, with the reason.
+            flash(refusal_message(error.code), "error")
+            return _redirect_to_log(course, assignment, _FIX_ON_THE_LOG_PAGE[error.code])
         return _refused(course, assignment, error)
     db.session.commit()
     if submission is None:

@@ -9,7 +9,7 @@ and the author sees "Reviewer 1, 2, 3". Maintainers see names in their own pages
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -151,6 +151,8 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
             if request.form.get("action") == "submit":
                 reviewing.submit_review(current_user, review, scores, overall)
                 db.session.commit()
+                flash(_("Your review was submitted. Thank you!"),
+                      "success")  # fmt: skip
                 return redirect(_after_submit(review, course, assignment))
             reviewing.save_draft(current_user, review, scores, overall)
             db.session.commit()
