@@ -26,7 +26,9 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, request
 from flask_babel import (
     LazyString,
+    format_date,
     format_datetime,
+    format_time,
     get_locale,
     get_translations,
     ngettext,
@@ -50,6 +52,7 @@ __all__ = [
     "select_locale",
     "select_timezone",
     "supported_languages",
+    "when",
 ]
 
 
@@ -164,4 +167,16 @@ def own_language_name(code: str) -> str:
 
 
 def short_date(value: datetime) -> str:
-    return format_datetime(value, "medium")
+    return when(value)
+
+
+def when(value: datetime | None) -> str:
+    """A moment as every page writes it: the reader's language, their time zone, to the
+    minute, and the zone said ("7 dic 2026, 10:05 -0400"): never an ambiguous "12/7/26",
+    never a time without its zone."""
+    if value is None:
+        return ""
+    locale = get_locale() or Locale.parse("en")
+    pattern = str(locale.datetime_formats["medium"])
+    time = f"{format_time(value, 'short')} {format_datetime(value, 'z')}"
+    return pattern.replace("{1}", str(format_date(value, "medium"))).replace("{0}", time)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_decimal, get_locale
 
-from peerlearn.i18n import language_name, own_language_name
+from peerlearn.i18n import language_name, own_language_name, when
 from peerlearn.licences import LICENCES, Licence
 
 
@@ -23,6 +24,18 @@ def asset_url(filename: str) -> str:
     """A static URL that changes whenever the file does, so it may be cached for a year."""
     path = Path(current_app.static_folder or "") / filename
     return url_for("static", filename=filename, v=_fingerprint(path))
+
+
+#: Shown where there is no number (an en dash).
+NO_NUMBER = "\u2013"
+
+
+def points(value: Decimal | float | int | None) -> str:
+    """Points as the reader's language writes them, at most two decimals ("1,94"), a dash
+    for none: the same rounding on the learner's feedback page as in the gradebook."""
+    if value is None:
+        return NO_NUMBER
+    return str(format_decimal(value, format="#,##0.##"))
 
 
 def licence_info(spdx: str) -> Licence:
@@ -39,6 +52,8 @@ def setup_templates(app: Flask) -> None:
         language_name=language_name,
         own_language_name=own_language_name,
         current_locale=lambda: str(get_locale()),
+        points=points,
+        when=when,
     )
     app.jinja_env.filters.update(
         date=lambda value: format_date(value, "medium") if isinstance(value, datetime) else "",

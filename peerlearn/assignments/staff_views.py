@@ -26,7 +26,7 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
 from peerlearn.catalog.models import Course
 from peerlearn.db import utcnow
-from peerlearn.i18n import _, format_datetime, ngettext
+from peerlearn.i18n import _, ngettext, when
 from peerlearn.site import page_arg
 
 bp = Blueprint("submissions", __name__, template_folder="templates")
@@ -69,7 +69,7 @@ def index(slug: str, assignment_slug: str) -> str:
         result=result,
         order=order.value,
         states=services.LogState,
-        when=format_datetime,
+        when=when,
     )
 
 
@@ -91,7 +91,7 @@ def submission(slug: str, assignment_slug: str, submission_id: int) -> str:
         versions=services.versions_of(found.log_id),
         view=view,
         locale=_locale(),
-        when=format_datetime,
+        when=when,
     )
 
 
@@ -143,12 +143,12 @@ def _export_texts(title: str, exported_at: datetime) -> ExportTexts:
         return _(
             "Version %(version)s, submitted %(date)s",
             version=version,
-            date=format_datetime(submitted_at, "medium"),
+            date=when(submitted_at),
         )
 
     def readme(written: list[tuple[str, Bundle]]) -> str:
         lines = [f"# {title}", ""]
-        lines.append(_("Exported %(date)s.", date=format_datetime(exported_at, "medium")))
+        lines.append(_("Exported %(date)s.", date=when(exported_at)))
         lines.append(
             ngettext(
                 "%(num)d learner's latest submitted version.",

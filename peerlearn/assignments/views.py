@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -37,9 +37,9 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
+from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.extensions import db
-from peerlearn.i18n import _
-from peerlearn.markdown import render_markdown
+from peerlearn.i18n import _, when
 from peerlearn.review.progress import ReviewStep, review_progress
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
@@ -85,12 +85,16 @@ def _locale() -> str:
 
 
 def _when(value: datetime | None) -> str | None:
-    return format_datetime(value, "long") if value is not None else None
+    return when(value) if value is not None else None
 
 
 def _redirect_to_log(course: Course, assignment: Assignment, anchor: str = "") -> Response:
     url = url_for("assignments.log", slug=course.slug, assignment_slug=assignment.slug)
     return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+#: Refusals of a submit that the learner fixes on the log page, and where.
+_FIX_ON_THE_LOG_PAGE = {"no_title": "title", "no_entries": "new-entry"}
 
 
 def _refused(course: Course, assignment: Assignment, error: BuildLogRefused) -> tuple[str, int]:
@@ -119,7 +123,7 @@ def assignment(slug: str, assignment_slug: str) -> str:
         course=course,
         assignment=assignment,
         spec=spec,
-        prompt=render_markdown(spec.prompt),
+        prompt=render_course_markdown(course, spec.prompt),
         submission_deadline=_when(spec.submission_deadline),
         review_deadline=_when(spec.review_deadline),
         phase=phase,
@@ -321,6 +325,10 @@ def submit(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
     try:
         submission = buildlogs.submit(current_user, log)
     except BuildLogRefused as error:
+        if error.code in _FIX_ON_THE_LOG_PAGE:
+            # Something the learner can fix right there: back to the field, with the reason.
+            flash(refusal_message(error.code), "error")
+            return _redirect_to_log(course, assignment, _FIX_ON_THE_LOG_PAGE[error.code])
         return _refused(course, assignment, error)
     db.session.commit()
     if submission is None:

@@ -27,9 +27,9 @@ from peerlearn.authoring.forms import (
 from peerlearn.authoring.models import Module
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
+from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.extensions import db
 from peerlearn.i18n import _, short_date
-from peerlearn.markdown import render_markdown
 from peerlearn.site import page_arg
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
@@ -205,7 +205,7 @@ def manage_modules(slug: str) -> str:
 def new_module(slug: str) -> Page:
     course = _editable_course(slug)
     form = NewModuleForm()
-    preview = render_markdown(form.body.data or "") if form.preview.data else None
+    preview = render_course_markdown(course, form.body.data or "") if form.preview.data else None
     if preview is None and form.validate_on_submit():
         try:
             module = editing.add_module(
@@ -280,7 +280,7 @@ def edit_module(slug: str, module_slug: str) -> Page:
         form.base_revision_id.data = str(module.current_revision_id)
     context: dict[str, Any] = {"course": course, "module": module, "form": form}
     if form.is_submitted() and form.preview.data:
-        context["preview"] = render_markdown(form.body.data or "")
+        context["preview"] = render_course_markdown(course, form.body.data or "")
         return render_template("authoring/edit_module.html", **context)
     if not form.validate_on_submit():
         return render_template("authoring/edit_module.html", **context), _form_status(form)

@@ -29,7 +29,8 @@ TAG_PATTERN = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 MODULE_FILE_PATTERN = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 MEDIA_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MEDIA_EXTENSIONS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                    ".webp": "image/webp", ".gif": "image/gif"}  # fmt: skip
+                    ".webp": "image/webp", ".gif": "image/gif",
+                    ".svg": "image/svg+xml"}  # fmt: skip
 
 MAX_TITLE = 200
 MAX_AUTHOR = 200

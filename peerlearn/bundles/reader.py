@@ -44,6 +44,7 @@ from peerlearn.bundles.format import (
     MediaFile,
     ModuleDoc,
 )
+from peerlearn.bundles.svg import SvgRefused, clean_svg
 from peerlearn.licences import LICENCES
 
 DEFAULT_MEDIA_MAX_BYTES = 5 * 1024 * 1024
@@ -256,9 +257,20 @@ def _read_media(folder: Path, max_bytes: int) -> list[MediaFile]:
         content = path.read_bytes()
         if len(content) > max_bytes:
             raise BundleError(str(path), f"larger than {max_bytes // (1024 * 1024)} MB")
-        _verify_image(path, content)
+        if path.suffix.lower() == ".svg":
+            content = _clean_svg(path, content)
+        else:
+            _verify_image(path, content)
         media.append(MediaFile(path=relative, content=content))
     return media
+
+
+def _clean_svg(path: Path, content: bytes) -> bytes:
+    """The SVG's drawing only (:mod:`peerlearn.bundles.svg`), or a clear refusal."""
+    try:
+        return clean_svg(content)
+    except SvgRefused as refused:
+        raise BundleError(str(path), refused.reason) from None
 
 
 def _verify_image(path: Path, content: bytes) -> None:

@@ -27,6 +27,7 @@ from peerlearn.bundles.format import (
     MediaFile,
     ModuleDoc,
 )
+from peerlearn.bundles.svg import SvgRefused, clean_svg
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
 from peerlearn.db import utcnow
@@ -124,6 +125,9 @@ def _apply_media(course: Course, files: tuple[MediaFile, ...]) -> bool:
             course.media.remove(item)
             changed = True
     for path, file in wanted.items():
+        if file.content_type == "image/svg+xml":
+            # The reader already cleaned it; a bundle built in code is held to it too.
+            file = MediaFile(file.path, _clean_svg(file))
         digest = hashlib.sha256(file.content).hexdigest()
         current = existing.get(path)
         if current is not None and current.sha256 == digest:
@@ -138,6 +142,13 @@ def _apply_media(course: Course, files: tuple[MediaFile, ...]) -> bool:
         )
         changed = True
     return changed
+
+
+def _clean_svg(file: MediaFile) -> bytes:
+    try:
+        return clean_svg(file.content)
+    except SvgRefused as refused:
+        raise BundleError(file.path, refused.reason) from None
 
 
 def _apply_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> int:

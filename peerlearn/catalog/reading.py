@@ -1,4 +1,10 @@
-"""Module bodies as HTML: bundle-relative image paths become fingerprinted media URLs.
+"""Course Markdown as HTML on the site: links and images written as bundle paths point
+at the site's pages and fingerprinted media URLs.
+
+An author writes ``media/trench.png`` and ``modules/05-charge-controller.md`` as the files
+sit in the bundle; the module page, the editor's preview and the offline package resolve
+them the same way (:mod:`peerlearn.course_paths`), for Markdown images and links and for
+raw HTML (``<img>``, ``<figure>``, ``<a>``) alike, and in a fork under its own slug.
 
 Revisions never change, so the HTML of a revision is cached per process, keyed by the
 revision and the course's media fingerprints.
@@ -14,8 +20,9 @@ from sqlalchemy import select
 
 from peerlearn.authoring.models import CourseMedia, ModuleRevision
 from peerlearn.catalog.models import Course
+from peerlearn.course_paths import MODULE_DIR, bundle_target, split_relative
 from peerlearn.extensions import db
-from peerlearn.markdown import render_markdown
+from peerlearn.markdown import render_markdown, sanitize_html
 
 
 def media_fingerprints(course: Course) -> dict[str, str]:
@@ -36,17 +43,45 @@ def render_revision(course: Course, revision: ModuleRevision) -> Markup:
     )
 
 
+def render_course_markdown(course: Course, text: str) -> Markup:
+    """Markdown written for ``course`` (a draft in the editor's preview, say), with its
+    bundle links resolved like a saved module's."""
+    return _relink(render_markdown(text), course.slug, media_fingerprints(course))
+
+
 @lru_cache(maxsize=512)
 def _render_cached(
     revision_id: int, body: str, slug: str, media: tuple[tuple[str, str], ...], root: str
 ) -> Markup:
-    fingerprints = dict(media)
+    return _relink(render_markdown(body), slug, dict(media))
 
-    def rewrite(src: str) -> str:
-        path = src.removeprefix("./")
-        if path in fingerprints:
-            name = path.removeprefix("media/")
-            return url_for("catalog.media", slug=slug, name=name, v=fingerprints[path])
-        return src
 
-    return render_markdown(body, rewrite_image=rewrite)
+def _relink(html: Markup, slug: str, fingerprints: dict[str, str]) -> Markup:
+    def attribute(tag: str, name: str, value: str) -> str | None:
+        if name not in ("href", "src"):
+            return value
+        return site_url(value, slug, fingerprints)
+
+    return Markup(sanitize_html(str(html), attribute_filter=attribute))
+
+
+def site_url(url: str, slug: str, fingerprints: dict[str, str]) -> str:
+    """The site's URL for a link or image source as written in the course's bundle;
+    anything that names no file of the bundle is left as written."""
+    relative = split_relative(url)
+    if relative is None:
+        return url
+    path, fragment = relative
+    target = bundle_target(path, MODULE_DIR, fingerprints)
+    if target is None:
+        return url
+    if target.kind == "media":
+        name = target.name.removeprefix("media/")
+        new = url_for("catalog.media", slug=slug, name=name, v=fingerprints[target.name])
+    elif target.kind == "module":
+        new = url_for("catalog.module", slug=slug, module_slug=target.name)
+    elif target.kind == "assignment":
+        new = url_for("assignments.assignment", slug=slug, assignment_slug=target.name)
+    else:
+        new = url_for("catalog.course", slug=slug)
+    return new + (f"#{fragment}" if fragment else "")

@@ -17,14 +17,13 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
+from peerlearn.course_paths import bundle_target
 from peerlearn.markdown import sanitize_html
 
 MODULES_DIR = "modules"
 ASSIGNMENTS_DIR = "assignments"
 MEDIA_DIR = "media"
 
-_MODULE_FILE = re.compile(r"^modules/\d{2,3}-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
-_ASSIGNMENT_FILE = re.compile(r"^assignments/([a-z0-9]+(?:-[a-z0-9]+)*)\.yml$")
 _SITE_PATH = re.compile(r"^/courses/([^/]+)(?:/(m|a|media)/(.+?))?/?$")
 _MEDIA_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -119,30 +118,25 @@ def _site_target(path: str, links: PackageLinks) -> str | None:
 
 
 def _bundle_target(path: str, page_dir: str, links: PackageLinks) -> str | None:
-    """The package file for a path as written in a course bundle.
-
-    Bundles name images from the bundle folder (``media/x.png``), but an author who
-    writes from the module file's own folder (``../media/x.png``) is understood too.
-    """
+    """The package file for a path as written in a course bundle (resolved as on the
+    site, :func:`peerlearn.course_paths.bundle_target`), or for one of the package's
+    own pages (``01-intro.html`` beside another module's page)."""
     for candidate in (path, posixpath.join(page_dir, path)):
         name = posixpath.normpath(candidate) if candidate else ""
-        if not name or name == "." or name == ".." or name.startswith("../"):
-            continue
-        if name in links.media:
+        if name == "index.html":
             return name
-        if name == "course.yml" or name == "index.html":
-            return "index.html"
-        if module := _MODULE_FILE.match(name):
-            if module.group(1) in links.modules:
-                return links.modules[module.group(1)]
-            continue
-        if assignment := _ASSIGNMENT_FILE.match(name):
-            if assignment.group(1) in links.assignments:
-                return links.assignments[assignment.group(1)]
-            continue
         if name in links.modules.values() or name in links.assignments.values():
             return name
-    return None
+    target = bundle_target(path, page_dir, links.media)
+    if target is None:
+        return None
+    if target.kind == "media":
+        return target.name
+    if target.kind == "course":
+        return "index.html"
+    if target.kind == "module":
+        return links.modules.get(target.name)
+    return links.assignments.get(target.name)
 
 
 def relink_html(html: str, page_dir: str, links: PackageLinks, shown: set[str]) -> Markup:

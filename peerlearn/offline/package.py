@@ -42,7 +42,7 @@ from peerlearn.authoring import lineage
 from peerlearn.authoring.models import CourseMedia
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
-from peerlearn.i18n import _, format_datetime, ngettext
+from peerlearn.i18n import _, ngettext, when
 from peerlearn.licences import LICENCES, Licence
 from peerlearn.markdown import render_markdown
 from peerlearn.offline.links import (
@@ -192,7 +192,7 @@ def review_settings(spec: AssignmentSpec) -> list[str]:
 
 
 def _when(value: datetime | None) -> str | None:
-    return format_datetime(value, "long") if value is not None else None
+    return when(value) if value is not None else None
 
 
 @cache

@@ -25,7 +25,7 @@ from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.i18n import _, format_datetime
+from peerlearn.i18n import _, when
 from peerlearn.review import calibration_examples, calibration_practice
 from peerlearn.review.calibration import CalibrationRefused
 from peerlearn.review.models import ReviewState
@@ -74,7 +74,7 @@ def examples_page(slug: str, assignment_slug: str) -> Response | Page:
         examples=calibration_examples.examples(assignment),
         candidates=candidates,
         form=form,
-        when=format_datetime,
+        when=when,
     ), status
 
 
@@ -159,5 +159,5 @@ def calibration_result(review_id: int) -> Response | str:
         review=review,
         result=result,
         closeness=format_percent(closeness) if closeness is not None else None,
-        submitted=format_datetime(review.submitted_at or utcnow(), "medium"),
+        submitted=when(review.submitted_at or utcnow()),
     )

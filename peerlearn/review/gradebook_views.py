@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_percent, get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -26,7 +26,7 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.spec import max_points
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
-from peerlearn.i18n import _, format_datetime
+from peerlearn.i18n import _, when
 from peerlearn.markdown import render_markdown
 from peerlearn.review import gradebook, overrides, regrades
 from peerlearn.review.grade_inputs import GRADED_KINDS
@@ -40,6 +40,7 @@ from peerlearn.review.gradebook_forms import (
 from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewState
 from peerlearn.review.reviewer_standings import reviewer_standings
 from peerlearn.site import page_arg, safe_next
+from peerlearn.templating import NO_NUMBER, points
 
 bp = Blueprint("gradebook", __name__, template_folder="templates")
 
@@ -61,26 +62,15 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
-#: Shown where there is no number (an en dash).
-NONE = "\u2013"
-
-
-def points(value: Decimal | int | None) -> str:
-    """Points as the reader's language writes them, at most two decimals; a dash for none."""
-    if value is None:
-        return NONE
-    return str(format_decimal(value, format="#,##0.##"))
-
-
 def percent(value: Decimal | None) -> str:
-    return NONE if value is None else str(format_percent(value))
+    return NO_NUMBER if value is None else str(format_percent(value))
 
 
 def _formatting() -> dict[str, Any]:
     return {
         "points": points,
         "percent": percent,
-        "when": format_datetime,
+        "when": when,
         "markdown": render_markdown,
         "method_labels": METHOD_LABELS,
     }

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from peerlearn.extensions import db
-from peerlearn.i18n import format_datetime
+from peerlearn.i18n import when
 from peerlearn.review import mail, notifications
 from peerlearn.site import safe_next
 
@@ -25,7 +25,7 @@ def index() -> str:
         abort(404)
     g.unread_notices = page.unread  # the header shows it; no second query
     rows = [
-        (notice, notifications.message(notice), format_datetime(notice.created_at, "short"))
+        (notice, notifications.message(notice), when(notice.created_at))
         for notice in page.items
     ]
     return render_template("review/notifications.html", page=page, rows=rows)

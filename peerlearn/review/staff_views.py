@@ -21,7 +21,7 @@ from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
-from peerlearn.i18n import _, format_datetime, ngettext
+from peerlearn.i18n import _, ngettext, when
 from peerlearn.review import flags, stuck
 from peerlearn.review.flags import FlagRefused, Resolution
 from peerlearn.review.models import Review, ReviewFlag
@@ -82,7 +82,7 @@ def _render_waiting(
         result=result,
         rule=stuck.flexible_rule(spec),
         active=active,
-        when=format_datetime,
+        when=when,
     ), status
 
 
@@ -202,7 +202,7 @@ def _render_flags(
         resolved=resolved,
         resolvers=flags.usernames(flag.resolved_by_id for flag in resolved),
         active=active,
-        when=format_datetime,
+        when=when,
     ), status
 
 

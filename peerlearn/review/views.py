@@ -9,8 +9,8 @@ and the author sees "Reviewer 1, 2, 3". Maintainers see names in their own pages
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -25,7 +25,7 @@ from peerlearn.assignments.spec import Anonymity, AssignmentSpec
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
-from peerlearn.i18n import _
+from peerlearn.i18n import _, when
 from peerlearn.review import flags, grades, queue, regrades, reviewing
 from peerlearn.review.forms import (
     PROBLEM_MESSAGES,
@@ -152,6 +152,8 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
             if request.form.get("action") == "submit":
                 reviewing.submit_review(current_user, review, scores, overall)
                 db.session.commit()
+                flash(_("Your review was submitted. Thank you!"),
+                      "success")  # fmt: skip
                 return redirect(_after_submit(review, course, assignment))
             reviewing.save_draft(current_user, review, scores, overall)
             db.session.commit()
@@ -182,7 +184,7 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
         author=review.log.user if _author_name_visible(review, spec, course) else None,
         locale=str(get_locale()),
         expires_at=(
-            format_datetime(review.lease_expires_at, "short")
+            when(review.lease_expires_at)
             if review.lease_expires_at and review.state == ReviewState.LEASED.value
             else None
         ),

@@ -18,10 +18,11 @@ def test_deadline_is_shown_in_the_learners_time_zone_and_language(
     login(create_user("kigali", timezone="Africa/Kigali"))
     page = client.get(PAGE).get_data(as_text=True)
     # 2099-03-04 23:59 at -04:00 is 05:59 on the 5th in Kigali (UTC+2).
-    assert "March 5, 2099" in page and "5:59" in page
+    # One format for every moment, the zone said: never a time a reader must guess about.
+    assert "Mar 5, 2099, 5:59\u202fAM +0200" in page or "Mar 5, 2099, 5:59 AM +0200" in page
     login(create_user("lima", timezone="America/Lima", locale="es"))
     page = client.get(PAGE).get_data(as_text=True)
-    assert "4 de marzo de 2099" in page and "22:59" in page
+    assert "4 mar 2099, 22:59 -0500" in page
 
 
 def test_phases_from_enrolment_to_submission(client, learner, add_entry):

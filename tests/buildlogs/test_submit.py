@@ -14,13 +14,16 @@ def _count() -> int:
 
 
 def test_submit_is_refused_without_a_title_or_entries(client, started, add_entry):
+    """The learner lands back on the log, at the field to fix, with the reason: no dead end."""
     response = client.submit(LOG + "/submit")
-    assert response.status_code == 409
-    assert "Give your build log a title" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(LOG + "#title")
+    page = client.get(LOG).get_data(as_text=True)
+    assert "Give your build log a title" in page and 'id="title"' in page
     client.submit(LOG, {"title": "Digester", "summary": ""})
     response = client.submit(LOG + "/submit")
-    assert response.status_code == 409
-    assert "Add at least one entry" in response.get_data(as_text=True)
+    assert response.headers["Location"].endswith(LOG + "#new-entry")
+    assert "Add at least one entry" in client.get(LOG).get_data(as_text=True)
     assert _count() == 0
 
 

@@ -134,8 +134,12 @@ BAD = {
         "media/tank.png: contains JPEG data, not PNG",
     ),
     "media-unsupported-type": (
+        write("media/plan.pdf", b"%PDF-1.7"),
+        "media/plan.pdf: media must be one of .gif, .jpeg, .jpg, .png, .svg, .webp",
+    ),
+    "media-svg-without-namespace": (
         write("media/plan.svg", b"<svg/>"),
-        "media/plan.svg: media must be one of .gif, .jpeg, .jpg, .png, .webp",
+        "media/plan.svg: is not an SVG document (its root is not <svg>)",
     ),
     "media-bad-name": (write("media/a b.png", image_bytes()), "media/a b.png: media names use"),
     "media-path-too-long": (write(LONG_MEDIA, image_bytes()), f"{LONG_MEDIA}: path is longer"),

@@ -152,7 +152,7 @@ def test_assignment_page_has_prompt_rubric_and_review_settings_in_words(
     assert '<table class="rubric">' in html and "Build quality" in html
     assert "0 points</strong> · Not shown: Nothing to see." in html
     assert "2 points</strong> · Sound: Built as described." in html
-    assert "Submit by</dt><dd>March 1, 2027" in html
+    assert "Submit by</dt><dd>Mar 1, 2027, " in html
     for sentence in (
         "You review 2 build logs of other learners.",
         "Each build log is reviewed by 1 other learner.",
