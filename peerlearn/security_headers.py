@@ -52,7 +52,10 @@ PUBLIC_ASSET_ENDPOINTS = frozenset({"static", "catalog.media", "assignments.phot
 def add_security_headers(response: Response) -> Response:
     """The headers every response carries, and ``no-store`` for a signed-in user."""
     headers = response.headers
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    # A view may have set a stricter policy for its own response (an SVG figure is served
+    # sandboxed, with nothing allowed); it is kept. Every other response gets the site's.
+    if "sandbox" not in headers.get("Content-Security-Policy", ""):
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for browsers without CSP 2
