@@ -132,8 +132,8 @@ SENDER = {
 }
 
 HOW_TO_FILL = (
-    "add the variable to World.values() (or, where it means something else on this route, "
-    "to World.endpoint_values()) in tests/fixtures/world.py, and build the object it names "
+    "add the variable to World.values (or, where it means something else on this route, "
+    "to World.endpoint_values) in tests/fixtures/world.py, and build the object it names "
     "in build_world()"
 )
 
@@ -143,7 +143,12 @@ def _rules(app: Flask) -> list[Rule]:
 
 
 def _path(app: Flask, world: World, rule: Rule) -> str:
-    values = {**world.fill(rule), **world.query(rule.endpoint)}
+    try:
+        values = {**world.fill(rule), **world.query(rule.endpoint)}
+    except KeyError as error:
+        raise AssertionError(
+            f"{rule.rule} ({rule.endpoint}): cannot fill <{error.args[0]}>; {HOW_TO_FILL}"
+        ) from None
     return rule.build(values, append_unknown=True)[1]  # type: ignore[index]
 
 
