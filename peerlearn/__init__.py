@@ -23,6 +23,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_rate_limits(app)
     register_templates(app)
@@ -95,6 +96,12 @@ def register_extensions(app: Flask) -> None:
     from peerlearn.accounts.views import configure_login
 
     configure_login(login_manager)
+
+
+def register_url_converters(app: Flask) -> None:
+    from peerlearn.input_guard import setup_url_converters
+
+    setup_url_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:

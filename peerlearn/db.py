@@ -48,3 +48,28 @@ class Base(DeclarativeBase):
 
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+#: The largest id the database stores: primary keys are INTEGER columns, 32-bit signed on
+#: PostgreSQL, which refuses a larger number in a query instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value: object) -> int | None:
+    """``value`` (a URL or form string, or an int) as a positive whole number the database
+    can store, or None for anything else: missing, not a number, zero, negative, or beyond
+    ``MAX_ID``. Look ids from requests up through this, so that ``?from=99999999999999999999``
+    finds nothing instead of raising "integer out of range" on PostgreSQL."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > len(str(MAX_ID)):
+            return None
+        try:
+            number = int(text)
+        except ValueError:  # digits int() does not read (superscripts)
+            return None
+    return number if 0 < number <= MAX_ID else None

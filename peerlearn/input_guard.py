@@ -1,12 +1,32 @@
-"""Refuse NUL characters in URLs and form fields before any view sees them.
+"""Refuse what no view should see: NUL characters in URLs and form fields, and ids in URLs
+larger than the database stores.
 
-No human types one, PostgreSQL cannot store one in text, and letting it reach a query
-would turn a silly request into a 500.
+No human types one, PostgreSQL cannot store one in text (nor compare an INTEGER column with
+99999999999999999999), and letting it reach a query would turn a silly request into a 500.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter, Map
+
+from peerlearn.db import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` for every route: a URL whose number the database cannot hold matches
+    no rule (404) instead of reaching a query. Only ``max`` changes; a rule may still ask
+    for a smaller one (``<int(max=9):n>``)."""
+
+    def __init__(self, map: Map, *args: Any, max: int | None = None, **kwargs: Any) -> None:
+        super().__init__(map, *args, max=MAX_ID if max is None else min(max, MAX_ID), **kwargs)
+
+
+def setup_url_converters(app: Flask) -> None:
+    """Make :class:`IdConverter` the ``int`` converter; before any blueprint adds a rule."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def _has_nul() -> bool:

@@ -1,5 +1,8 @@
 """Site-wide routes (health check for load balancers, the language switcher) and the two
-request helpers every feature's views share: ``safe_next`` and ``page_arg``."""
+request helpers every feature's views share: ``safe_next``, ``page_arg`` and ``id_arg``.
+
+Integer query arguments are read only through ``page_arg`` and ``id_arg``: never
+``request.args.get(..., type=int)``, which passes a number of any size on to a query."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from peerlearn.accounts.services import set_preferences
+from peerlearn.db import MAX_ID, as_id
 from peerlearn.extensions import db
 
 bp = Blueprint("site", __name__)
@@ -39,11 +43,22 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def page_arg() -> int:
     """The ``page`` query argument of a paged list: 1 when missing or not a number, 404
-    below 1 (the view checks the upper end, once it knows how many pages there are)."""
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
+    below 1 or beyond any page the database could hold (the view checks the upper end,
+    once it knows how many pages there are)."""
+    raw = request.args.get("page")
+    try:
+        page = int(raw) if raw is not None else 1
+    except ValueError:  # not a number, or more digits than int() reads
+        return 1
+    if not 1 <= page <= MAX_ID:
         abort(404)
     return page
+
+
+def id_arg(name: str) -> int | None:
+    """The query argument ``name`` as an id (``?edit=12``, ``?from=3``): None when missing,
+    not a number or out of the database's range, which every caller treats as "not given"."""
+    return as_id(request.args.get(name))
 
 
 @bp.post("/language")

@@ -8,6 +8,7 @@ own database session and commit), and objects the test holds are refreshed after
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,9 @@ from peerlearn.catalog.models import Course
 from peerlearn.extensions import db as _db
 from tests.rubrics import BUILD_CRITERION_YAML
 from tests.settings import ROOT, database_url_for_tests
+
+#: Fixture modules shared across folders (the "one of everything" world for route walkers).
+pytest_plugins = ["tests.fixtures.world"]
 
 COURSES_DIR = ROOT / "courses"
 PASSWORD = "lentils-and-tortillas"
@@ -62,6 +66,29 @@ class IsolatedClient(FlaskClient):
         return self.post(path, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
 
 
+# --- The caller's environment stays out of the tests ------------------------------------
+#: PEERLEARN_* variables that configure the test run itself, not the app under test.
+TEST_RUN_VARIABLES = frozenset(
+    {"PEERLEARN_TEST_DATABASE_URL", "PEERLEARN_REQUIRE_BROWSER", "PEERLEARN_REQUIRE_REDIS",
+     "PEERLEARN_CHROMIUM", "PEERLEARN_SCREENSHOTS"}
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_peerlearn_settings_from_the_shell() -> Iterator[None]:
+    """Remove the app's settings (PEERLEARN_ENV, PEERLEARN_SECRET_KEY, ...) a developer
+    exported in their shell, so that every test sees only the configuration it sets itself;
+    they come back after the session. Autouse and session-scoped, so it runs before ``app``."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("PEERLEARN_") and not (
+                name in TEST_RUN_VARIABLES or name.startswith("PEERLEARN_TEST_")
+            ):
+                patch.delenv(name)
+        yield
+
+
+# --- App, database, factories -------------------------------------------------------------
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = database_url_for_tests(tmp_path_factory.mktemp("db"))

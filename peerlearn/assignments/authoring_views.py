@@ -35,7 +35,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.markdown import render_markdown
-from peerlearn.site import page_arg
+from peerlearn.site import id_arg, page_arg
 
 bp = Blueprint("assignment_authoring", __name__, template_folder="templates")
 
@@ -305,8 +305,8 @@ def assignment_history(slug: str, assignment_slug: str) -> str:
 def assignment_diff(slug: str, assignment_slug: str) -> str:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    old = services.revision_of(assignment, request.args.get("from"))
-    new = services.revision_of(assignment, request.args.get("to"))
+    old = services.revision_of(assignment, id_arg("from"))
+    new = services.revision_of(assignment, id_arg("to"))
     if old is None or new is None:
         abort(404, _("Choose two revisions of this assignment to compare."))
     return render_template(

@@ -25,7 +25,7 @@ from peerlearn.authoring.models import Module
 from peerlearn.authoring.revisions import record_event
 from peerlearn.bundles.format import ASSIGNMENT_SUFFIX, ASSIGNMENTS_DIR, BundleError
 from peerlearn.catalog.models import Course
-from peerlearn.db import utcnow
+from peerlearn.db import as_id, utcnow
 from peerlearn.extensions import db
 
 
@@ -97,9 +97,8 @@ def active_modules(course: Course) -> list[Module]:
 
 def revision_of(assignment: Assignment, revision_id: Any) -> AssignmentRevision | None:
     """The assignment's revision with this id, or None for anything else."""
-    try:
-        number = int(revision_id)
-    except (TypeError, ValueError):
+    number = as_id(revision_id)
+    if number is None:
         return None
     revision = db.session.get(AssignmentRevision, number)
     if revision is None or revision.assignment_id != assignment.id:

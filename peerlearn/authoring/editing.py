@@ -22,7 +22,7 @@ from peerlearn.authoring.revisions import add_revision, record_event
 from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
 from peerlearn.catalog.services import course_by_key
-from peerlearn.db import utcnow
+from peerlearn.db import as_id, utcnow
 from peerlearn.extensions import db
 from peerlearn.licences import LICENCES, fork_licences
 
@@ -303,9 +303,8 @@ class EditOutcome:
 def revision_of(module: Module, revision_id: Any) -> ModuleRevision | None:
     """The module's revision with this id, or None for anything else (another module's,
     a missing one, or not a number)."""
-    try:
-        number = int(revision_id)
-    except (TypeError, ValueError):
+    number = as_id(revision_id)
+    if number is None:
         return None
     revision = db.session.get(ModuleRevision, number)
     if revision is None or revision.module_id != module.id:

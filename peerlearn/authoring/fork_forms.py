@@ -14,6 +14,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from peerlearn.catalog.models import Course
+from peerlearn.db import as_id
 from peerlearn.i18n import _, _l, language_name
 from peerlearn.licences import LICENCES, fork_licences
 
@@ -125,4 +126,4 @@ def resolutions_from(
 
 def chosen_ids(data: MultiDict[str, str], name: str = "add") -> set[int]:
     """Integer ids ticked in a group of checkboxes; anything else is ignored."""
-    return {int(v) for v in data.getlist(name) if v.isdigit()}
+    return {number for v in data.getlist(name) if (number := as_id(v)) is not None}

@@ -30,7 +30,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.extensions import db
 from peerlearn.i18n import _, short_date
-from peerlearn.site import page_arg
+from peerlearn.site import id_arg, page_arg
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
 
@@ -349,8 +349,8 @@ def module_diff(slug: str, module_slug: str) -> str:
     if not permissions.can_view_history(current_user, course):
         abort(403)
     module = _module(course, module_slug)
-    old = editing.revision_of(module, request.args.get("from"))
-    new = editing.revision_of(module, request.args.get("to"))
+    old = editing.revision_of(module, id_arg("from"))
+    new = editing.revision_of(module, id_arg("to"))
     if old is None or new is None:
         abort(404, _("Choose two revisions of this module to compare."))
     return render_template(

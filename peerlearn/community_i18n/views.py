@@ -26,7 +26,7 @@ from peerlearn.community_i18n.models import Translator
 from peerlearn.community_i18n.services import FormProblem, TranslationError
 from peerlearn.extensions import db
 from peerlearn.i18n import _, language_name, pgettext
-from peerlearn.site import safe_next
+from peerlearn.site import id_arg, page_arg, safe_next
 
 bp = Blueprint("community_i18n", __name__, template_folder="templates", url_prefix="/translate")
 
@@ -133,7 +133,7 @@ def messages(locale: str) -> str:
     _language(locale)
     query = request.args.get("q", "").strip()[:200]
     show = "pending" if request.args.get("show") == "pending" else ""
-    page_number = request.args.get("page", 1, type=int) or 0
+    page_number = page_arg()
     messages_catalog = _catalog(locale)
     pending = services.pending_counts(locale)
     rows = catalog.listing(
@@ -222,7 +222,7 @@ def message(locale: str, key: str) -> Page:
 def _initial(listed: catalog.Listed, suggestions: list[Any]) -> tuple[str, ...]:
     """What the form shows first: the text in use, or a suggestion a translator chose to
     edit before approving (``?edit=<id>``)."""
-    chosen = request.args.get("edit", type=int)
+    chosen = id_arg("edit")
     for suggestion in suggestions:
         if suggestion.id == chosen:
             return suggestion.forms

@@ -3,7 +3,7 @@ that emails the notices a request committed (see ``peerlearn.review.mail``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from peerlearn.extensions import db
 from peerlearn.i18n import when
 from peerlearn.review import mail, notifications
-from peerlearn.site import safe_next
+from peerlearn.site import page_arg, safe_next
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -19,8 +19,7 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 @bp.get("/notifications")
 @login_required
 def index() -> str:
-    page_number = request.args.get("page", 1, type=int)
-    page = notifications.notices_page(current_user, page_number or 0)
+    page = notifications.notices_page(current_user, page_arg())
     if page is None:
         abort(404)
     g.unread_notices = page.unread  # the header shows it; no second query

@@ -1,58 +1,272 @@
-"""Every route of the app, found from its URL map, so that a route added later is checked
-without changing this test: every POST refuses a request without a CSRF token, and no
-page that needs an account answers an anonymous visitor."""
+"""Every route of the app, read from its URL map and filled with real objects from the
+``world`` fixture (tests/fixtures/world.py), so that a request reaches the view itself:
+
+- a POST, PUT, PATCH or DELETE without a CSRF token is refused with the CSRF error (400),
+  even from the user the route is for (a CSRF-exempt route cannot hide behind a 403 or a
+  404 for a made-up id);
+- a method a route does not declare answers 405;
+- every GET endpoint is classified, by a person, as PUBLIC (anyone may read it: it answers
+  an anonymous visitor with 200) or PRIVATE (an anonymous visitor is sent to the login page
+  or refused with 403, while the user named for it gets 200 — so the refusal is about the
+  visitor, not about a missing object).
+
+A route added later is checked without changing this file, and fails until it is
+classified and its URL variables can be filled from the world.
+"""
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
+from typing import Any
 
-import pytest
+from flask import Flask
+from werkzeug.routing import Rule
 
-#: Routes an anonymous visitor may open (the rest redirect to the login page or 403/404).
-PUBLIC = re.compile(
-    r"^/($|login|register|password/|healthz|photos/|static/|courses/[^/]+(/m/[^/]+)?$|courses/[^/]+/a/[^/]+$"
-    r"|courses/[^/]+/offline\.zip$|courses/[^/]+/network$|courses/[^/]+/history|users/)"
+from tests.fixtures.world import World
+
+#: Methods that change state: Flask-WTF checks the CSRF token on each of them.
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+CHECKED = ("GET", *UNSAFE)
+#: What the CSRF error page says (the English text of peerlearn.errors' CSRF handler).
+CSRF_REFUSAL = "The form had expired or was sent from another site."
+
+#: GET endpoints anyone may open, signed in or not: each checked by reading its view. An
+#: anonymous visitor gets 200 with the world's real objects.
+PUBLIC = {
+    "catalog.index": "the catalog",
+    "catalog.course": "a course page",
+    "catalog.module": "a module of a course",
+    "catalog.media": "an image a module shows",
+    "assignments.assignment": "an assignment's prompt and rubric",
+    "assignments.photo": "a build-log photo, by the hash of its bytes (review stays blind)",
+    "authoring.course_history": "a course's history (courses are open resources)",
+    "authoring.module_history": "a module's history",
+    "authoring.module_diff": "a module's changes between two revisions",
+    "forks.network": "a course's forks and translations",
+    "offline.package": "the course as a zip to read offline",
+    "proposals.index": "the proposals to a course (open like the course)",
+    "proposals.show": "one proposal",
+    "accounts.login": "the login form",
+    "accounts.register": "the registration form",
+    "accounts.profile": "a user's public profile",
+    "site.healthz": "the load balancer's health check",
+    "static": "CSS",
+}
+
+#: GET endpoints for signed-in people only, with the world's user who may open them (and
+#: gets 200). An anonymous visitor is sent to the login page or gets 403.
+PRIVATE = {
+    "catalog.dashboard": "learner",
+    "accounts.settings": "learner",
+    "notifications.index": "learner",
+    "assignments.log": "learner",
+    "assignments.version": "learner",
+    "review.received": "learner",
+    "review.write": "reviewer",
+    "review_staff.practice": "learner",
+    "review_staff.calibration_result": "learner",
+    "gradebook.regrade": "learner",
+    "gradebook.my_reviews": "reviewer",
+    "gradebook.standings": "maintainer",
+    "gradebook.index": "maintainer",
+    "gradebook.export": "maintainer",
+    "gradebook.log": "maintainer",
+    "submissions.index": "maintainer",
+    "submissions.export": "maintainer",
+    "submissions.submission": "maintainer",
+    "review_staff.calibration_examples": "maintainer",
+    "review_staff.flags": "maintainer",
+    "review_staff.waiting": "maintainer",
+    "review_staff.teams_page": "maintainer",
+    "assignment_authoring.list_assignments": "maintainer",
+    "assignment_authoring.new_assignment": "maintainer",
+    "assignment_authoring.edit_assignment": "maintainer",
+    "assignment_authoring.assignment_history": "maintainer",
+    "assignment_authoring.assignment_diff": "maintainer",
+    "authoring.new_course": "maintainer",
+    "authoring.course_settings": "maintainer",
+    "authoring.maintainers": "maintainer",
+    "authoring.manage_modules": "maintainer",
+    "authoring.new_module": "maintainer",
+    "authoring.edit_module": "maintainer",
+    "authoring.remove_module": "maintainer",
+    "forks.fork": "maintainer",
+    "forks.sync": "maintainer",
+    "proposals.propose": "maintainer",
+    "community_i18n.index": "admin",
+    "community_i18n.messages": "admin",
+    "community_i18n.message": "admin",
+    "community_i18n.export": "admin",
+    "community_i18n.translators": "admin",
+}
+
+#: Who sends the state-changing requests of an endpoint: the world's user the route is for,
+#: so that without the CSRF check the request would go through. Everything else: the
+#: maintainer.
+SENDER = {
+    "assignments.save_log": "learner",
+    "assignments.add_entry": "learner",
+    "assignments.update_entry": "learner",
+    "assignments.delete_entry": "learner",
+    "assignments.add_measurement": "learner",
+    "assignments.remove_measurement": "learner",
+    "assignments.add_photo": "learner",
+    "assignments.remove_photo": "learner",
+    "assignments.submit": "learner",
+    "catalog.progress": "learner",
+    "catalog.leave": "learner",
+    "review.self_assessment": "learner",
+    "review.rate": "learner",
+    "review_staff.flag_review": "learner",
+    "review_staff.start_practice": "learner",
+    "gradebook.request_regrade": "learner",
+    "notifications.open_notice": "learner",
+    "notifications.read_all": "learner",
+    "review.write": "reviewer",
+    "review.next_review": "reviewer",
+    "community_i18n.message": "admin",
+    "community_i18n.approve": "admin",
+    "community_i18n.reject": "admin",
+    "community_i18n.translators": "admin",
+    "community_i18n.revoke": "admin",
+}
+
+HOW_TO_FILL = (
+    "add the variable to World.values (or, where it means something else on this route, "
+    "to World.endpoint_values) in tests/fixtures/world.py, and build the object it names "
+    "in build_world()"
 )
 
 
-def _example(rule) -> str:
-    """The rule's path with a made-up value for each variable (1 for numbers)."""
-    path = rule.rule
-    for name, converter in rule._converters.items():
-        value = "1" if type(converter).__name__ in ("IntegerConverter",) else "x"
-        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, path)
-    return path
+def _rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint))
 
 
-def _rules(app, method: str) -> list:
-    return sorted(
-        (rule for rule in app.url_map.iter_rules() if method in rule.methods),
-        key=lambda rule: rule.rule,
+def _path(app: Flask, world: World, rule: Rule) -> str:
+    try:
+        values = {**world.fill(rule), **world.query(rule.endpoint)}
+    except KeyError as error:
+        raise AssertionError(
+            f"{rule.rule} ({rule.endpoint}): cannot fill <{error.args[0]}>; {HOW_TO_FILL}"
+        ) from None
+    return rule.build(values, append_unknown=True)[1]  # type: ignore[index]
+
+
+def _switch(client: Any, login: Any, user: Any) -> None:
+    client.submit("/logout")
+    if user is not None:
+        login(user)
+
+
+def test_every_route_variable_is_filled_from_the_world(app: Flask, world: World) -> None:
+    missing = []
+    for rule in _rules(app):
+        try:
+            world.fill(rule)
+        except KeyError as error:
+            missing.append(f"{rule.rule} ({rule.endpoint}): <{error.args[0]}>")
+    assert not missing, (
+        "The route walker cannot fill these URL variables with real objects: "
+        + "; ".join(missing)
+        + ". To fix: "
+        + HOW_TO_FILL
+        + "."
     )
 
 
-def test_every_post_route_refuses_a_request_without_a_csrf_token(app, client, create_user, login):
-    login(create_user("amina"))
-    unprotected = []
-    for rule in _rules(app, "POST"):
-        response = client.post(_example(rule), data={})
-        if response.status_code not in (400, 404):
-            unprotected.append((rule.rule, response.status_code))
-    assert unprotected == []
+def test_every_get_endpoint_is_classified_public_or_private(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in _rules(app) if "GET" in (rule.methods or ())}
+    unclassified = sorted(endpoints - PUBLIC.keys() - PRIVATE.keys())
+    both = sorted(PUBLIC.keys() & PRIVATE.keys())
+    gone = sorted((PUBLIC.keys() | PRIVATE.keys()) - endpoints)
+    assert not unclassified, (
+        f"New GET endpoint(s) {unclassified}: read the view's permission check, then add each "
+        "to PUBLIC in tests/core/test_every_route.py (anyone may read it; say what it is) or "
+        "to PRIVATE (with the world user who may open it: learner, reviewer, maintainer or "
+        "admin). If its URL cannot be filled then: " + HOW_TO_FILL + "."
+    )
+    assert not both, f"Endpoints both PUBLIC and PRIVATE: {both}"
+    assert not gone, f"PUBLIC/PRIVATE name endpoints that no longer exist: {gone}; remove them."
 
 
-def test_no_account_page_answers_an_anonymous_visitor(app, client):
-    opened = []
-    for rule in _rules(app, "GET"):
-        path = _example(rule)
-        if PUBLIC.match(path) or rule.endpoint == "static":
-            continue
+def test_public_pages_open_for_an_anonymous_visitor(app: Flask, client: Any, world: World) -> None:
+    refused = []
+    for rule in _rules(app):
+        if rule.endpoint in PUBLIC and "GET" in (rule.methods or ()):
+            path = _path(app, world, rule)
+            response = client.get(path)
+            if response.status_code != 200:
+                refused.append((path, response.status_code))
+    assert refused == []
+
+
+def test_private_pages_send_an_anonymous_visitor_to_log_in_and_open_for_their_user(
+    app: Flask, client: Any, login: Any, world: World
+) -> None:
+    opened, not_found = [], []
+    paths = {
+        rule.endpoint: _path(app, world, rule)
+        for rule in _rules(app)
+        if rule.endpoint in PRIVATE and "GET" in (rule.methods or ())
+    }
+    for path in paths.values():
         response = client.get(path)
-        if response.status_code == 200:
-            opened.append(path)
-    assert opened == []
+        to_login = response.status_code == 302 and response.headers["Location"].startswith("/login")
+        if not (to_login or response.status_code == 403):
+            opened.append((path, response.status_code))
+    by_user = defaultdict(list)
+    for endpoint, path in paths.items():
+        by_user[PRIVATE[endpoint]].append(path)
+    for name, user_paths in sorted(by_user.items()):
+        _switch(client, login, getattr(world, name))
+        for path in user_paths:
+            status = client.get(path).status_code
+            if status != 200:
+                not_found.append((name, path, status))
+    assert opened == [], "pages that do not send an anonymous visitor to the login page"
+    assert not_found == [], (
+        "pages their user cannot open: the world lacks their object or PRIVATE names the wrong user"
+    )
 
 
-@pytest.mark.parametrize("method", ["POST"])
-def test_there_are_routes_to_check(app, method):
-    assert len(_rules(app, method)) > 50
+def test_every_state_changing_request_without_a_csrf_token_is_refused(
+    app: Flask, client: Any, login: Any, world: World
+) -> None:
+    """Sent by the user the route is for, so that only the CSRF check can refuse it."""
+    requests = defaultdict(list)
+    for rule in _rules(app):
+        for method in UNSAFE:
+            if method in (rule.methods or ()):
+                sender = SENDER.get(rule.endpoint, "maintainer")
+                requests[sender].append((method, _path(app, world, rule), rule.endpoint))
+    assert sum(len(r) for r in requests.values()) > 50
+    unprotected = []
+    for name, sent in sorted(requests.items()):
+        _switch(client, login, getattr(world, name))
+        for method, path, endpoint in sent:
+            response = client.open(path, method=method, data={})
+            refused = response.status_code == 400 and CSRF_REFUSAL in response.get_data(
+                as_text=True
+            )
+            if not refused:
+                unprotected.append((method, path, endpoint, response.status_code))
+    assert unprotected == [], "state-changing requests accepted without a CSRF token"
+
+
+def test_methods_a_route_does_not_declare_answer_405(
+    app: Flask, client: Any, login: Any, world: World
+) -> None:
+    login(world.maintainer)
+    declared: dict[str, set[str]] = defaultdict(set)
+    paths: dict[str, str] = {}
+    for rule in _rules(app):
+        declared[rule.rule] |= set(rule.methods or ())
+        paths[rule.rule] = _path(app, world, rule)
+    wrong = []
+    for key, path in sorted(paths.items()):
+        for method in CHECKED:
+            if method not in declared[key]:
+                status = client.open(path, method=method).status_code
+                if status != 405:
+                    wrong.append((method, path, status))
+    assert wrong == []
