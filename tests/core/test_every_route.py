@@ -48,6 +48,10 @@ PUBLIC = {
     "proposals.show": "one proposal",
     "accounts.login": "the login form",
     "accounts.register": "the registration form",
+    "accounts.forgot_password": "the forgot-password form (same answer for every address)",
+    "accounts.reset_link": "an emailed reset link: moves its token into the session",
+    "accounts.reset_form": "the new-password form a reset link leads to",
+    "accounts.confirm_link": "an emailed registration link: the button that creates the account",
     "accounts.profile": "a user's public profile",
     "site.healthz": "the load balancer's health check",
     "static": "CSS",
@@ -189,12 +193,28 @@ def test_every_get_endpoint_is_classified_public_or_private(app: Flask) -> None:
     assert not gone, f"PUBLIC/PRIVATE name endpoints that no longer exist: {gone}; remove them."
 
 
+#: Public pages reached only through another: the reset form shows once its emailed link
+#: was opened (the link moves the token into the session and redirects there).
+ARRIVES_FROM = {"accounts.reset_form": "accounts.reset_link"}
+#: Public links that answer by redirecting to the page they open (followed, never to login).
+REDIRECTS = {"accounts.reset_link"}
+
+
 def test_public_pages_open_for_an_anonymous_visitor(app: Flask, client: Any, world: World) -> None:
     refused = []
-    for rule in _rules(app):
+    rules = {rule.endpoint: rule for rule in _rules(app)}
+    for rule in rules.values():
         if rule.endpoint in PUBLIC and "GET" in (rule.methods or ()):
             path = _path(app, world, rule)
+            if rule.endpoint in ARRIVES_FROM:
+                client.get(_path(app, world, rules[ARRIVES_FROM[rule.endpoint]]))
             response = client.get(path)
+            if rule.endpoint in REDIRECTS and response.status_code == 302:
+                target = response.headers["Location"]
+                if target.startswith("/login"):
+                    refused.append((path, 302))
+                    continue
+                response = client.get(target)
             if response.status_code != 200:
                 refused.append((path, response.status_code))
     assert refused == []
