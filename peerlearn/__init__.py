@@ -116,6 +116,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Adds privacy, data download, account deletion and the admin buttons to accounts.
+    from peerlearn.accounts import account_views  # noqa: F401
     from peerlearn.accounts.views import bp as accounts
 
     # Adds the photo route and the upload limit to assignments, before it is registered.

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from peerlearn import permissions
+from peerlearn.accounts.account_forms import PrivacyForm
 from peerlearn.accounts.forms import LoginForm, PreferencesForm, RegisterForm
 from peerlearn.accounts.models import User
 from peerlearn.accounts.services import authenticate, register_user, set_preferences
@@ -28,7 +30,9 @@ def configure_login(manager: LoginManager) -> None:
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A locked or deleted account's existing sessions stop working at once.
+        return user if user is not None and user.is_active else None
 
 
 def _start_session(user: User) -> None:
@@ -78,7 +82,11 @@ def login() -> str | Response:
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = authenticate(form.login.data, form.password.data)
-        if user is not None:
+        if user is not None and user.locked_at is not None:
+            form.login.errors = [
+                _("This account is locked. Please contact the site's administrators.")
+            ]
+        elif user is not None:
             _start_session(user)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data, url_for("catalog.dashboard")))
@@ -98,13 +106,16 @@ def logout() -> Response:
 @bp.get("/users/<username>")
 def profile(username: str) -> str:
     user = db.session.scalar(select(User).where(User.username == username.lower()))
-    if user is None:
+    if user is None or user.deleted_at is not None:
         abort(404)
+    show_activity = permissions.can_see_learning_activity(current_user, user)
     return render_template(
         "accounts/profile.html",
         user=user,
-        courses=enrolled_courses(user),
+        show_activity=show_activity,
+        courses=enrolled_courses(user) if show_activity else [],
         maintained=maintained_courses(user),
+        can_lock=permissions.can_lock_account(current_user, user),
     )
 
 
@@ -118,4 +129,5 @@ def settings() -> str | Response:
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("accounts.settings"))
     status = 422 if form.is_submitted() else 200
-    return render_template("accounts/settings.html", form=form), status
+    privacy = PrivacyForm(activity_public=current_user.activity_public)
+    return render_template("accounts/settings.html", form=form, privacy=privacy), status
