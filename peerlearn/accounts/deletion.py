@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, EntryPhoto, PhotoBlob, Submission
@@ -48,12 +49,11 @@ class DeletionReport:
 
 def sole_maintained_courses(user: User) -> list[Course]:
     """Courses that would have no maintainer left if ``user`` deleted their account."""
+    other = aliased(CourseMaintainer)
     others = (
-        select(CourseMaintainer.id)
-        .where(
-            CourseMaintainer.course_id == Course.id,
-            CourseMaintainer.user_id != user.id,
-        )
+        select(other.id)
+        .where(other.course_id == Course.id, other.user_id != user.id)
+        .correlate(Course)
         .exists()
     )
     return list(
