@@ -146,12 +146,12 @@ def grant_admin_command(username: str) -> None:
     from peerlearn.accounts import admin
 
     try:
-        admin.grant_admin(username)
+        user = admin.grant_admin(username)
     except admin.AdminError:
         click.echo(f"error: there is no user called '{username}'", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"{username} is now a site admin")
+    click.echo(f"{user.username} is now a site admin")
 
 
 @admins_cli.command("revoke")
@@ -161,7 +161,7 @@ def revoke_admin_command(username: str) -> None:
     from peerlearn.accounts import admin
 
     try:
-        admin.revoke_admin(username)
+        user = admin.revoke_admin(username)
     except admin.AdminError as error:
         message = {
             "last_admin": f"{username} is the last site admin; grant someone else first",
@@ -169,7 +169,7 @@ def revoke_admin_command(username: str) -> None:
         click.echo(f"error: {message}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"{username} is no longer a site admin")
+    click.echo(f"{user.username} is no longer a site admin")
 
 
 @admins_cli.command("list")
