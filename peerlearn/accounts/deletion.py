@@ -16,16 +16,17 @@ leaves the account as it was).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
-from peerlearn.accounts.models import User
+from peerlearn.accounts.models import FORMER_CONTRIBUTOR, User
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, EntryPhoto, PhotoBlob, Submission
-from peerlearn.authoring.models import CourseMaintainer
-from peerlearn.catalog.models import Course, Enrolment, ModuleProgress
+from peerlearn.authoring.models import CourseEvent, CourseMaintainer
+from peerlearn.catalog.models import Course, CourseAuthor, Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import Translator
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
@@ -112,7 +113,9 @@ def delete_account(
     for model in (Enrolment, ModuleProgress, Notification, Translator, CourseMaintainer):
         db.session.execute(delete(model).where(model.user_id == uid))
 
-    _strip_personal_data(user, credit_name, now)
+    credit = (credit_name or "").strip()[:CREDIT_NAME_MAX] or None
+    _rename_in_credits(user.username, credit)
+    _strip_personal_data(user, credit, now)
     db.session.flush()
     db.session.expire_all()  # loaded objects must not show rows the bulk statements removed
     return DeletionReport(len(log_ids), photos_deleted, kept, unmaintained)
@@ -155,6 +158,27 @@ def _delete_orphan_photos(blob_ids: set[int]) -> int:
     return deleted
 
 
+def _rename_in_credits(username: str, credit: str | None) -> None:
+    """Where the username was written down as text, write the chosen credit instead: the
+    author list of a course created in the browser, and "added X as a maintainer" events
+    (None there reads "a former contributor" in the reader's language)."""
+    db.session.execute(
+        update(CourseAuthor)
+        .where(CourseAuthor.name == username)
+        .values(name=credit or str(FORMER_CONTRIBUTOR))
+    )
+    events = db.session.scalars(
+        select(CourseEvent).where(
+            CourseEvent.kind == "maintainer_added", CourseEvent.detail.contains(username)
+        )
+    )
+    for event in events:
+        detail = json.loads(event.detail)
+        if detail.get("username") == username:
+            detail["username"] = credit
+            event.detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+
+
 def _strip_personal_data(user: User, credit_name: str | None, now: datetime) -> None:
     """Keep the row (the anchor of the person's contributions), not the person."""
     user.username = f"~deleted-{user.id}"  # "~" is refused at registration: never taken
@@ -166,4 +190,4 @@ def _strip_personal_data(user: User, credit_name: str | None, now: datetime) -> 
     user.activity_public = False
     user.locked_at = None
     user.deleted_at = now
-    user.credit_name = (credit_name or "").strip()[:CREDIT_NAME_MAX] or None
+    user.credit_name = credit_name

@@ -12,7 +12,7 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog, PhotoBlob
 from peerlearn.authoring import editing
 from peerlearn.authoring.models import Module
-from peerlearn.catalog.models import Enrolment
+from peerlearn.catalog.models import Course, Enrolment
 from peerlearn.extensions import db
 from peerlearn.review.grades import assignment_grades
 from peerlearn.review.models import Notification, Review
@@ -208,3 +208,23 @@ def test_enrolments_notifications_and_personal_rows_go(create_user, create_cours
 
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_the_username_written_into_credits_becomes_the_chosen_name(
+    client, create_user, create_course
+):
+    keeper = create_user("keeper")
+    maria = create_user("maria")
+    create_course("biogas", maintainer=keeper, authors=("maria", "Ana"))
+    course = db.session.scalar(select(Course).where(Course.slug == "biogas"))
+    editing.add_maintainer(keeper, course, "maria")
+    db.session.commit()
+    assert "Added maria as a maintainer." in client.get("/courses/biogas/history").text
+
+    delete_account(maria, credit_name="María Q.")
+    db.session.commit()
+
+    page = client.get("/courses/biogas").get_data(as_text=True)
+    assert "María Q." in page and "Ana" in page and "maria" not in page
+    history = client.get("/courses/biogas/history").get_data(as_text=True)
+    assert "Added María Q. as a maintainer." in history and "maria" not in history
