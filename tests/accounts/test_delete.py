@@ -15,7 +15,7 @@ from peerlearn.authoring.models import Module
 from peerlearn.catalog.models import Course, Enrolment
 from peerlearn.extensions import db
 from peerlearn.review.grades import assignment_grades
-from peerlearn.review.models import Notification, Review
+from peerlearn.review.models import Notification, Review, ReviewQueue
 from tests.buildlogs.conftest import LOG, jpeg_bytes, upload
 from tests.conftest import PASSWORD
 from tests.review.test_grades import _three_reviews
@@ -228,3 +228,22 @@ def test_the_username_written_into_credits_becomes_the_chosen_name(
     assert "María Q." in page and "Ana" in page and "maria" not in page
     history = client.get("/courses/biogas/history").get_data(as_text=True)
     assert "Added María Q. as a maintainer." in history and "maria" not in history
+
+
+def test_a_build_log_held_for_review_goes_back_to_the_pool(client, login, review_class):
+    klass = review_class(3, must_review=1, must_be_reviewed=1)
+    holder = klass.learners[1]
+    login(holder)
+    base = f"/courses/{klass.course.slug}/a/{klass.assignment.slug}"
+    assert client.submit(base + "/reviews/next").status_code == 302
+    held = db.session.scalar(select(Review).where(Review.reviewer_id == holder.id))
+    assert held is not None and held.state == "leased"
+    log_id = held.log_id
+    client.submit("/logout")
+
+    delete_account(db.session.get(User, holder.id))
+    db.session.commit()
+
+    row = db.session.get(ReviewQueue, log_id)
+    assert (row.leased, row.load) == (0, 0)
+    assert db.session.scalar(select(func.count()).select_from(Review)) == 0
