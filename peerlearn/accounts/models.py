@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ColumnElement, String, case, func, literal
+from sqlalchemy import Boolean, ColumnElement, String, case, func, literal_column
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,7 +59,9 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,mi
         return case(
             (
                 cls.deleted_at.is_not(None),
-                func.coalesce(cls.credit_name, literal("a former contributor")),
+                # A constant in the SQL text, not a bound parameter, so that the same
+                # expression in SELECT and GROUP BY is the same expression to PostgreSQL.
+                func.coalesce(cls.credit_name, literal_column("'a former contributor'")),
             ),
             else_=cls.username,
         )
