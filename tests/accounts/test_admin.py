@@ -59,7 +59,10 @@ def test_an_admin_locks_an_account_its_sessions_end_and_login_says_so(
     assert "Esta cuenta está bloqueada" in refused.get_data(as_text=True)
 
     assert client.submit("/users/maria/unlock").status_code == 302
-    assert maria_device.submit("/login", {"login": maria.username, "password": PASSWORD}).status_code == 302
+    assert (
+        maria_device.submit("/login", {"login": maria.username, "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_only_admins_lock_accounts_and_not_their_own(client, login, create_user):

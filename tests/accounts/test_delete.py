@@ -74,7 +74,9 @@ def test_after_deletion_login_fails_and_the_profile_is_gone(
 ):
     maria = create_user("maria")
     other_device = app.test_client()
-    assert other_device.submit("/login", {"login": "maria", "password": PASSWORD}).status_code == 302
+    assert (
+        other_device.submit("/login", {"login": "maria", "password": PASSWORD}).status_code == 302
+    )
     assert other_device.get("/settings").status_code == 200
 
     delete_via_page(maria)
@@ -95,7 +97,9 @@ def test_after_deletion_login_fails_and_the_profile_is_gone(
 def test_wrong_password_deletes_nothing(client, login, create_user):
     maria = create_user("maria")
     login(maria)
-    response = client.submit("/settings/delete", {"password": "not-my-password", "credit": "former"})
+    response = client.submit(
+        "/settings/delete", {"password": "not-my-password", "credit": "former"}
+    )
     assert response.status_code == 422
     assert "That password is not right" in response.get_data(as_text=True)
     assert client.get("/settings").status_code == 200
@@ -165,9 +169,7 @@ def test_photos_only_the_deleted_person_used_stop_being_served(
     assert db.session.scalar(select(BuildLog).where(BuildLog.user_id == started.id)) is None
 
 
-def test_reviews_given_stay_for_the_authors_grade_without_the_reviewer(
-    client, login, graded_class
-):
+def test_reviews_given_stay_for_the_authors_grade_without_the_reviewer(client, login, graded_class):
     klass = graded_class(4, grading="median")
     log = _three_reviews(klass)  # learner1's log, reviewed by learners 2, 3 and 4
     before = assignment_grades(klass.assignment).get(log.id)
@@ -247,3 +249,17 @@ def test_a_build_log_held_for_review_goes_back_to_the_pool(client, login, review
     row = db.session.get(ReviewQueue, log_id)
     assert (row.leased, row.load) == (0, 0)
     assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+
+
+def test_a_deleted_account_cannot_be_made_maintainer_again(
+    client, login, create_user, create_course
+):
+    keeper = create_user("keeper")
+    create_course("biogas", maintainer=keeper)
+    maria = create_user("maria")
+    delete_account(maria)
+    db.session.commit()
+    login(keeper)
+    response = client.submit("/courses/biogas/maintainers", {"username": f"~deleted-{maria.id}"})
+    assert response.status_code == 422
+    assert "There is no user called" in response.get_data(as_text=True)

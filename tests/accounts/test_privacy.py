@@ -21,7 +21,10 @@ def test_courses_are_private_by_default_and_public_when_chosen(
 
     settings = client.get("/settings").get_data(as_text=True)
     assert "Show my learning activity on my profile" in settings
-    assert 'name="activity_public"' in settings and "checked" not in settings.split("activity_public")[1][:80]
+    assert (
+        'name="activity_public"' in settings
+        and "checked" not in settings.split("activity_public")[1][:80]
+    )
     assert client.submit("/settings/privacy", {"activity_public": "y"}).status_code == 302
 
     assert db.session.get(User, maria.id).activity_public is True
