@@ -16,6 +16,7 @@ from tests.buildlogs.conftest import (  # noqa: F401  (fixtures)
     started,
 )
 from tests.conftest import PASSWORD
+from tests.forks.conftest import biogas, edit, fork  # noqa: F401  (fixtures)
 from tests.review.conftest import review_class  # noqa: F401  (fixture)
 from tests.review.test_grades import graded_class  # noqa: F401  (fixture)
 

@@ -263,3 +263,21 @@ def test_a_deleted_account_cannot_be_made_maintainer_again(
     response = client.submit("/courses/biogas/maintainers", {"username": f"~deleted-{maria.id}"})
     assert response.status_code == 422
     assert "There is no user called" in response.get_data(as_text=True)
+
+
+def test_fork_credits_carry_the_chosen_name_down_the_lineage(
+    client, create_user, biogas, fork, edit
+):
+    alice, bob = create_user("alice"), create_user("bob")
+    edit("biogas", "module-2", alice, body="Alice's trench.\n")
+    fork("biogas", bob, "biogas-rwanda")
+
+    delete_account(alice, credit_name="Alicia M.")
+    db.session.commit()
+
+    aside = re.search(
+        r'<aside class="attribution".*?</aside>',
+        client.get("/courses/biogas-rwanda").get_data(as_text=True),
+        re.S,
+    ).group(0)
+    assert "Alicia M." in aside and "alice" not in aside
