@@ -55,11 +55,32 @@ def load_config(app: Flask, config: type[Config] | Mapping[str, Any] | None) -> 
             "value (python -c 'import secrets; print(secrets.token_hex(32))'), or set "
             "PEERLEARN_ENV=development on your own machine."
         )
+    _refuse_short_secret_key(app.config)
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + str(Path(app.instance_path) / "peerlearn.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+#: The shortest secret key production accepts, in bytes (as UTF-8): 256 bits, the size of
+#: the HMAC-SHA256 keys it signs sessions and CSRF tokens with.
+MIN_SECRET_KEY_BYTES = 32
+
+
+def _refuse_short_secret_key(config: Mapping[str, Any]) -> None:
+    """A short key can be guessed offline from one signed cookie, and whoever has it can
+    sign a session for any user; production stops rather than run with one."""
+    if config["ENV"] != "production":
+        return
+    key = config["SECRET_KEY"]
+    size = len(key.encode("utf-8") if isinstance(key, str) else bytes(key))
+    if size < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"Refusing to start: PEERLEARN_SECRET_KEY is {size} bytes long; production needs "
+            f"at least {MIN_SECRET_KEY_BYTES} random bytes (python -c 'import secrets; "
+            "print(secrets.token_hex(32))' gives 64)."
+        )
 
 
 @event.listens_for(Engine, "connect")
@@ -106,7 +127,11 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Adds the password and session pages to accounts, before it is registered.
-    from peerlearn.accounts import security_views  # noqa: F401
+    # Adds privacy, data download, account deletion and the admin buttons to accounts.
+    from peerlearn.accounts import (
+        account_views,  # noqa: F401
+        security_views,  # noqa: F401
+    )
     from peerlearn.accounts.views import bp as accounts
 
     # Adds the photo route and the upload limit to assignments, before it is registered.

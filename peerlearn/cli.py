@@ -134,6 +134,53 @@ def grant_translator_command(username: str, locale: str) -> None:
     click.echo(f"{username} now translates into {locale}")
 
 
+@peerlearn_cli.group("admins")
+def admins_cli() -> None:
+    """Site admins: lock accounts, name translators, remove maintainers, edit any course."""
+
+
+@admins_cli.command("grant")
+@click.argument("username")
+def grant_admin_command(username: str) -> None:
+    """Make USERNAME a site admin (how the first admin is made)."""
+    from peerlearn.accounts import admin
+
+    try:
+        user = admin.grant_admin(username)
+    except admin.AdminError:
+        click.echo(f"error: there is no user called '{username}'", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{user.username} is now a site admin")
+
+
+@admins_cli.command("revoke")
+@click.argument("username")
+def revoke_admin_command(username: str) -> None:
+    """Take site admin rights away from USERNAME (never from the last admin)."""
+    from peerlearn.accounts import admin
+
+    try:
+        user = admin.revoke_admin(username)
+    except admin.AdminError as error:
+        message = {
+            "last_admin": f"{username} is the last site admin; grant someone else first",
+        }.get(error.code, f"there is no user called '{username}'")
+        click.echo(f"error: {message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{user.username} is no longer a site admin")
+
+
+@admins_cli.command("list")
+def list_admins_command() -> None:
+    """Print the site admins, one username a line."""
+    from peerlearn.accounts import admin
+
+    for user in admin.admins():
+        click.echo(user.username + (" (locked)" if user.locked_at else ""))
+
+
 def _remove_stale_files(target: Path, written: list[Path]) -> list[Path]:
     """Delete module and media files an earlier export left behind (--force).
 

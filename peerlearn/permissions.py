@@ -220,3 +220,26 @@ def can_review_translations(user: Any, locale: str) -> bool:
 def can_export_translations(user: Any, locale: str) -> bool:
     """The language's translators and site admins download its ``.po`` file."""
     return is_signed_in(user) and (bool(user.is_admin) or is_translator(user, locale))
+
+
+# --- Accounts: people control their own; site admins lock accounts and fix maintainers. ---
+
+
+def is_site_admin(user: Any) -> bool:
+    return is_signed_in(user) and bool(user.is_admin)
+
+
+def can_lock_account(user: Any, other: Any) -> bool:
+    """Site admins lock and unlock accounts, never their own (someone must stay able to)."""
+    return is_site_admin(user) and other.id != user.id and other.deleted_at is None
+
+
+def can_remove_maintainer(user: Any, course: Course) -> bool:
+    """Removing someone else's maintainership is a site admin's call alone."""
+    return is_site_admin(user)
+
+
+def can_see_learning_activity(user: Any, person: Any) -> bool:
+    """Courses and progress on a profile are private unless the person made them public;
+    they always see their own."""
+    return bool(person.activity_public) or (is_signed_in(user) and user.id == person.id)

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from peerlearn import rate_limits
+from peerlearn import permissions, rate_limits
 from peerlearn.accounts import sessions
+from peerlearn.accounts.account_forms import PrivacyForm
 from peerlearn.accounts.emails import confirm_email, email_taken_email
 from peerlearn.accounts.forms import (
     ChangePasswordForm,
@@ -73,6 +74,9 @@ def configure_login(manager: LoginManager) -> None:
             _forget_login()
             return None
         user, record = found
+        if not user.is_active:  # a locked or deleted account's sessions stop at once
+            _forget_login()
+            return None
         if sessions.is_idle(record, user):
             g.session_expired = True
             _forget_login()
@@ -179,7 +183,11 @@ def login() -> str | Response:
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = authenticate(form.login.data, form.password.data)
-        if user is not None:
+        if user is not None and user.locked_at is not None:
+            form.login.errors = [
+                _("This account is locked. Please contact the site's administrators.")
+            ]
+        elif user is not None:
             _start_session(user)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data, url_for("catalog.dashboard")))
@@ -203,14 +211,17 @@ def logout() -> Response:
 @bp.get("/users/<username>")
 def profile(username: str) -> str:
     user = db.session.scalar(select(User).where(User.username == username.lower()))
-    if user is None:
+    if user is None or user.deleted_at is not None:
         abort(404)
+    show_activity = permissions.can_see_learning_activity(current_user, user)
     return render_template(
         "accounts/profile.html",
         user=user,
-        courses=enrolled_courses(user),
+        show_activity=show_activity,
+        courses=enrolled_courses(user) if show_activity else [],
         maintained=maintained_courses(user),
         may_sign_out=can_sign_out_everywhere(current_user, user),
+        can_lock=permissions.can_lock_account(current_user, user),
     )
 
 
@@ -243,5 +254,6 @@ def settings_page(
         form=form or PreferencesForm(obj=current_user, formdata=None),
         password_form=password_form or ChangePasswordForm(current_user, formdata=None),
         sessions=active,
+        privacy=PrivacyForm(activity_public=current_user.activity_public),
     )
     return page, status

@@ -168,7 +168,7 @@ def maintainers(course: Course) -> list[CourseMaintainer]:
 def add_maintainer(user: User, course: Course, username: str) -> CourseMaintainer:
     """Let ``username`` maintain the course too."""
     other = db.session.scalar(select(User).where(User.username == username.lower()))
-    if other is None:
+    if other is None or other.deleted_at is not None:  # a deleted account is no one
         raise EditingError("username", "unknown_user")
     already = db.session.scalar(
         select(CourseMaintainer.id).where(

@@ -260,7 +260,9 @@ def event_sentences(event: CourseEvent) -> list[str]:
     if kind == "metadata":
         return _metadata_sentences(detail.get("fields"))
     if kind == "maintainer_added":
-        return [_("Added %(username)s as a maintainer.", username=detail.get("username"))]
+        # No name: the maintainer deleted their account and chose none.
+        name = detail.get("username") or _("a former contributor")
+        return [_("Added %(username)s as a maintainer.", username=name)]
     if kind == "synced":
         return [_("Merged in changes from the original course.")]
     if kind == "proposal_accepted":

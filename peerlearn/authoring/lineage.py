@@ -214,13 +214,13 @@ def _revision_authors(course: Course, module: Module | None) -> list[tuple[int, 
     )
     first_revision = func.min(ModuleRevision.id)
     rows = db.session.execute(
-        select(chain.c.depth, User.username)
+        select(chain.c.depth, User.display_name)
         .select_from(ModuleRevision)
         .join(chain, ModuleRevision.module_id == chain.c.module_id)
         .join(User, User.id == ModuleRevision.author_id)
         # Revision ids only grow, so "up to the revision taken" is an id comparison.
         .where(or_(chain.c.limit_rev.is_(None), ModuleRevision.id <= chain.c.limit_rev))
-        .group_by(chain.c.depth, chain.c.pos, User.username)
+        .group_by(chain.c.depth, chain.c.pos, User.display_name)
         .order_by(chain.c.depth, chain.c.pos, first_revision)
     )
     return [(depth, username) for depth, username in rows]

@@ -175,6 +175,7 @@ def maintainers(slug: str) -> Page:
         course=course,
         form=form,
         maintainers=editing.maintainers(course),
+        can_remove=permissions.can_remove_maintainer(current_user, course),
     ), _form_status(form)
 
 

@@ -82,7 +82,7 @@ def grant_translator(actor: User | None, username: str, locale: str) -> Translat
     The caller makes sure ``locale`` is one of the site's languages.
     """
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None:
+    if user is None or user.deleted_at is not None:  # a deleted account is no one
         raise TranslationError("unknown_user")
     exists = db.session.scalar(
         select(Translator.id).where(Translator.user_id == user.id, Translator.locale == locale)

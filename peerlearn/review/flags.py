@@ -138,7 +138,9 @@ def usernames(user_ids: Iterable[int | None]) -> dict[int, str]:
     ids = {user_id for user_id in user_ids if user_id is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+    return dict(
+        db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
 
 
 def flag_in(assignment: Assignment, flag_id: int) -> ReviewFlag | None:

@@ -120,7 +120,9 @@ def _review_scores(
         scale = scales.get(criterion)
         if scale is None:  # a criterion since removed from the rubric
             continue
-        key = (log_id, reviewer_id)
+        # A reviewer who deleted their account is no one any more: each of those reviews
+        # counts as its own reviewer (a negative id no user has), never merged with another.
+        key = (log_id, reviewer_id if reviewer_id is not None else -review_id)
         if latest.setdefault(key, review_id) != review_id:
             if review_id < latest[key]:
                 continue

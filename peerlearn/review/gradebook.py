@@ -227,7 +227,7 @@ def log_detail(assignment: Assignment, log: BuildLog) -> LogDetail | None:
     )
     ids = {one.answered_by_id for one in regrades if one.answered_by_id is not None}
     names = (
-        dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
         if ids
         else {}
     )

@@ -136,7 +136,9 @@ class Review(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     log_id: Mapped[int] = mapped_column(ForeignKey("build_logs.id", ondelete="CASCADE"), index=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: None once the reviewer deleted their account: the review still counts for the
+    #: author's grade, but no longer points to a person.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(16), default=ReviewKind.PEER.value)
     state: Mapped[str] = mapped_column(String(16), default=ReviewState.LEASED.value)
     #: Handed out when nothing needed reviews: counts for the reviewer, marked as extra.
@@ -153,7 +155,7 @@ class Review(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     assignment: Mapped[Assignment] = relationship()
     log: Mapped[BuildLog] = relationship()
     submission: Mapped[Submission] = relationship()
-    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     scores: Mapped[list[ReviewScore]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="ReviewScore.id"
     )

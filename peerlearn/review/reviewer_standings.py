@@ -76,7 +76,8 @@ def reviewer_standings(
         inputs.scales,
     )
     feedback = _helpfulness(assignment, reviewer_id)
-    ids = sorted(set(given) | set(feedback))
+    # Reviews whose reviewer deleted their account count for grades, but nobody stands.
+    ids = sorted(i for i in set(given) | set(feedback) if i is not None and i > 0)
     if reviewer_id is not None:
         ids = [reviewer_id]
     names = (

@@ -25,6 +25,28 @@ def test_production_starts_with_a_secret_key_from_the_environment(monkeypatch, t
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("prod.sqlite3")
 
 
+@pytest.mark.parametrize("key", ["a" * 31, "short", "ñ" * 15])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(monkeypatch, tmp_path, key):
+    monkeypatch.delenv("PEERLEARN_ENV", raising=False)
+    monkeypatch.setenv("PEERLEARN_SECRET_KEY", key)
+    monkeypatch.setenv("PEERLEARN_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    with pytest.raises(RuntimeError, match="at least 32 random bytes"):
+        create_app()
+
+
+def test_production_accepts_a_secret_key_of_exactly_32_bytes(monkeypatch, tmp_path):
+    monkeypatch.delenv("PEERLEARN_ENV", raising=False)
+    monkeypatch.setenv("PEERLEARN_SECRET_KEY", "k" * 32)
+    monkeypatch.setenv("PEERLEARN_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    assert create_app().config["ENV"] == "production"
+
+
+def test_development_still_starts_with_the_placeholder_key(monkeypatch):
+    monkeypatch.setenv("PEERLEARN_ENV", "development")
+    monkeypatch.delenv("PEERLEARN_SECRET_KEY", raising=False)
+    assert create_app().config["ENV"] == "development"
+
+
 def test_environment_overrides_use_the_peerlearn_prefix(monkeypatch):
     monkeypatch.setenv("PEERLEARN_ENV", "development")
     monkeypatch.setenv("PEERLEARN_COURSES_PER_PAGE", "25")

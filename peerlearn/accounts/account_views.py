@@ -1,0 +1,124 @@
+"""Pages of the accounts blueprint that give people control: privacy, download my data,
+delete my account, and the site admin's lock and remove-maintainer buttons.
+
+The routes belong to ``accounts`` (see :mod:`peerlearn.accounts.views`); importing this
+module adds them, and ``create_app`` does so before registering the blueprint.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.accounts import admin, deletion, export
+from peerlearn.accounts.account_forms import DeleteAccountForm, PrivacyForm
+from peerlearn.accounts.views import bp
+from peerlearn.catalog.services import course_by_slug
+from peerlearn.extensions import db
+from peerlearn.i18n import _
+
+
+@bp.post("/settings/privacy")
+@login_required
+def privacy() -> Response:
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        current_user.activity_public = bool(form.activity_public.data)
+        db.session.commit()
+        flash(_("Your privacy setting is saved."), "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.get("/settings/data.zip")
+@login_required
+def download_data() -> Response:
+    """Everything about the person, as a zip. Never stored by a cache on the way."""
+    response = Response(export.export_zip(current_user), mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="peerlearn-{current_user.username}.zip"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/settings/delete", methods=["GET", "POST"])
+@login_required
+def delete_account() -> str | Response | tuple[str, int]:
+    form = DeleteAccountForm()
+    unmaintained = deletion.sole_maintained_courses(current_user)
+    if form.validate_on_submit():
+        ok = True
+        if not check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors = [_("That password is not right. Try again.")]
+            ok = False
+        if form.credit.data == "name" and not form.credit_name.data:
+            form.credit_name.errors = [_("Enter the name to credit, or choose the other option.")]
+            ok = False
+        if unmaintained and not form.accept_unmaintained.data:
+            form.accept_unmaintained.errors = [
+                _("Add another maintainer to these courses first, or tick this box.")
+            ]
+            ok = False
+        if ok:
+            name = form.credit_name.data if form.credit.data == "name" else None
+            deletion.delete_account(current_user, credit_name=name)
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted. Thank you for what you gave."), "info")
+            return redirect(url_for("catalog.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/delete.html", form=form, unmaintained=unmaintained), status
+
+
+# --- Site admins -------------------------------------------------------------------------
+
+
+@bp.post("/users/<username>/lock")
+@login_required
+def lock(username: str) -> Response:
+    return _set_lock(username, locked=True)
+
+
+@bp.post("/users/<username>/unlock")
+@login_required
+def unlock(username: str) -> Response:
+    return _set_lock(username, locked=False)
+
+
+def _set_lock(username: str, *, locked: bool) -> Response:
+    try:
+        user = admin.user_by_username(username)
+    except admin.AdminError:
+        abort(404)
+    if not permissions.can_lock_account(current_user, user):
+        abort(403)
+    if locked:
+        admin.lock_account(current_user, user)
+        flash(_("%(name)s's account is locked.", name=user.username), "success")
+    else:
+        admin.unlock_account(current_user, user)
+        flash(_("%(name)s's account is unlocked.", name=user.username), "success")
+    db.session.commit()
+    return redirect(url_for("accounts.profile", username=user.username))
+
+
+@bp.post("/courses/<slug>/maintainers/<username>/remove")
+@login_required
+def remove_maintainer(slug: str, username: str) -> Response:
+    course = course_by_slug(slug)
+    if course is None:
+        abort(404)
+    if not permissions.can_remove_maintainer(current_user, course):
+        abort(403)
+    try:
+        user = admin.user_by_username(username)
+        admin.remove_maintainer(current_user, course, user)
+    except admin.AdminError:
+        abort(404)
+    db.session.commit()
+    flash(_("%(name)s no longer maintains this course.", name=user.username), "success")
+    return redirect(url_for("authoring.maintainers", slug=course.slug))
