@@ -44,6 +44,7 @@ from peerlearn.bundles.format import (
     MediaFile,
     ModuleDoc,
 )
+from peerlearn.bundles.yaml_limits import check_yaml_limits
 from peerlearn.licences import LICENCES
 
 DEFAULT_MEDIA_MAX_BYTES = 5 * 1024 * 1024
@@ -89,6 +90,8 @@ def _read_text(path: Path) -> str:
 
 
 def _load_yaml(path: Path, text: str) -> dict[str, Any]:
+    """course.yml or a module's front matter, within :mod:`yaml_limits` (no deep nesting)."""
+    check_yaml_limits(str(path), text)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
