@@ -68,6 +68,11 @@ def check_yaml_limits(file: str, text: str) -> None:
         _scan(file, text, loader)
 
 
+def _line(event: yaml.Event) -> int:
+    """The line, counted from 1, where ``event`` starts."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 0
+
+
 def _scan(file: str, text: str, loader: type) -> None:
     """Walk the events of ``text`` with ``loader``'s parser, stopping at the first limit."""
     #: (anchor, value count before it) of each list or mapping that is still open.
@@ -81,7 +86,7 @@ def _scan(file: str, text: str, loader: type) -> None:
                 count += 1
                 open_values.append((event.anchor, count - 1))
                 if len(open_values) > MAX_DEPTH:
-                    line = event.start_mark.line + 1
+                    line = _line(event)
                     raise BundleError(
                         file,
                         f"nested more than {MAX_DEPTH} levels deep (at line {line})",
@@ -98,7 +103,7 @@ def _scan(file: str, text: str, loader: type) -> None:
                     sizes[event.anchor] = 1
             elif isinstance(event, yaml.AliasEvent):
                 if any(anchor == event.anchor for anchor, _ in open_values):
-                    line = event.start_mark.line + 1
+                    line = _line(event)
                     raise BundleError(
                         file,
                         f"the alias *{event.anchor} at line {line} is inside the value it "
@@ -108,7 +113,7 @@ def _scan(file: str, text: str, loader: type) -> None:
                     )
                 count += sizes.get(event.anchor or "", 1)
             if count > MAX_NODES:
-                line = event.start_mark.line + 1
+                line = _line(event)
                 raise BundleError(
                     file,
                     f"holds more than {MAX_NODES} values, counting each alias as the values "
