@@ -10,6 +10,7 @@ from peerlearn.assignments.models import (
     EntryPhoto,
     PhotoBlob,
     Submission,
+    SubmissionPhoto,
 )
 from peerlearn.authoring.models import (
     CourseEvent,
@@ -74,6 +75,7 @@ __all__ = [
     "ReviewQueue",
     "ReviewScore",
     "Submission",
+    "SubmissionPhoto",
     "TranslationOverride",
     "TranslationSuggestion",
     "TranslationVersion",

@@ -26,7 +26,8 @@ PHOTO_MESSAGES: dict[PhotoErrorCode, LazyString] = {
     "not_an_image": _l("This file is not a JPEG, PNG or WebP photo. Choose a photo file."),
     "truncated": _l("The photo arrived incomplete or damaged. Please send it again."),
     "too_many_pixels": _l(
-        "The photo has too many pixels (more than 50 megapixels). Resize it and try again."
+        "The photo has too many pixels (more than 32 megapixels). Take it at your camera's "
+        "normal size, or make it smaller, and try again."
     ),
     "unreadable": _l("The photo could not be read; its data is damaged. Try another photo."),
 }

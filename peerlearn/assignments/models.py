@@ -8,11 +8,13 @@ submission is an immutable snapshot, so reviewers always see what was submitted.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    Connection,
     Date,
     ForeignKey,
     Integer,
@@ -21,6 +23,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    insert,
+    literal,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -188,7 +194,8 @@ class EntryMeasurement(db.Model):  # type: ignore[name-defined,misc]
 class Submission(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     """A submitted version of a build log: an immutable JSON snapshot of the whole log.
 
-    Photos in a snapshot refer to photo blobs, which are never deleted.
+    Photos in a snapshot refer to photo blobs by SHA-256; :class:`SubmissionPhoto` lists
+    them, so a photo stays served for as long as a submitted version shows it.
     """
 
     __tablename__ = "submissions"
@@ -200,3 +207,48 @@ class Submission(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     snapshot: Mapped[str] = mapped_column(Text)
 
     log: Mapped[BuildLog] = relationship(back_populates="submissions")
+
+
+class SubmissionPhoto(db.Model):  # type: ignore[name-defined,misc]
+    """A photo that a submitted version shows (the snapshot's photos, as rows).
+
+    The photo route serves a photo only while a draft entry or a submitted version uses
+    it, and asking the snapshots' JSON would read every submission. Rows are written when
+    the submission is inserted (:func:`_record_submission_photos`) and go with it.
+    """
+
+    __tablename__ = "submission_photos"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    blob_id: Mapped[int] = mapped_column(
+        ForeignKey("photo_blobs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+def snapshot_photo_hashes(snapshot: str) -> set[str]:
+    """The SHA-256 keys of the photos in a submission's JSON snapshot."""
+    data = json.loads(snapshot)
+    return {photo["sha256"] for entry in data["entries"] for photo in entry["photos"]}
+
+
+@event.listens_for(Submission, "after_insert")
+def _record_submission_photos(_mapper: Any, connection: Connection, submission: Submission) -> None:
+    """List the new submission's photos, whichever code created it.
+
+    A listener rather than a line in ``buildlogs.submit``: a submission is immutable and
+    its snapshot is the truth, so deriving the rows at the one moment a snapshot is born
+    means no other way of creating one (a fixture, a future import) can leave a submitted
+    photo unserved.
+    """
+    hashes = snapshot_photo_hashes(submission.snapshot)
+    if hashes:
+        connection.execute(
+            insert(SubmissionPhoto).from_select(
+                ["submission_id", "blob_id"],
+                select(literal(submission.id, Integer), PhotoBlob.id).where(
+                    PhotoBlob.sha256.in_(hashes)
+                ),
+            )
+        )

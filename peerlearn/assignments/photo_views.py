@@ -12,13 +12,13 @@ import re
 
 from flask import abort, request
 from flask.sansio.blueprints import BlueprintSetupState
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from peerlearn.assignments import log_helpers
 from peerlearn.assignments.forms import PHOTO_MESSAGES
-from peerlearn.assignments.models import PhotoBlob
+from peerlearn.assignments.models import EntryPhoto, PhotoBlob, SubmissionPhoto
 from peerlearn.assignments.photos import MAX_BYTES
 from peerlearn.assignments.views import bp
 from peerlearn.extensions import db
@@ -27,7 +27,8 @@ from peerlearn.extensions import db
 UPLOAD_ENDPOINTS = frozenset({"assignments.add_entry", "assignments.add_photo"})
 #: A 10 MB photo plus the form around it; anything larger is refused before it is read.
 UPLOAD_MAX_CONTENT_LENGTH = MAX_BYTES + 1024 * 1024
-PHOTO_CACHE_SECONDS = 365 * 24 * 3600
+#: How long a browser may show a photo of a submitted version without asking again.
+SUBMITTED_PHOTO_CACHE_SECONDS = 7 * 24 * 3600
 _PHOTO_NAME = re.compile(r"([0-9a-f]{64})(-thumb)?\.(jpg|webp)")
 EXTENSIONS = log_helpers.EXTENSIONS
 
@@ -62,22 +63,41 @@ def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
 
 @bp.get("/photos/<name>")
 def photo(name: str) -> Response:
-    """A photo by the SHA-256 of its display bytes: no names or ids, so review stays blind,
-    and the bytes behind a URL never change, so browsers may keep them for a year."""
+    """A photo by the SHA-256 of its display bytes (no names or ids, so review stays blind),
+    served only while a build-log entry or a submitted version uses it.
+
+    A photo a learner removes from every entry that had it, and that no submitted version
+    shows, is 404 from then on, whoever kept its address. Caching follows from that: never
+    ``public`` (no shared cache or CDN may keep a learner's photo beyond its removal), and
+
+    - a photo only in drafts can be removed at any moment, so it is ``private, no-cache``:
+      the browser keeps it but asks each time (an ETag makes that a few hundred bytes,
+      304), and a removed photo is not shown again from the cache of a shared phone;
+    - a photo in a submitted version stays as long as that version, which only the
+      deletion of the learner's account removes, so a browser may keep it a week without
+      asking (``private, max-age``), sparing reviewers on slow connections; not a year
+      and not ``immutable``, so that an account deletion reaches every cache in a week.
+    """
     match = _PHOTO_NAME.fullmatch(name)
     if match is None:
         abort(404)
     sha256, thumb, ext = match.groups()
     column = PhotoBlob.thumbnail if thumb else PhotoBlob.display
+    in_draft = select(EntryPhoto.id).where(EntryPhoto.blob_id == PhotoBlob.id).exists()
+    submitted = select(SubmissionPhoto.blob_id).where(SubmissionPhoto.blob_id == PhotoBlob.id)
     row = db.session.execute(
-        select(PhotoBlob.content_type, column).where(PhotoBlob.sha256 == sha256)
+        select(PhotoBlob.content_type, column, submitted.exists().label("submitted")).where(
+            PhotoBlob.sha256 == sha256, or_(in_draft, submitted.exists())
+        )
     ).first()
     if row is None or EXTENSIONS.get(row[0]) != ext:
         abort(404)
     response = Response(row[1], mimetype=row[0])
     response.set_etag(sha256 + ("-thumb" if thumb else ""))
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.public = True
-    response.cache_control.max_age = PHOTO_CACHE_SECONDS
-    response.cache_control.immutable = True
+    response.cache_control.private = True
+    if row.submitted:
+        response.cache_control.max_age = SUBMITTED_PHOTO_CACHE_SECONDS
+    else:
+        response.cache_control.no_cache = True
     return response.make_conditional(request)

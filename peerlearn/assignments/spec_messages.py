@@ -29,6 +29,19 @@ MESSAGES: dict[str, LazyString] = {
     "yaml_at_line": _l("invalid YAML at line %(line)s: %(problem)s."),
     "yaml": _l("invalid YAML: %(problem)s."),
     "yaml_unreadable": _l("invalid YAML: the text cannot be parsed."),
+    "yaml_too_long": _l("the text is longer than %(max)s characters."),
+    "yaml_too_deep": _l(
+        "the YAML is nested more than %(max)s levels deep (at line %(line)s); an assignment "
+        "needs at most five levels."
+    ),
+    "yaml_too_many_values": _l(
+        "the YAML holds more than %(max)s values (at line %(line)s), counting each alias "
+        "(*name) as all the values it repeats."
+    ),
+    "yaml_alias_loop": _l(
+        "the alias *%(alias)s at line %(line)s is inside the value it names, which would "
+        "make a value that contains itself."
+    ),
     "not_a_mapping": _l("the text must be a YAML mapping: one “field: value” per line."),
     "written_twice": _l("field '%(field)s': written twice (again at line %(line)s)."),
     "unknown_field": _l("field '%(field)s': there is no such field; the fields are %(allowed)s."),

@@ -40,6 +40,7 @@ from peerlearn.assignments.spec_fields import (
 )
 from peerlearn.assignments.spec_rubric import read_rubric
 from peerlearn.bundles.format import MAX_SLUG, MAX_TITLE, SLUG_PATTERN, BundleError
+from peerlearn.bundles.yaml_limits import check_yaml_limits
 
 # --- parsing ---------------------------------------------------------------------------
 
@@ -148,6 +149,8 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
 
 
 def _load_yaml(file: str, text: str) -> dict[str, Any]:
+    # Before the loader, whose recursion a deeply nested or alias-bombed text would exhaust.
+    check_yaml_limits(file, text)
     loader = _Loader(text)
     loader.file = file
     try:

@@ -7,6 +7,8 @@ structural changes are noted with ``revisions.record_event``, so history stays c
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 import uuid
@@ -105,10 +107,50 @@ def create_course(
     return course
 
 
+#: The course settings form's fields, in its order.
+SETTINGS_FIELDS = ("title", "summary", "language", "tags", "licence")
+
+
+def current_settings(course: Course) -> dict[str, Any]:
+    """The course's settings as the settings form edits them (tags as a list)."""
+    return {
+        "title": course.title,
+        "summary": course.summary,
+        "language": course.language,
+        "tags": course.tag_names,
+        "licence": course.licence,
+    }
+
+
+def settings_version(course: Course) -> str:
+    """A token of the settings as they are now: the settings form's base version.
+
+    A hash of the values rather than ``updated_at``, which module and assignment edits
+    also move: those would make every open settings form look stale. The hash changes only
+    when a setting does, and needs no column.
+    """
+    values = json.dumps([current_settings(course)[name] for name in SETTINGS_FIELDS])
+    return hashlib.sha256(values.encode()).hexdigest()[:32]
+
+
+class SettingsConflict(Exception):
+    """The settings changed after the form was loaded from ``base_version``.
+
+    ``current`` holds the settings as saved now (``current_settings``), ``version`` their
+    token for the form, so that saving again knowingly replaces them.
+    """
+
+    def __init__(self, current: dict[str, Any], version: str) -> None:
+        super().__init__("stale settings form")
+        self.current = current
+        self.version = version
+
+
 def update_settings(
     user: User,
     course: Course,
     *,
+    base_version: str | None,
     title: str,
     summary: str,
     language: str,
@@ -117,11 +159,17 @@ def update_settings(
 ) -> dict[str, dict[str, Any]]:
     """Change the course's metadata; returns the changed fields as {field: {old, new}}.
 
-    Nothing is recorded when nothing changed. The licence is checked here too, so a
-    hand-made request cannot give a fork a licence its parent does not allow.
+    ``base_version`` is the ``settings_version`` the form was loaded with. If someone has
+    changed the settings since (or the form has no version), :class:`SettingsConflict` is
+    raised and nothing is changed, unless the form holds exactly the settings as they are
+    now: two maintainers making one change do not conflict. Nothing is recorded when
+    nothing changed. The licence is checked here too, so a hand-made request cannot give a
+    fork a licence its parent does not allow.
     """
-    if licence != course.licence and licence not in allowed_licences(course):
-        raise EditingError("licence", "licence_not_allowed")
+    # Lock the row and read it again (on PostgreSQL), so two saves from one version cannot
+    # both pass the check; the tags are read again too.
+    db.session.refresh(course, with_for_update=True)
+    db.session.expire(course, ["tags"])
     wanted: dict[str, Any] = {
         "title": title,
         "summary": summary,
@@ -129,13 +177,7 @@ def update_settings(
         "tags": tags,
         "licence": licence,
     }
-    current: dict[str, Any] = {
-        "title": course.title,
-        "summary": course.summary,
-        "language": course.language,
-        "tags": course.tag_names,
-        "licence": course.licence,
-    }
+    current = current_settings(course)
     changes = {
         name: {"old": current[name], "new": value}
         for name, value in wanted.items()
@@ -143,6 +185,11 @@ def update_settings(
     }
     if not changes:
         return changes
+    version = settings_version(course)
+    if base_version != version:
+        raise SettingsConflict(current, version)
+    if licence != course.licence and licence not in allowed_licences(course):
+        raise EditingError("licence", "licence_not_allowed")
     course.title, course.summary = title, summary
     course.language, course.licence = language, licence
     if "tags" in changes:

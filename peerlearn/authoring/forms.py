@@ -111,6 +111,8 @@ class CourseSettingsForm(FlaskForm):
         default=DEFAULT_LICENCE,
         description=_l("Others may copy and adapt the course under this licence."),
     )
+    #: ``editing.settings_version`` when the form was loaded, so a stale save is refused.
+    base_version = HiddenField()
 
     def __init__(
         self,
@@ -144,6 +146,7 @@ class CourseSettingsForm(FlaskForm):
 
 
 class NewCourseForm(CourseSettingsForm):
+    base_version = None  # a new course has no settings to be stale against
     slug = StringField(
         _l("Web address"),
         filters=[_strip, _lower],

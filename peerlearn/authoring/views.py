@@ -128,16 +128,32 @@ def course_settings(slug: str) -> Page:
     form = CourseSettingsForm(
         allowed_licences=allowed, current_language=course.language, data=current
     )
+    if request.method == "GET":
+        # Only on GET: a POST without it must stay without it (treated as stale).
+        form.base_version.data = editing.settings_version(course)
     if form.validate_on_submit():
-        changes = editing.update_settings(
-            current_user,
-            course,
-            title=form.title.data,
-            summary=form.summary.data,
-            language=form.language.data,
-            tags=form.tag_list,
-            licence=form.licence.data,
-        )
+        try:
+            changes = editing.update_settings(
+                current_user,
+                course,
+                base_version=form.base_version.data,
+                title=form.title.data,
+                summary=form.summary.data,
+                language=form.language.data,
+                tags=form.tag_list,
+                licence=form.licence.data,
+            )
+        except editing.SettingsConflict as conflict:
+            # Nothing is saved; the form keeps the person's values, now based on the
+            # settings they have just been shown, so saving again is a knowing choice.
+            db.session.rollback()
+            _replace(form.base_version, conflict.version)
+            return render_template(
+                "authoring/course_settings.html",
+                course=course,
+                form=form,
+                conflict=_settings_conflict(form, conflict.current),
+            ), 409
         db.session.commit()
         if changes:
             flash(_("The course settings are saved."), "success")
@@ -147,6 +163,41 @@ def course_settings(slug: str) -> Page:
     return render_template(
         "authoring/course_settings.html", course=course, form=form
     ), _form_status(form)
+
+
+def _settings_conflict(form: CourseSettingsForm, saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each setting where what is saved now differs from the form: label, theirs, yours.
+
+    Language and licence are shown by their names, as the form's lists show them; the
+    others are text in the course's language (``course_text``).
+    """
+    yours = {
+        "title": form.title.data,
+        "summary": form.summary.data,
+        "language": form.language.data,
+        "tags": form.tag_list,
+        "licence": form.licence.data,
+    }
+    names = {
+        "language": dict(form.language.choices or []),
+        "licence": dict(form.licence.choices or []),
+    }
+
+    def shown(name: str, value: Any) -> str:
+        if name == "tags":
+            return ", ".join(value)
+        return str(names[name].get(value, value)) if name in names else str(value)
+
+    return [
+        {
+            "label": str(getattr(form, name).label.text),
+            "saved": shown(name, saved[name]),
+            "yours": shown(name, yours[name]),
+            "course_text": name not in names,
+        }
+        for name in editing.SETTINGS_FIELDS
+        if saved[name] != yours[name]
+    ]
 
 
 @bp.route("/courses/<slug>/maintainers", methods=["GET", "POST"])

@@ -2,11 +2,23 @@
 
 Validation is complete before anything touches the database, so a bad bundle can be
 refused whole, with a message naming the file and the field a person has to fix.
+
+A bundle holds its files itself. Bundles come from other people (a course repository, a
+contributor's pull request, an unpacked archive), and a symbolic link in one could make an
+outside file a public module or course image (``media/x.png -> /srv/app/.env``). So before
+anything is read, every entry of the folder is checked: a link anywhere (file or folder),
+or anything else that is neither a file nor a folder (a FIFO would block the import), is
+refused by name. Each file is then opened without following a link (``O_NOFOLLOW``), so a
+link put in place after the check is refused as well. Entries whose names start with a dot
+are never read and so not checked (a ``.git`` folder may be large).
 """
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import stat
 import warnings
 from pathlib import Path
 from typing import Any
@@ -45,6 +57,7 @@ from peerlearn.bundles.format import (
     ModuleDoc,
 )
 from peerlearn.bundles.svg import SvgRefused, clean_svg
+from peerlearn.bundles.yaml_limits import check_yaml_limits
 from peerlearn.licences import LICENCES
 
 DEFAULT_MEDIA_MAX_BYTES = 5 * 1024 * 1024
@@ -57,6 +70,9 @@ def find_bundles(path: Path) -> list[Path]:
     if not path.is_dir():
         raise BundleError(str(path), "no such folder")
     found = sorted(p for p in path.iterdir() if (p / COURSE_FILE).is_file())
+    for folder in found:
+        if folder.is_symlink():
+            raise BundleError(str(folder), _LINK)
     if not found:
         raise BundleError(str(path), f"no {COURSE_FILE} here or in any folder inside")
     return found
@@ -64,6 +80,7 @@ def find_bundles(path: Path) -> list[Path]:
 
 def read_bundle(root: Path, media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES) -> CourseBundle:
     """Read the bundle at ``root``; raise :class:`BundleError` on the first problem."""
+    _refuse_links(root)
     course_path = root / COURSE_FILE
     data = _load_yaml(course_path, _read_text(course_path))
     meta = _validate_course(str(course_path), data)
@@ -75,11 +92,44 @@ def read_bundle(root: Path, media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES) -> C
     )
 
 
-def _read_text(path: Path) -> str:
+_LINK = (
+    "is a symbolic link; a bundle must hold its files itself, since a link can point "
+    "outside the bundle"
+)
+
+
+def _refuse_links(root: Path) -> None:
+    """Refuse the bundle if any entry in it is a link or neither a file nor a folder."""
+    for folder, folders, files in os.walk(root, followlinks=False):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted({*folders, *(name for name in files if not name.startswith("."))}):
+            path = Path(folder) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                raise BundleError(str(path), _LINK)
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                raise BundleError(str(path), "is neither a file nor a folder")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of the regular file at ``path``, never through a symbolic link."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        raw = path.read_bytes()
+        descriptor = os.open(path, flags)
     except FileNotFoundError:
         raise BundleError(str(path), "file is missing") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise BundleError(str(path), _LINK) from None
+        raise BundleError(str(path), f"cannot be read ({error.strerror})") from None
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise BundleError(str(path), "is not a file")
+        return file.read()
+
+
+def _read_text(path: Path) -> str:
+    raw = _read_bytes(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -90,6 +140,8 @@ def _read_text(path: Path) -> str:
 
 
 def _load_yaml(path: Path, text: str) -> dict[str, Any]:
+    """course.yml or a module's front matter, within :mod:`yaml_limits` (no deep nesting)."""
+    check_yaml_limits(str(path), text)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -254,7 +306,7 @@ def _read_media(folder: Path, max_bytes: int) -> list[MediaFile]:
             raise BundleError(
                 str(path), f"media must be one of {', '.join(sorted(MEDIA_EXTENSIONS))}"
             )
-        content = path.read_bytes()
+        content = _read_bytes(path)
         if len(content) > max_bytes:
             raise BundleError(str(path), f"larger than {max_bytes // (1024 * 1024)} MB")
         if path.suffix.lower() == ".svg":

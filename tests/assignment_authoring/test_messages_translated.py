@@ -18,6 +18,7 @@ from flask_babel import Domain, force_locale
 from peerlearn.assignments import spec_fields, spec_reader, spec_rubric
 from peerlearn.assignments.spec_messages import MESSAGES, describe
 from peerlearn.assignments.spec_reader import parse_assignment
+from peerlearn.bundles import yaml_limits
 from peerlearn.bundles.format import BundleError
 from tests.conftest import ASSIGNMENT_YAML
 from tests.settings import ROOT
@@ -27,7 +28,7 @@ SPANISH = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SAVE_FAILED = "The assignment could not be saved: %(problem)s"
 #: The modules the reader is made of: each raises errors that need a sentence.
-READER_MODULES = (spec_reader, spec_fields, spec_rubric)
+READER_MODULES = (spec_reader, spec_fields, spec_rubric, yaml_limits)
 
 
 def reader_raises() -> list[tuple[int, str | None, set[str] | None, bool]]:

@@ -23,6 +23,13 @@ def base_revision_of(page: str) -> str:
     return value.group(1)
 
 
+def settings_version_of(page: str) -> str:
+    """The base version the course settings form on ``page`` would submit."""
+    match = re.search(r'<input[^>]*name="base_version"[^>]*value="([0-9a-f]+)"', page)
+    assert match, "no base_version field"
+    return match.group(1)
+
+
 def textarea_of(page: str, name: str = "body") -> str:
     match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', page, re.S)
     assert match, f"no textarea {name}"

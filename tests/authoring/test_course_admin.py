@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from peerlearn.authoring.models import CourseMaintainer
 from peerlearn.catalog.models import Course
+from tests.authoring.conftest import settings_version_of
 
 NEW = {
     "title": "Solar home systems",
@@ -92,7 +93,8 @@ def test_settings_change_records_the_changed_fields(client, db, editor, events):
     response = client.submit(
         "/courses/biogas/settings",
         {"title": "Tubular digesters", "summary": "A practical course.", "language": "es",
-         "tags": "biogas, cooking", "licence": "CC-BY-SA-4.0"},
+         "tags": "biogas, cooking", "licence": "CC-BY-SA-4.0",
+         "base_version": settings_version_of(page)},
     )  # fmt: skip
     assert response.status_code == 302
     course = db.session.scalar(select(Course).where(Course.slug == "biogas"))
@@ -131,8 +133,8 @@ def test_a_fork_may_only_choose_licences_its_parent_allows(
     login(user)
     page = client.get("/courses/fork/settings").get_data(as_text=True)
     assert 'value="CC-BY-SA-4.0"' in page and 'value="CC0-1.0"' not in page
-    data = {"title": "Fork", "summary": "A practical course.", "language": "en",
-            "tags": "", "licence": "CC0-1.0"}  # fmt: skip
+    data = {"title": "Fork", "summary": "A practical course.", "language": "en", "tags": "",
+            "licence": "CC0-1.0", "base_version": settings_version_of(page)}  # fmt: skip
     response = client.submit("/courses/fork/settings", data)
     assert response.status_code == 422
     assert db.session.scalar(select(Course.licence).where(Course.slug == "fork")) == "CC-BY-4.0"

@@ -1,3 +1,6 @@
-"""Fixtures of the security tests."""
+"""Fixtures of the security tests: the mailbox, and the build-log fixtures for the tests
+of removed photos."""
 
 from tests.accounts.mailbox import mailbox  # noqa: F401  (a fixture)
+from tests.buildlogs.conftest import add_entry, assignment, course, learner, started  # noqa: F401
+from tests.core.test_migrations import empty_database  # noqa: F401
