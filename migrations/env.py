@@ -32,9 +32,23 @@ def run_migrations_offline() -> None:
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration rebuilds a SQLite table: copy, DROP, rename. With foreign keys
+        # enforced (the app turns them on per connection), the DROP would cascade and empty
+        # every table that points at it, so they are off while migrations run. The pragma
+        # only takes effect outside a transaction, hence before the migrations' own.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(connection=connection, target_metadata=target_metadata, **options)
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def run_migrations_online() -> None:

@@ -62,6 +62,8 @@ PUBLIC = {
 PRIVATE = {
     "catalog.dashboard": "learner",
     "accounts.settings": "learner",
+    "accounts.delete_account": "learner",
+    "accounts.download_data": "learner",
     "notifications.index": "learner",
     "assignments.log": "learner",
     "assignments.version": "learner",
