@@ -87,8 +87,9 @@ def fork_course(
     # After the modules, so each assignment can point at its module's copy.
     copy_assignments(parent, fork, user)
     record_event(
-        fork, "forked", user, parent=parent.slug, translation=as_translation, language=language
-    )
+        fork, "forked", user, parent=parent.slug, parent_title=parent.title,
+        translation=as_translation, language=language,
+    )  # fmt: skip
     return fork
 
 

@@ -233,6 +233,16 @@ def _metadata_sentences(fields: Any) -> list[str]:
     return sentences
 
 
+def _parent_title(detail: dict[str, Any]) -> str:
+    """The parent course's title as a reader knows it; events recorded before titles were
+    saved with them name only the slug, so that is looked up (one fork event a course)."""
+    if detail.get("parent_title"):
+        return str(detail["parent_title"])
+    slug = str(detail.get("parent") or "")
+    title = db.session.scalar(select(Course.title).where(Course.slug == slug)) if slug else None
+    return title or slug
+
+
 def event_sentences(event: CourseEvent) -> list[str]:
     """The event as translated sentences, from its kind and the detail saved with it."""
     detail = _detail(event)
@@ -241,9 +251,10 @@ def event_sentences(event: CourseEvent) -> list[str]:
     if kind == "created":
         return [_("Created the course.")]
     if kind == "forked":
+        parent = _parent_title(detail)
         if detail.get("translation"):
-            return [_("Started this translation of “%(parent)s”.", parent=detail.get("parent"))]
-        return [_("Forked this course from “%(parent)s”.", parent=detail.get("parent"))]
+            return [_("Started this translation of “%(parent)s”.", parent=parent)]
+        return [_("Forked this course from “%(parent)s”.", parent=parent)]
     if kind == "module_added":
         return [_("Added the module “%(title)s”.", title=title)]
     if kind == "module_removed":

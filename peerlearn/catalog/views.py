@@ -23,7 +23,7 @@ from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_revision
 from peerlearn.extensions import db
 from peerlearn.i18n import _
-from peerlearn.site import page_arg
+from peerlearn.site import page_arg, safe_next
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -93,11 +93,16 @@ def enrol(slug: str) -> Response | tuple[str, int]:
             message=_("You are already enrolled in this course."),
         ), 409
     db.session.commit()
-    flash(
-        _("You are enrolled in “%(title)s”. Start with the first module.", title=course.title),
-        "success",
-    )
-    return redirect(url_for("catalog.course", slug=course.slug))
+    course_page = url_for("catalog.course", slug=course.slug)
+    # Enrolling from a module or an assignment page goes back there, to carry on.
+    back = safe_next(request.form.get("next"), course_page)
+    if back == course_page:
+        message = _("You are enrolled in “%(title)s”. Start with the first module.",
+                    title=course.title)  # fmt: skip
+    else:
+        message = _("You are enrolled in “%(title)s”.", title=course.title)
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.post("/courses/<slug>/leave")

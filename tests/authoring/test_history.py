@@ -131,3 +131,13 @@ def test_history_links_each_revision_to_its_changes(client, db, editor, revision
     first, second = revisions("module-1")
     html = client.get("/courses/biogas/m/module-1/history").get_data(as_text=True)
     assert f"/courses/biogas/m/module-1/diff?from={first.id}&amp;to={second.id}" in html
+
+
+def test_one_word_is_one_word(client, db, editor, revisions):
+    maria, _course = editor
+    module = db.session.scalar(db.select(Module).where(Module.slug == "module-1"))
+    add_revision(module, module.current.title, module.current.body + "Done.\n", author=maria,
+                 kind="edit", parent=module.current, summary="one word")  # fmt: skip
+    _db.session.commit()
+    html = client.get("/courses/biogas/m/module-1/history").get_data(as_text=True)
+    assert "+1 word<" in html and "+1 words" not in html

@@ -80,3 +80,25 @@ def test_forked_course_links_to_its_parent(client, create_course):
     create_course("adapted", title="Adapted manual", forked_from="orig-1")
     html = client.get("/courses/adapted").get_data(as_text=True)
     assert "Forked from" in html and 'href="/courses/original"' in html
+
+
+def test_enrolling_from_an_assignment_or_module_page_returns_there(
+    client, login, create_user, create_course, create_assignment
+):
+    course = create_course("biogas")
+    create_assignment(course, slug="gas-test")
+    login(create_user("amina"))
+    page = "/courses/biogas/a/gas-test"
+    assert 'name="next" value="/courses/biogas/a/gas-test"' in client.get(page).get_data(
+        as_text=True
+    )
+    response = client.submit("/courses/biogas/enrol", {"next": page})
+    assert response.headers["Location"] == page
+    assert "You are enrolled in" in client.get(page).get_data(as_text=True)
+
+
+def test_enrolling_never_follows_a_next_to_another_site(client, login, create_user, create_course):
+    create_course("biogas")
+    login(create_user("amina"))
+    response = client.submit("/courses/biogas/enrol", {"next": "//evil.example/x"})
+    assert response.headers["Location"] == "/courses/biogas"

@@ -101,3 +101,17 @@ def test_catalog_query_count_does_not_grow_with_courses(client, create_course, c
     with count_queries() as many:
         client.get("/")
     assert many.count == few.count
+
+
+def test_a_chosen_topic_is_shown_in_the_search_form_and_can_be_dropped(client, courses):
+    page = client.get("/?tag=energy").get_data(as_text=True)
+    assert 'name="tag" value="energy" checked' in page and "Only the topic #energy" in page
+    # The search form sends the topic only while its box stays ticked.
+    assert titles(client.get("/?q=stoves&tag=energy")) == []
+    assert titles(client.get("/?q=smoke")) == ["Improved cookstoves"]
+
+
+def test_no_match_under_a_topic_says_so_and_offers_all_topics(client, courses):
+    page = client.get("/?q=smoke&tag=energy").get_data(as_text=True)
+    assert "No course on the topic #energy matches your search." in page
+    assert 'href="/?q=smoke">Search all topics</a>' in page

@@ -74,3 +74,17 @@ def test_attribution_query_count_does_not_grow_with_history(
         html = client.get("/courses/f3").get_data(as_text=True)
     assert "writer5" in authors_in(html) and "writer0" in authors_in(html)
     assert long.count == short.count
+
+
+def test_the_fork_history_names_the_parent_by_its_title(client, db, create_user, biogas, fork):
+    fork("biogas", create_user("wanjiru"), "biogas-rw")
+    html = client.get("/courses/biogas-rw/history").get_data(as_text=True)
+    assert "Forked this course from “Tubular biogas digester”." in html
+
+
+def test_the_network_reads_with_even_separators(client, db, create_user, biogas, fork):
+    fork("biogas", create_user("wanjiru"), "biogas-rw")
+    html = client.get("/courses/biogas/network").get_data(as_text=True)
+    meta = re.findall(r'<span class="meta">(.*?)</span>\s*(?:<ul>|</li>)', html, flags=re.S)
+    assert meta and all("· ·" not in m and not re.search(r"\S·|·\S", m) for m in meta), meta
+    assert meta[0].startswith(" · English · original · "), meta[0]
