@@ -128,7 +128,17 @@ class Attribution:
 
 
 def attribution_for(course: Course) -> Attribution:
-    """Who to credit and where it came from; on a module page, for that module's chain."""
+    """Who to credit and where it came from; on a module page, for that module's chain.
+
+    Worked out once a request per course: the course page's facts and the attribution
+    under it name the same people (a fork credits its own authors and the original's)."""
+    cache: dict[int, Attribution] = g.setdefault("attributions", {})
+    if course.id not in cache:
+        cache[course.id] = _attribution(course)
+    return cache[course.id]
+
+
+def _attribution(course: Course) -> Attribution:
     module = None
     if request.endpoint == "catalog.module" and request.view_args:
         module = catalog.module_by_slug(course, str(request.view_args.get("module_slug")))

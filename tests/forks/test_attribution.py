@@ -88,3 +88,15 @@ def test_the_network_reads_with_even_separators(client, db, create_user, biogas,
     meta = re.findall(r'<span class="meta">(.*?)</span>\s*(?:<ul>|</li>)', html, flags=re.S)
     assert meta and all("· ·" not in m and not re.search(r"\S·|·\S", m) for m in meta), meta
     assert meta[0].startswith(" · English · original · "), meta[0]
+
+
+def test_a_forks_facts_name_the_same_authors_as_its_attribution(
+    client, db, create_user, biogas, fork, edit
+):
+    bob = create_user("bob")
+    fork("biogas", bob, "biogas-rwanda", title="Biogas Rwanda", licence="CC-BY-SA-4.0")
+    edit("biogas-rwanda", "module-1", bob, body="Bob's materials.\n")
+    html = client.get("/courses/biogas-rwanda").get_data(as_text=True)
+    facts = re.search(r"<dt>Authors</dt><dd>([^<]*)</dd>", html)
+    assert facts and facts.group(1) == "Ana Quispe, bob"
+    assert authors_in(html) == ["Ana Quispe", "bob"]
