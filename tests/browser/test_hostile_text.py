@@ -3,8 +3,12 @@
 
 The fields, found by reading the templates and forms: course title, summary, tags and
 authors; module titles and Markdown bodies (in block and inline context) and edit
-summaries; assignment title; build log title, summary and entries; review comments (per
-criterion and overall) and the report (flag) reason; proposal title, description and
+summaries, with the corpus also inside each construct lesson Markdown adds (callout titles
+and bodies, collapsed solutions, fenced-div callouts, footnotes, task lists, inline and
+display math); assignment title; build log title, summary and entries, photo captions (the
+photos' alt text), measurement names and units (in the table and in the SVG charts); review
+comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
+and answers, and the grade override an answer gives; proposal title, description and
 comments; a fork's title; usernames (the form allows only a-z, digits, '.', '_' and '-',
 but a name from elsewhere — the command line, an old account — must not matter);
 translation suggestions and approved translations; and search queries echoed back.
@@ -21,6 +25,7 @@ import json
 import re
 import uuid
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +34,12 @@ import pytest
 from sqlalchemy import select
 
 from peerlearn.assignments import buildlogs
+from peerlearn.assignments.measurements import (
+    MAX_NAME_LENGTH,
+    MAX_UNIT_LENGTH,
+    normalize_name,
+    parse_measurement,
+)
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, Submission
 from peerlearn.authoring import editing, forking, proposals
 from peerlearn.catalog.models import Enrolment
@@ -43,9 +54,11 @@ from peerlearn.community_i18n.models import (
 )
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import flags
+from peerlearn.review import flags, regrades
 from peerlearn.review.models import Review
+from peerlearn.review.overrides import MAX_REASON
 from tests.conftest import PASSWORD
+from tests.fixtures.world import png_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +72,58 @@ BLOCKS = "\n\n".join(PAYLOADS)
 INLINE = " ".join(PAYLOADS)
 #: A username no form would accept, as an account made elsewhere might have.
 HOSTILE_NAME = '"><svg onload=alert(90)>'
+#: Photo captions are at most 300 characters, and an entry holds at most six photos.
+CAPTION_LENGTH = 300
+
+
+def _packed(limit: int) -> list[str]:
+    """The payloads that fit in ``limit`` characters, packed a few to a string: for fields
+    too short for the whole corpus (a caption, a reason, a measurement name)."""
+    packed: list[str] = []
+    for payload in PAYLOADS:
+        if len(payload) > limit:
+            continue
+        if packed and len(packed[-1]) + 1 + len(payload) <= limit:
+            packed[-1] += " " + payload
+        else:
+            packed.append(payload)
+    return packed
+
+
+def _in_constructs(payloads: list[str]) -> str:
+    """Each payload inside each construct lesson Markdown adds to CommonMark: a callout's
+    title and body (MkDocs admonition, collapsed solution, fenced div), a footnote, a task
+    list item, inline math as TeX and as text, display math."""
+    blocks: list[str] = []
+    for number, payload in enumerate(payloads, start=1):
+        blocks += [
+            f'!!! note "{payload}"\n    {payload}',
+            f'??? solution "{payload}"\n    {payload}',
+            f"::: callout {payload}\n{payload}\n:::",
+            f"Footnote[^{number}]\n\n[^{number}]: {payload}",
+            f"- [ ] {payload}\n- [x] {payload}",
+            f"${payload}$ and $\\text{{{payload}}}$",
+            f"$$\n\\text{{{payload}}}\n$$",
+        ]
+    return "\n\n".join(blocks)
+
+
+#: The corpus in lesson Markdown's own constructs (the module body that carries it).
+CONSTRUCTS = _in_constructs(PAYLOADS)
+#: Measurement names (payloads packed into 60 characters; each must pass the form's
+#: normalization) and units: two written to fit 20 characters, then the payloads short
+#: enough. The corpus' ``<plaintext>`` comes last: shown as markup, it would turn the rest
+#: of the page into text and hide what the units after it did.
+MEASUREMENT_NAMES = [name for name in _packed(MAX_NAME_LENGTH) if normalize_name(name) == name]
+UNITS = sorted(
+    ["<svg onload=alert()>", "<img src=x onerror=>"]
+    + [p for p in PAYLOADS if len(p) <= MAX_UNIT_LENGTH],
+    key=lambda unit: unit == "<plaintext>",
+)
+#: The names measured twice, so that they become SVG charts (named in a ``<title>``).
+CHARTED = MEASUREMENT_NAMES[:4] + [
+    name for name in MEASUREMENT_NAMES[4:] if "title" in name or "svg" in name.lower()
+]
 
 #: Run in the page: every sign that text became markup that could run.
 INSPECT = """() => {
@@ -74,8 +139,12 @@ INSPECT = """() => {
       if (attrs.includes(name) && url.test(value)) found.push(`${el.tagName} ${name}=${a.value}`);
     }
   }
+  // MathML is lesson content now ($...$ and the sanitizer's MathML allowlist); what could
+  // run inside it (script, style, handlers, javascript: links) is caught like anywhere else,
+  // and the elements that only serve namespace-confusion tricks may not survive.
   const foreign = 'script, iframe, object, embed, frame, frameset, base, applet, ' +
-                  'meta[http-equiv], link:not([rel=stylesheet]), style, svg script, math';
+                  'meta[http-equiv], link:not([rel=stylesheet]), style, svg script, ' +
+                  'maction, mglyph, malignmark, math svg, math foreignObject';
   for (const el of document.querySelectorAll(foreign)) found.push(el.outerHTML.slice(0, 80));
   for (const el of document.querySelectorAll('link[rel=stylesheet]')) {
     if (new URL(el.href).origin !== location.origin) found.push(el.outerHTML.slice(0, 80));
@@ -110,7 +179,10 @@ def hostile_site(
     reviewer, author = create_user("juma"), create_user("wanjiru")
     course = create_course(
         "hostile",
-        modules=[(PAYLOADS[0], BLOCKS), ("<img src=x onerror=alert(91)>", INLINE)],
+        modules=[
+            (PAYLOADS[0], BLOCKS + "\n\n" + CONSTRUCTS),
+            ("<img src=x onerror=alert(91)>", INLINE),
+        ],
         maintainer=admin,
         title='<img src=x onerror=alert(92)> " autofocus onfocus="alert(93)" x="'[:200],
         summary=INLINE,
@@ -131,6 +203,7 @@ def hostile_site(
         db.session.add(BuildLogEntry(log_id=log.id, entry_date=date(2025, 3, 1), text=BLOCKS))
         db.session.flush()
         db.session.expire(log, ["entries"])
+        _photos_and_measurements(learner, log)
         buildlogs.submit(learner, log)
         logs[learner.id] = log
     db.session.commit()
@@ -151,6 +224,24 @@ def hostile_site(
     reviewed = db.session.get(BuildLog, review.log_id)
     log_author = reviewer if reviewed.user_id == reviewer.id else author
     flags.flag_review(log_author, review, INLINE[:1000])
+    db.session.commit()
+
+    # The author reviews too (give to get), so their page shows the grade and the regrade
+    # section; one request answered with a new grade (an override), one left open.
+    login(log_author)
+    asked = client.submit(base + "/reviews/next")
+    assert asked.status_code == 302, asked.get_data(as_text=True)
+    given = int(asked.headers["Location"].rsplit("/", 1)[1])
+    sent = client.submit(
+        f"/reviews/{given}",
+        {"level-build": "0", "comment-build": INLINE, "overall": INLINE, "action": "submit"},
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    client.submit("/logout")
+    reasons = _packed(MAX_REASON)
+    answered = regrades.request_regrade(log_author, reviewed, reasons[0])
+    regrades.answer_regrade(admin, answered, reviewed, reasons[-1], Decimal(1), f"{base}/feedback")
+    regrades.request_regrade(log_author, reviewed, reasons[1 % len(reasons)])
 
     # A fork by someone with a hostile name, a module added there, proposed back.
     fork = forking.fork_course(
@@ -197,6 +288,24 @@ def hostile_site(
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip
+
+
+def _photos_and_measurements(learner: Any, log: BuildLog) -> None:
+    """Captioned photos and measurements through the services the forms call (the caption is
+    the photo's alt text), on two dates so that the repeated measurements become charts."""
+    first = log.entries[0]
+    second = buildlogs.add_entry(learner, log, date(2025, 3, 8), INLINE)
+    entries = [first, second]
+    for index, caption in enumerate(_packed(CAPTION_LENGTH)):
+        while index // buildlogs.MAX_PHOTOS_PER_ENTRY >= len(entries):
+            entries.append(buildlogs.add_entry(learner, log, date(2025, 4, len(entries)), INLINE))
+        entry = entries[index // buildlogs.MAX_PHOTOS_PER_ENTRY]
+        buildlogs.add_photo(learner, entry, png_bytes(), caption)
+    for index, name in enumerate(MEASUREMENT_NAMES):
+        unit = UNITS[index % len(UNITS)]
+        buildlogs.add_measurement(learner, first, parse_measurement(name, "1.5", unit, "en"))
+        if name in CHARTED:
+            buildlogs.add_measurement(learner, second, parse_measurement(name, "2.5", unit, "en"))
 
 
 def _log_in(page: Any, base_url: str, username: str) -> None:
@@ -266,6 +375,7 @@ def test_the_inspection_would_notice(chromium, server):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.set_content(
         '<p>ok</p><img src=x onerror="alert(1)"><a href=" java\tscript:alert(2)">x</a>'
+        '<math><mi>x</mi></math><math><maction actiontype="statusline">y</maction></math>'
     )
     page.wait_for_timeout(300)
     found = page.evaluate(INSPECT)
@@ -273,6 +383,9 @@ def test_the_inspection_would_notice(chromium, server):
     assert dialogs == ["1"]
     assert any("onerror" in item for item in found)
     assert any(item.startswith("A href=") for item in found)  # the tab does not hide it
+    assert [item for item in found if "<m" in item] == [
+        '<maction actiontype="statusline">y</maction>'
+    ]
 
 
 def test_the_corpus_is_read_whole():
