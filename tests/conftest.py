@@ -8,6 +8,7 @@ own database session and commit), and objects the test holds are refreshed after
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import event, text
 from sqlalchemy.orm import close_all_sessions
 
@@ -33,6 +35,13 @@ from tests.rubrics import BUILD_CRITERION_YAML
 from tests.settings import ROOT, database_url_for_tests
 
 COURSES_DIR = ROOT / "courses"
+
+# Property tests take their number of examples from the active profile: hypothesis's own
+# default, or "mutation" (HYPOTHESIS_PROFILE=mutation, set by tests/mutation/run.py): few,
+# always the same examples, so that each of hundreds of mutants is tested quickly and the
+# same way twice.
+settings.register_profile("mutation", max_examples=25, derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 PASSWORD = "lentils-and-tortillas"
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
