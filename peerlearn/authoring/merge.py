@@ -91,9 +91,9 @@ def _first_ending(*texts: str) -> str:
     the ending CRLF.
     """
     for text in texts:
-        newline = text.find("\n")
-        if newline >= 0:
-            return "\r\n" if text[newline - 1 : newline] == "\r" else "\n"
+        line, newline, _ = text.partition("\n")
+        if newline:
+            return "\r\n" if line.endswith("\r") else "\n"
     return "\n"
 
 
@@ -121,7 +121,9 @@ def _sync_regions(
     with_theirs = SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
     regions: list[tuple[int, int, int, int]] = []
     i = j = 0
-    while i < len(with_ours) and j < len(with_theirs):
+    # Both lists end with the same empty block at the end of base, so ``i`` never passes
+    # the end of ``with_ours`` before ``j`` reaches the end of ``with_theirs``.
+    while j < len(with_theirs):
         o, t = with_ours[i], with_theirs[j]
         start = max(o.a, t.a)
         end = min(o.a + o.size, t.a + t.size)

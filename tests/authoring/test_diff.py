@@ -17,6 +17,8 @@ from peerlearn.authoring.diff import (
     word_diff,
 )
 
+pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+
 
 def old_side(segments: list[Segment]) -> str:
     return "".join(s.text for s in segments if s.op != "insert")

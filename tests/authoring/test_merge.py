@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from peerlearn.authoring.merge import Conflict, MergeResult, merge3, merge_titles
+
+pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 
 BASE = """\
 # Sizing your digester
@@ -428,3 +432,35 @@ def test_two_conflicts_are_reported_in_order_with_their_lines() -> None:
     for conflict in result.conflicts:
         shown = result.text.splitlines(keepends=True)[conflict.line - 1]
         assert conflict.ours.startswith(shown)
+
+
+def test_a_last_line_without_newline_matches_the_same_line_with_the_texts_ending() -> None:
+    # The ending a last line is missing is the one of the first line that has one, in base,
+    # then ours, then theirs: "b" in one text is the line "b\r\n" of a CRLF text.
+    deleted_and_edited = merge3("a\r\nb", "a", "a\r\nB")
+    assert deleted_and_edited.text == "a"
+    assert deleted_and_edited.conflicts == (Conflict(base="b", ours="", theirs="B", line=2),)
+
+    assert merge3("a", "a\n", "a\r\na") == MergeResult(text="a\r\na\n")
+    assert merge3("a", "a\r\nb\r\n", "a") == MergeResult(text="a\r\nb\r\n")
+
+
+def test_mixed_line_endings_take_the_first_lines_ending() -> None:
+    # base's first line ends in CRLF, so its last line "c" counts as "c\r\n", the line ours
+    # appended after; theirs' edit two lines up then merges cleanly.
+    base = "a\r\nb\nc"
+    ours = "a\r\nb\nc\r\nd\r\n"
+    theirs = "a\r\nB\nc"
+
+    assert merge3(base, ours, theirs) == MergeResult(text="a\r\nB\nc\r\nd\r\n")
+
+
+def test_a_long_module_of_repeated_lines_still_merges() -> None:
+    # Over 200 lines, difflib's "popular line" heuristic would stop the repeated rows from
+    # matching at all, and any two edits would become one conflict over the whole sheet.
+    base = "# Log sheet\n" + "| | | |\n" * 220
+    retitled = edit(base, "# Log sheet", "# Daily log sheet")
+    totalled = base + "Total:\n"
+
+    assert merge3(base, retitled, totalled) == MergeResult(text=retitled + "Total:\n")
+    assert merge3(base, totalled, retitled) == MergeResult(text=retitled + "Total:\n")

@@ -13,10 +13,13 @@ import difflib
 from collections.abc import Sequence
 
 import merge3 as oracle
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerlearn.authoring.merge import Conflict, MergeResult, merge3
+
+pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 
 #: No example database: the suite leaves nothing behind in the working tree. The number of
 #: examples comes from the active profile (fewer under mutation testing, see tests/conftest.py).
