@@ -442,6 +442,8 @@ def test_a_last_line_without_newline_matches_the_same_line_with_the_texts_ending
     assert deleted_and_edited.conflicts == (Conflict(base="b", ours="", theirs="B", line=2),)
 
     assert merge3("a", "a\n", "a\r\na") == MergeResult(text="a\r\na\n")
+    # base's own ending first: ours' "Step." is base's "Step.\n", whatever theirs uses.
+    assert merge3("Step.\n", "Step.", "Intro.\r\nStep.") == MergeResult(text="Intro.\r\nStep.")
     assert merge3("a", "a\r\nb\r\n", "a") == MergeResult(text="a\r\nb\r\n")
 
 

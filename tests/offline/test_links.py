@@ -141,6 +141,14 @@ def test_a_site_mounted_under_a_path_is_recognised_by_that_path() -> None:
     assert resolve_url("/site", "", links) == (None, None)
 
 
+def test_a_mount_point_is_compared_whole() -> None:
+    # Only the trailing slash is dropped: "/BOX/" is "/BOX", never "/BO".
+    links = PackageLinks("c", {}, {}, (), script_root="/BOX/")
+
+    assert resolve_url("/BOX/courses/c", "", links) == ("index.html", "index.html")
+    assert resolve_url("/BO/courses/c", "", links) == (None, None)
+
+
 def test_relinked_html_points_into_the_package_and_counts_the_images_shown() -> None:
     html = (
         '<p><a href="/courses/c/m/build" title="Next">Next</a> '
