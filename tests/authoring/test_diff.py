@@ -250,7 +250,7 @@ def test_blocks_from_empty_texts() -> None:
 
 
 def test_negative_context_is_refused() -> None:
-    with pytest.raises(ValueError, match="context"):
+    with pytest.raises(ValueError, match=r"^context must not be negative$"):
         line_diff_blocks("a", "b", context=-1)
 
 
@@ -287,3 +287,101 @@ def test_a_huge_rewrite_is_shown_as_deleted_and_inserted_whole() -> None:
     new = " ".join(f"other{i}" for i in range(1500))
 
     assert word_diff(old, new) == [Segment("delete", old), Segment("insert", new)]
+
+
+def ops(old: str, new: str, context: int = 0) -> list[str]:
+    return [line.op for block in line_diff_blocks(old, new, context) for line in block.lines]
+
+
+def test_a_blank_line_inside_a_rewritten_region_is_shown_unchanged() -> None:
+    blocks = line_diff_blocks("A one.\n\nB two.", "A uno.\n\nB dos.")
+
+    assert [line.op for line in blocks[0].lines] == ["replace", "equal", "replace"]
+    assert blocks[0].lines[1] == DiffLine("equal", [])
+
+
+def test_a_very_long_line_of_repeated_words_is_still_shown_as_edited() -> None:
+    old = " ".join(["gas"] * 250) + " end"
+
+    assert ops(old, old + " more") == ["replace"]
+
+
+def test_a_line_unlike_any_other_is_deleted_and_inserted_not_edited() -> None:
+    assert ops("Mix the manure.", "Wear gloves.") == ["delete", "insert"]
+
+
+def test_a_line_equally_like_two_new_lines_is_paired_with_the_first() -> None:
+    old = "Mix the manure with water."
+    new = "Mix the manure with rain water.\nMix the manure with well water."
+
+    assert ops(old, new) == ["replace", "insert"]
+
+
+def test_a_region_of_2500_line_pairs_is_still_paired_by_similarity() -> None:
+    old = [f"Step {i}: mix the manure." for i in range(50)]
+    new = ["Wear gloves."] + [f"Step {i}: mix the fresh manure." for i in range(49)]
+
+    assert ops("\n".join(old), "\n".join(new)) == ["insert", *["replace"] * 49, "delete"]
+
+
+def test_a_larger_region_is_paired_by_position() -> None:
+    # Past the budget each old line is only compared with the next new line: an inserted
+    # line at the top then no longer lets the edits below it be found.
+    old = [f"Step {i}: mix the manure." for i in range(50)]
+    new = ["Wear gloves."] + [f"Step {i}: mix the fresh manure." for i in range(50)]
+
+    assert ops("\n".join(old), "\n".join(new)) == ["delete"] * 50 + ["insert"] * 51
+
+
+def test_by_position_an_old_line_is_never_paired_with_a_new_line_already_used() -> None:
+    old = [f"Line {i}: mix" for i in range(60)]
+    new = ["Line 1: mix!"] + [f"Line {i}: stir" for i in range(1, 60)]
+
+    lines = [
+        line
+        for block in line_diff_blocks("\n".join(old), "\n".join(new), 0)
+        for line in block.lines
+    ]
+
+    assert [line.op for line in lines] == ["replace"] * 60
+    assert [new_side(line.segments) for line in lines] == new
+
+
+def test_default_context_is_two_lines() -> None:
+    old_lines = numbered(20)
+    new_lines = list(old_lines)
+    new_lines[9] = "Changed 10."
+
+    (block,) = line_diff_blocks("\n".join(old_lines), "\n".join(new_lines))
+
+    assert (block.old_start, len(block.lines), block.skipped_before, block.skipped_after) == (
+        8, 5, 7, 8,
+    )  # fmt: skip
+
+
+def test_two_hidden_lines_between_changes_are_hidden_but_one_is_shown() -> None:
+    old_lines = numbered(20)
+    two_apart = list(old_lines)
+    two_apart[4], two_apart[11] = "Changed 5.", "Changed 12."
+    one_apart = list(old_lines)
+    one_apart[4], one_apart[10] = "Changed 5.", "Changed 11."
+
+    blocks = line_diff_blocks("\n".join(old_lines), "\n".join(two_apart), context=2)
+    (joined,) = line_diff_blocks("\n".join(old_lines), "\n".join(one_apart), context=2)
+
+    assert [(b.old_start, len(b.lines), b.skipped_before) for b in blocks] == [
+        (3, 5, 2),
+        (10, 5, 2),
+    ]
+    assert (joined.old_start, len(joined.lines), joined.skipped_before) == (3, 11, 2)
+
+
+def test_a_single_hidden_line_at_the_end_is_shown_instead() -> None:
+    old_lines = numbered(10)
+    new_lines = list(old_lines)
+    new_lines[6] = "Changed 7."
+
+    (block,) = line_diff_blocks("\n".join(old_lines), "\n".join(new_lines), context=2)
+
+    assert (block.old_start, len(block.lines), block.skipped_after) == (5, 6, 0)
+    assert block.lines[-1] == DiffLine("equal", [Segment("equal", "Line 10.")])
