@@ -385,3 +385,57 @@ def test_a_single_hidden_line_at_the_end_is_shown_instead() -> None:
 
     assert (block.old_start, len(block.lines), block.skipped_after) == (5, 6, 0)
     assert block.lines[-1] == DiffLine("equal", [Segment("equal", "Line 10.")])
+
+
+def test_changes_on_either_side_of_a_carriage_return_stay_apart() -> None:
+    assert word_diff("Mix\rwell", "Stir\rgently") == [
+        Segment("delete", "Mix"),
+        Segment("insert", "Stir"),
+        Segment("equal", "\r"),
+        Segment("delete", "well"),
+        Segment("insert", "gently"),
+    ]
+
+
+def test_an_unchanged_line_joins_the_unchanged_words_after_it() -> None:
+    assert word_diff("Same line.\nMix the manure.", "Same line.\nMix the dung.") == [
+        Segment("equal", "Same line.\nMix the "),
+        Segment("delete", "manure"),
+        Segment("insert", "dung"),
+        Segment("equal", "."),
+    ]
+
+
+def test_deleted_words_around_a_kept_space_read_as_one_deletion() -> None:
+    assert word_diff("Stir, then", "Stir ") == [
+        Segment("equal", "Stir"),
+        Segment("delete", ", then"),
+        Segment("insert", " "),
+    ]
+
+
+def test_a_change_at_the_very_end_is_shown() -> None:
+    assert word_diff("One two.", "One two") == [Segment("equal", "One two"), Segment("delete", ".")]
+
+
+def test_a_huge_rewrite_after_an_unchanged_line_keeps_that_line() -> None:
+    old = " ".join(f"word{i}" for i in range(1500))
+    new = " ".join(f"other{i}" for i in range(1500))
+
+    assert word_diff("Intro.\n" + old, "Intro.\n" + new) == [
+        Segment("equal", "Intro.\n"),
+        Segment("delete", old),
+        Segment("insert", new),
+    ]
+
+
+def test_blocks_after_unchanged_lines_inside_a_rewrite_start_at_the_right_lines() -> None:
+    old = "A one.\n\n\n\n\nB two."
+    new = "A uno.\n\n\n\n\n\nB dos."
+
+    blocks = line_diff_blocks(old, new, context=0)
+
+    assert [(b.old_start, b.new_start, [line.op for line in b.lines]) for b in blocks] == [
+        (1, 1, ["replace"]),
+        (6, 6, ["insert", "replace"]),
+    ]
