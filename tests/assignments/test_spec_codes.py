@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from peerlearn.assignments.spec_messages import MESSAGES
-from tests.assignments.test_spec import RULES, TOP_FIELDS, minimal, refused, with_data
+from peerlearn.assignments.spec_reader import parse_assignment
+from tests.assignments.test_spec import FILE, RULES, TOP_FIELDS, minimal, refused, with_data
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 
@@ -148,3 +149,30 @@ def test_a_bad_file_name_carries_the_longest_slug() -> None:
     error = refused(minimal(), slug="Gas_Test")
 
     assert (error.code, error.params) == ("file_name", {"max": 80})
+
+
+@pytest.mark.parametrize(("value", "days"), [("null", None), ("1", 1), ("3", 3), ("60", 60)])
+def test_flexible_after_days_is_a_number_of_days_or_none(value: str, days: int | None) -> None:
+    assert (
+        parse_assignment(minimal(flexible_after_days=value), FILE, "gas-test").flexible_after_days
+        == days
+    )
+    assert parse_assignment(minimal(), FILE, "gas-test").flexible_after_days is None
+
+
+@pytest.mark.parametrize("value", ["0", "61", "-1", "two", "yes", "1.5"])
+def test_flexible_after_days_outside_one_to_sixty_is_refused(value: str) -> None:
+    error = refused(minimal(flexible_after_days=value))
+
+    assert (error.field, error.message) == (
+        "flexible_after_days",
+        "must be a whole number from 1 to 60",
+    )
+    assert (error.code, error.params) == ("whole_number", {"low": 1, "high": 60})
+
+
+def test_a_title_of_exactly_the_longest_length_is_accepted() -> None:
+    spec = parse_assignment(minimal(title="T" * 200), FILE, "gas-test")
+
+    assert spec.title == "T" * 200
+    assert refused(minimal(title="T" * 201)).params == {"max": 200}
