@@ -439,3 +439,67 @@ def test_blocks_after_unchanged_lines_inside_a_rewrite_start_at_the_right_lines(
         (1, 1, ["replace"]),
         (6, 6, ["insert", "replace"]),
     ]
+
+
+def test_lines_after_an_added_or_removed_line_inside_a_rewrite_keep_their_numbers() -> None:
+    added = line_diff_blocks("A one.\n\n\n\n\nB two.", "A uno.\nNew line.\n\n\n\n\nB dos.", 0)
+    removed = line_diff_blocks("A one.\nOld line.\n\n\n\n\nB two.", "A uno.\n\n\n\n\nB dos.", 0)
+
+    assert [(b.old_start, b.new_start) for b in added] == [(1, 1), (6, 7)]
+    assert [(b.old_start, b.new_start) for b in removed] == [(1, 1), (7, 6)]
+
+
+def test_a_line_of_spaces_inside_a_rewrite_is_shown_unchanged_with_its_spaces() -> None:
+    (block,) = line_diff_blocks("A one.\n   \nB two.", "A uno.\n   \nB dos.")
+
+    assert block.lines[1] == DiffLine("equal", [Segment("equal", "   ")])
+
+
+def test_a_long_line_of_one_repeated_word_is_compared_word_by_word() -> None:
+    old = " ".join(["gas"] * 250)
+
+    assert ops(old, old + " more") == ["replace"]
+    assert word_diff(old, old + " more") == [Segment("equal", old), Segment("insert", " more")]
+
+
+def test_a_long_sheet_of_identical_rows_is_compared_line_by_line() -> None:
+    sheet = "| | | |\n" * 220
+
+    assert word_diff(sheet, sheet + "Total.\n") == [
+        Segment("equal", sheet),
+        Segment("insert", "Total.\n"),
+    ]
+
+
+def test_a_huge_unchanged_paragraph_stays_unchanged() -> None:
+    big = " ".join(f"word{i}" for i in range(1500))
+
+    assert word_diff(big + "\nA", big + "\nB") == [
+        Segment("equal", big + "\n"),
+        Segment("delete", "A"),
+        Segment("insert", "B"),
+    ]
+
+
+def test_a_huge_rewrite_before_an_unchanged_line_keeps_that_line() -> None:
+    old = " ".join(f"word{i}" for i in range(1500))
+    new = " ".join(f"other{i}" for i in range(1500))
+
+    assert word_diff(old + "\nEnd.", new + "\nEnd.") == [
+        Segment("delete", old + "\n"),
+        Segment("insert", new + "\n"),
+        Segment("equal", "End."),
+    ]
+
+
+def test_a_region_of_a_million_word_pairs_is_still_compared_word_by_word() -> None:
+    old = "".join(f"w{i} " for i in range(500))  # 1,000 tokens
+    new = old.replace("w7 ", "x7 ")
+
+    assert len(tokenize(old)) * len(tokenize(new)) == 1_000_000
+    assert word_diff(old, new) == [
+        Segment("equal", "w0 w1 w2 w3 w4 w5 w6 "),
+        Segment("delete", "w7"),
+        Segment("insert", "x7"),
+        Segment("equal", old[len("w0 w1 w2 w3 w4 w5 w6 w7") :]),
+    ]
