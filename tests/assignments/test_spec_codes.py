@@ -164,7 +164,8 @@ def test_flexible_after_days_is_a_number_of_days_or_none(value: str, days: int |
 def test_flexible_after_days_outside_one_to_sixty_is_refused(value: str) -> None:
     error = refused(minimal(flexible_after_days=value))
 
-    assert (error.field, error.message) == (
+    assert (error.file, error.field, error.message) == (
+        FILE,
         "flexible_after_days",
         "must be a whole number from 1 to 60",
     )
