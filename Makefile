@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint bench translations compile-translations install install-test install-axe clean
+.PHONY: run test lint bench translations compile-translations install install-test install-axe clean mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,16 @@ bench: install-test
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/peer_sim.py
 	$(BIN)/python bench/slow_network.py
+
+$(VENV)/.installed-mutation: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,mutation]'
+	touch $@
+
+## mutation: mutation score of each pure module with its own tests (tests/mutation/targets.cfg);
+## MODULE=peerlearn/authoring/merge.py for one, MUTATION_CHILDREN=2 for two test processes
+MUTATION_CHILDREN ?= 1
+mutation: $(VENV)/.installed-mutation compile-translations
+	$(BIN)/python tests/mutation/run.py --max-children $(MUTATION_CHILDREN) $(MODULE)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import event, text
 from sqlalchemy.orm import close_all_sessions
 
@@ -37,6 +38,13 @@ from tests.settings import ROOT, database_url_for_tests
 pytest_plugins = ["tests.fixtures.world"]
 
 COURSES_DIR = ROOT / "courses"
+
+# Property tests take their number of examples from the active profile: hypothesis's own
+# default, or "mutation" (HYPOTHESIS_PROFILE=mutation, set by tests/mutation/run.py): few,
+# always the same examples, so that each of hundreds of mutants is tested quickly and the
+# same way twice.
+settings.register_profile("mutation", max_examples=15, derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 PASSWORD = "lentils-and-tortillas"
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -116,8 +124,16 @@ class _StatementCounter:
 
 
 @pytest.fixture(autouse=True)
-def db(app: Flask) -> Iterator[Any]:
-    """The database, emptied after every test that touched it."""
+def db(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The database, emptied after every test that touched it.
+
+    A test marked ``pure`` (of a module with no Flask and no database) gets none, and no
+    app is built for it: mutation testing runs such tests hundreds of times.
+    """
+    if request.node.get_closest_marker("pure"):
+        yield None
+        return
+    app: Flask = request.getfixturevalue("app")
     with app.app_context():
         if not event.contains(_db.engine, "before_cursor_execute", _StatementCounter.count_one):
             event.listen(_db.engine, "before_cursor_execute", _StatementCounter.count_one)

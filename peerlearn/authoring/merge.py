@@ -54,58 +54,58 @@ class MergeResult:
         return not self.conflicts
 
 
+#: Stands after the last line of a text that does not end with a line ending, like GNU
+#: diff's "\\ No newline at end of file". It is merged like any line, so adding or
+#: removing the final newline is a change of its own: the side that made it wins, and it
+#: never makes an edit of the last line conflict with an edit next to it. No real line is
+#: empty (each keeps its ending), so the marker cannot match one.
+_NO_EOL = ""
+
+
 @dataclass(frozen=True)
 class _Side:
-    """A text as lines for matching, remembering a last line that had no line ending.
+    """A text as lines for matching, each with its line ending.
 
-    The missing ending is added for matching (``"b"`` at the end of one version and
-    ``"b\\n"`` in the middle of another are the same line to a reader) and removed again
-    when the text is put back together.
+    A last line without an ending gets ``ending`` added for matching (``"b"`` at the end of
+    one version and ``"b\\n"`` in the middle of another are the same line to a reader) and
+    is followed by :data:`_NO_EOL`; the added ending is removed again when the text is put
+    back together.
     """
 
     lines: list[str]
-    missing_eol: bool
+    ending: str
 
     def text(self, start: int, end: int) -> str:
         """The original text of lines ``start:end``, without the added ending if at the end."""
         chunk = "".join(self.lines[start:end])
-        if self.missing_eol and end == len(self.lines) and start < end:
-            chunk = _strip_eol(chunk)
+        if chunk and self.lines[start : end + 1][-1] == _NO_EOL:
+            chunk = chunk[: -len(self.ending)]
         return chunk
 
 
-def _line_ending(line: str) -> str:
-    """The line terminator ``line`` ends with, or ``""`` (``str.splitlines`` decides)."""
-    content = line.splitlines()[0] if line else ""
-    return line[len(content) :]
-
-
-def _strip_eol(text: str) -> str:
-    """``text`` without the terminator of its last line."""
-    ending = _line_ending(text.splitlines(keepends=True)[-1]) if text else ""
-    return text[: len(text) - len(ending)]
-
-
 def _first_ending(*texts: str) -> str:
-    """The first line terminator used in any of ``texts``, ``"\\n"`` if none has one.
+    """The line ending of the first line that has one in any of ``texts``, else ``"\\n"``.
 
     Used for the ending added to a last line that has none, so a CRLF text still matches
-    its CRLF lines.
+    its CRLF lines. As in diff3, only ``"\\n"`` ends a line; a ``"\\r"`` before it makes
+    the ending CRLF.
     """
     for text in texts:
-        for line in text.splitlines(keepends=True):
-            ending = _line_ending(line)
-            if ending:
-                return ending
+        line, newline, _ = text.partition("\n")
+        if newline:
+            return "\r\n" if line.endswith("\r") else "\n"
     return "\n"
 
 
 def _side(text: str, ending: str) -> _Side:
-    lines = text.splitlines(keepends=True)
-    missing = bool(lines) and not _line_ending(lines[-1])
-    if missing:
-        lines[-1] += ending
-    return _Side(lines, missing)
+    """Split ``text`` into lines after each ``"\\n"`` (as diff3 does, unlike ``splitlines``,
+    which would also split at a form feed or a lone ``"\\r"`` inside a line)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    lines = [line + "\n" for line in lines]
+    if last:
+        lines += [last + ending, _NO_EOL]
+    return _Side(lines, ending)
 
 
 def _sync_regions(
@@ -121,7 +121,9 @@ def _sync_regions(
     with_theirs = SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
     regions: list[tuple[int, int, int, int]] = []
     i = j = 0
-    while i < len(with_ours) and j < len(with_theirs):
+    # Both lists end with the same empty block at the end of base, so ``i`` never passes
+    # the end of ``with_ours`` before ``j`` reaches the end of ``with_theirs``.
+    while j < len(with_theirs):
         o, t = with_ours[i], with_theirs[j]
         start = max(o.a, t.a)
         end = min(o.a + o.size, t.a + t.size)
@@ -170,10 +172,9 @@ def merge3(base: str, ours: str, theirs: str) -> MergeResult:
         size = b_end - b_start
         b0, o0, t0 = b_end, o_start + size, t_start + size
 
-    missing_eol = t.missing_eol if o.missing_eol == b.missing_eol else o.missing_eol
     text = "".join(out)
-    if missing_eol:
-        text = _strip_eol(text)
+    if out[-1:] == [_NO_EOL]:
+        text = text[: -len(ending)]
     return MergeResult(text=text, conflicts=tuple(conflicts))
 
 

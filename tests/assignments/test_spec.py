@@ -24,6 +24,8 @@ from peerlearn.assignments.spec_reader import parse_assignment
 from peerlearn.assignments.spec_writer import dump_assignment
 from peerlearn.bundles.format import BundleError
 
+pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+
 SAMPLES = Path(__file__).parent / "samples"
 SAMPLE_NAMES = ["gas-production-test", "installation-check", "prueba-de-hervir-agua"]
 FILE = "assignments/gas-test.yml"

@@ -17,6 +17,8 @@ from peerlearn.authoring.diff import (
     word_diff,
 )
 
+pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+
 
 def old_side(segments: list[Segment]) -> str:
     return "".join(s.text for s in segments if s.op != "insert")
@@ -248,7 +250,7 @@ def test_blocks_from_empty_texts() -> None:
 
 
 def test_negative_context_is_refused() -> None:
-    with pytest.raises(ValueError, match="context"):
+    with pytest.raises(ValueError, match=r"^context must not be negative$"):
         line_diff_blocks("a", "b", context=-1)
 
 
@@ -285,3 +287,219 @@ def test_a_huge_rewrite_is_shown_as_deleted_and_inserted_whole() -> None:
     new = " ".join(f"other{i}" for i in range(1500))
 
     assert word_diff(old, new) == [Segment("delete", old), Segment("insert", new)]
+
+
+def ops(old: str, new: str, context: int = 0) -> list[str]:
+    return [line.op for block in line_diff_blocks(old, new, context) for line in block.lines]
+
+
+def test_a_blank_line_inside_a_rewritten_region_is_shown_unchanged() -> None:
+    blocks = line_diff_blocks("A one.\n\nB two.", "A uno.\n\nB dos.")
+
+    assert [line.op for line in blocks[0].lines] == ["replace", "equal", "replace"]
+    assert blocks[0].lines[1] == DiffLine("equal", [])
+
+
+def test_a_very_long_line_of_repeated_words_is_still_shown_as_edited() -> None:
+    old = " ".join(["gas"] * 250) + " end"
+
+    assert ops(old, old + " more") == ["replace"]
+
+
+def test_a_line_unlike_any_other_is_deleted_and_inserted_not_edited() -> None:
+    assert ops("Mix the manure.", "Wear gloves.") == ["delete", "insert"]
+
+
+def test_a_line_equally_like_two_new_lines_is_paired_with_the_first() -> None:
+    old = "Mix the manure with water."
+    new = "Mix the manure with rain water.\nMix the manure with well water."
+
+    assert ops(old, new) == ["replace", "insert"]
+
+
+def test_a_region_of_2500_line_pairs_is_still_paired_by_similarity() -> None:
+    old = [f"Step {i}: mix the manure." for i in range(50)]
+    new = ["Wear gloves."] + [f"Step {i}: mix the fresh manure." for i in range(49)]
+
+    assert ops("\n".join(old), "\n".join(new)) == ["insert", *["replace"] * 49, "delete"]
+
+
+def test_a_larger_region_is_paired_by_position() -> None:
+    # Past the budget each old line is only compared with the next new line: an inserted
+    # line at the top then no longer lets the edits below it be found.
+    old = [f"Step {i}: mix the manure." for i in range(50)]
+    new = ["Wear gloves."] + [f"Step {i}: mix the fresh manure." for i in range(50)]
+
+    assert ops("\n".join(old), "\n".join(new)) == ["delete"] * 50 + ["insert"] * 51
+
+
+def test_by_position_an_old_line_is_never_paired_with_a_new_line_already_used() -> None:
+    old = [f"Line {i}: mix" for i in range(60)]
+    new = ["Line 1: mix!"] + [f"Line {i}: stir" for i in range(1, 60)]
+
+    lines = [
+        line
+        for block in line_diff_blocks("\n".join(old), "\n".join(new), 0)
+        for line in block.lines
+    ]
+
+    assert [line.op for line in lines] == ["replace"] * 60
+    assert [new_side(line.segments) for line in lines] == new
+
+
+def test_default_context_is_two_lines() -> None:
+    old_lines = numbered(20)
+    new_lines = list(old_lines)
+    new_lines[9] = "Changed 10."
+
+    (block,) = line_diff_blocks("\n".join(old_lines), "\n".join(new_lines))
+
+    assert (block.old_start, len(block.lines), block.skipped_before, block.skipped_after) == (
+        8, 5, 7, 8,
+    )  # fmt: skip
+
+
+def test_two_hidden_lines_between_changes_are_hidden_but_one_is_shown() -> None:
+    old_lines = numbered(20)
+    two_apart = list(old_lines)
+    two_apart[4], two_apart[11] = "Changed 5.", "Changed 12."
+    one_apart = list(old_lines)
+    one_apart[4], one_apart[10] = "Changed 5.", "Changed 11."
+
+    blocks = line_diff_blocks("\n".join(old_lines), "\n".join(two_apart), context=2)
+    (joined,) = line_diff_blocks("\n".join(old_lines), "\n".join(one_apart), context=2)
+
+    assert [(b.old_start, len(b.lines), b.skipped_before) for b in blocks] == [
+        (3, 5, 2),
+        (10, 5, 2),
+    ]
+    assert (joined.old_start, len(joined.lines), joined.skipped_before) == (3, 11, 2)
+
+
+def test_a_single_hidden_line_at_the_end_is_shown_instead() -> None:
+    old_lines = numbered(10)
+    new_lines = list(old_lines)
+    new_lines[6] = "Changed 7."
+
+    (block,) = line_diff_blocks("\n".join(old_lines), "\n".join(new_lines), context=2)
+
+    assert (block.old_start, len(block.lines), block.skipped_after) == (5, 6, 0)
+    assert block.lines[-1] == DiffLine("equal", [Segment("equal", "Line 10.")])
+
+
+def test_changes_on_either_side_of_a_carriage_return_stay_apart() -> None:
+    assert word_diff("Mix\rwell", "Stir\rgently") == [
+        Segment("delete", "Mix"),
+        Segment("insert", "Stir"),
+        Segment("equal", "\r"),
+        Segment("delete", "well"),
+        Segment("insert", "gently"),
+    ]
+
+
+def test_an_unchanged_line_joins_the_unchanged_words_after_it() -> None:
+    assert word_diff("Same line.\nMix the manure.", "Same line.\nMix the dung.") == [
+        Segment("equal", "Same line.\nMix the "),
+        Segment("delete", "manure"),
+        Segment("insert", "dung"),
+        Segment("equal", "."),
+    ]
+
+
+def test_deleted_words_around_a_kept_space_read_as_one_deletion() -> None:
+    assert word_diff("Stir, then", "Stir ") == [
+        Segment("equal", "Stir"),
+        Segment("delete", ", then"),
+        Segment("insert", " "),
+    ]
+
+
+def test_a_change_at_the_very_end_is_shown() -> None:
+    assert word_diff("One two.", "One two") == [Segment("equal", "One two"), Segment("delete", ".")]
+
+
+def test_a_huge_rewrite_after_an_unchanged_line_keeps_that_line() -> None:
+    old = " ".join(f"word{i}" for i in range(1500))
+    new = " ".join(f"other{i}" for i in range(1500))
+
+    assert word_diff("Intro.\n" + old, "Intro.\n" + new) == [
+        Segment("equal", "Intro.\n"),
+        Segment("delete", old),
+        Segment("insert", new),
+    ]
+
+
+def test_blocks_after_unchanged_lines_inside_a_rewrite_start_at_the_right_lines() -> None:
+    old = "A one.\n\n\n\n\nB two."
+    new = "A uno.\n\n\n\n\n\nB dos."
+
+    blocks = line_diff_blocks(old, new, context=0)
+
+    assert [(b.old_start, b.new_start, [line.op for line in b.lines]) for b in blocks] == [
+        (1, 1, ["replace"]),
+        (6, 6, ["insert", "replace"]),
+    ]
+
+
+def test_lines_after_an_added_or_removed_line_inside_a_rewrite_keep_their_numbers() -> None:
+    added = line_diff_blocks("A one.\n\n\n\n\nB two.", "A uno.\nNew line.\n\n\n\n\nB dos.", 0)
+    removed = line_diff_blocks("A one.\nOld line.\n\n\n\n\nB two.", "A uno.\n\n\n\n\nB dos.", 0)
+
+    assert [(b.old_start, b.new_start) for b in added] == [(1, 1), (6, 7)]
+    assert [(b.old_start, b.new_start) for b in removed] == [(1, 1), (7, 6)]
+
+
+def test_a_line_of_spaces_inside_a_rewrite_is_shown_unchanged_with_its_spaces() -> None:
+    (block,) = line_diff_blocks("A one.\n   \nB two.", "A uno.\n   \nB dos.")
+
+    assert block.lines[1] == DiffLine("equal", [Segment("equal", "   ")])
+
+
+def test_a_long_line_of_one_repeated_word_is_compared_word_by_word() -> None:
+    old = " ".join(["gas"] * 250)
+
+    assert ops(old, old + " more") == ["replace"]
+    assert word_diff(old, old + " more") == [Segment("equal", old), Segment("insert", " more")]
+
+
+def test_a_long_sheet_of_identical_rows_is_compared_line_by_line() -> None:
+    sheet = "| | | |\n" * 220
+
+    assert word_diff(sheet, sheet + "Total.\n") == [
+        Segment("equal", sheet),
+        Segment("insert", "Total.\n"),
+    ]
+
+
+def test_a_huge_unchanged_paragraph_stays_unchanged() -> None:
+    big = " ".join(f"word{i}" for i in range(1500))
+
+    assert word_diff(big + "\nA", big + "\nB") == [
+        Segment("equal", big + "\n"),
+        Segment("delete", "A"),
+        Segment("insert", "B"),
+    ]
+
+
+def test_a_huge_rewrite_before_an_unchanged_line_keeps_that_line() -> None:
+    old = " ".join(f"word{i}" for i in range(1500))
+    new = " ".join(f"other{i}" for i in range(1500))
+
+    assert word_diff(old + "\nEnd.", new + "\nEnd.") == [
+        Segment("delete", old + "\n"),
+        Segment("insert", new + "\n"),
+        Segment("equal", "End."),
+    ]
+
+
+def test_a_region_of_a_million_word_pairs_is_still_compared_word_by_word() -> None:
+    old = "".join(f"w{i} " for i in range(500))  # 1,000 tokens
+    new = old.replace("w7 ", "x7 ")
+
+    assert len(tokenize(old)) * len(tokenize(new)) == 1_000_000
+    assert word_diff(old, new) == [
+        Segment("equal", "w0 w1 w2 w3 w4 w5 w6 "),
+        Segment("delete", "w7"),
+        Segment("insert", "x7"),
+        Segment("equal", old[len("w0 w1 w2 w3 w4 w5 w6 w7") :]),
+    ]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from peerlearn.authoring.merge import Conflict, MergeResult, merge3, merge_titles
+
+pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 
 BASE = """\
 # Sizing your digester
@@ -278,3 +282,187 @@ def test_random_disjoint_edits_merge_cleanly_and_apply_both() -> None:
 
         assert result.clean, (base, ours, theirs)
         assert result.text == "".join(apply_edits(base_lines, [ours_edit, theirs_edit]))
+
+
+# Edge cases pinned one by one: each is how diff3 merges the texts when a missing newline at
+# the end is a change of its own (GNU diff's "\ No newline at end of file").
+
+
+def test_appending_after_a_last_line_without_newline_while_the_line_before_is_edited() -> None:
+    base = "Mix.\nWait."
+    ours = "Mix well.\nWait."
+    theirs = "Mix.\nWait.\nBurn the gas."
+
+    assert merge3(base, ours, theirs) == MergeResult(text="Mix well.\nWait.\nBurn the gas.")
+    assert merge3(base, theirs, ours) == MergeResult(text="Mix well.\nWait.\nBurn the gas.")
+
+
+def test_adding_the_final_newline_is_kept_next_to_an_edit_elsewhere() -> None:
+    base = "One.\nTwo.\nThree."
+
+    assert merge3(base, "One.\nTwo.\nThree.\n", "One!\nTwo.\nThree.") == MergeResult(
+        text="One!\nTwo.\nThree.\n"
+    )
+    assert merge3(base, "One!\nTwo.\nThree.", "One.\nTwo.\nThree.\n") == MergeResult(
+        text="One!\nTwo.\nThree.\n"
+    )
+
+
+def test_removing_the_final_newline_is_kept_next_to_an_edit_elsewhere() -> None:
+    base = "One.\nTwo.\nThree.\n"
+
+    assert merge3(base, "One.\nTwo.\nThree.", "One!\nTwo.\nThree.\n") == MergeResult(
+        text="One!\nTwo.\nThree."
+    )
+    assert merge3(base, "One!\nTwo.\nThree.\n", "One.\nTwo.\nThree.") == MergeResult(
+        text="One!\nTwo.\nThree."
+    )
+
+
+def test_a_conflict_keeps_our_final_newline() -> None:
+    # Our side of a conflict is kept as we wrote it, final newline included.
+    result = merge3("", "Ours.\n", "Theirs.\nMore.")
+
+    assert result.text == "Ours.\n"
+    assert result.conflicts == (Conflict(base="", ours="Ours.\n", theirs="Theirs.\nMore.", line=1),)
+
+
+def test_a_conflict_keeps_our_missing_final_newline() -> None:
+    result = merge3("Start.\n", "Start.\nOurs.", "Start.\nTheirs.\n")
+
+    assert result.text == "Start.\nOurs."
+    assert result.conflicts == (Conflict(base="", ours="Ours.", theirs="Theirs.\n", line=2),)
+
+
+def test_adding_the_same_line_with_and_without_final_newline_conflicts() -> None:
+    # diff3 sees "End." and "End.\n" as different last lines; a person decides.
+    result = merge3("Start.\n", "Start.\nEnd.", "Start.\nEnd.\n")
+
+    assert result.text == "Start.\nEnd."
+    assert result.conflicts == (Conflict(base="", ours="End.", theirs="End.\n", line=2),)
+
+
+def test_removing_the_final_newline_while_the_other_side_appends_conflicts() -> None:
+    result = merge3("Start.\n", "Start.", "Start.\nMore.\n")
+
+    assert result.text == "Start."
+    assert result.conflicts == (Conflict(base="", ours="", theirs="More.\n", line=2),)
+
+
+def test_single_line_texts_without_newline() -> None:
+    assert merge3("a", "b", "a") == MergeResult(text="b")
+    assert merge3("a", "a", "b") == MergeResult(text="b")
+    assert merge3("a", "b", "b") == MergeResult(text="b")
+    assert merge3("a", "a", "") == MergeResult(text="")
+    assert merge3("a", "a", "a\n") == MergeResult(text="a\n")
+    assert merge3("a\n", "a", "a\n") == MergeResult(text="a")
+    assert merge3("", "", "a") == MergeResult(text="a")
+
+    edited_and_deleted = merge3("a", "b", "")
+    assert edited_and_deleted.text == "b"
+    assert edited_and_deleted.conflicts == (Conflict(base="a", ours="b", theirs="", line=1),)
+
+    both_edited = merge3("a", "b", "c")
+    assert both_edited.text == "b"
+    assert both_edited.conflicts == (Conflict(base="a", ours="b", theirs="c", line=1),)
+
+
+def test_crlf_single_line_and_final_newline() -> None:
+    assert merge3("a", "a\r\nb", "a") == MergeResult(text="a\r\nb")
+    assert merge3("a\r\nb", "A\r\nb", "a\r\nb\r\nc") == MergeResult(text="A\r\nb\r\nc")
+    assert merge3("a\r\nb\r\n", "a\r\nb", "A\r\nb\r\n") == MergeResult(text="A\r\nb")
+    assert merge3("a\r\nb", "a\r\nb\r\n", "A\r\nb") == MergeResult(text="A\r\nb\r\n")
+
+    result = merge3("", "Ours.\r\n", "Theirs.")
+    assert result.text == "Ours.\r\n"
+    assert result.conflicts == (Conflict(base="", ours="Ours.\r\n", theirs="Theirs.", line=1),)
+
+
+def test_crlf_conflict_reports_lines_as_written() -> None:
+    result = merge3("x\r\na\r\ny", "x\r\nA\r\ny", "x\r\nB\r\ny")
+
+    assert result.text == "x\r\nA\r\ny"
+    assert result.conflicts == (Conflict(base="a\r\n", ours="A\r\n", theirs="B\r\n", line=2),)
+
+
+def test_only_a_newline_ends_a_line() -> None:
+    # A lone carriage return, form feed or line separator is part of a line (as in diff3),
+    # so two edits on either side of one are edits of the same line and conflict.
+    for inside in ("\r", "\x0c", "\u2028", "\x85"):
+        base = f"left{inside}middle{inside}right\n"
+        ours = f"LEFT{inside}middle{inside}right\n"
+        theirs = f"left{inside}middle{inside}RIGHT\n"
+
+        result = merge3(base, ours, theirs)
+
+        assert result.text == ours, repr(inside)
+        assert result.conflicts == (Conflict(base, ours, theirs, line=1),), repr(inside)
+
+
+def test_a_conflict_spanning_several_lines_is_one_region() -> None:
+    base = "Intro.\n\nStep one.\nStep two.\nStep three.\n\nEnd.\n"
+    ours = "Intro.\n\nFirst step.\nSecond step.\nThird step.\n\nEnd.\n"
+    theirs = "Intro.\n\nStep 1.\nStep 2.\n\nEnd.\n"
+
+    result = merge3(base, ours, theirs)
+
+    assert result.text == ours
+    assert result.conflicts == (
+        Conflict(
+            base="Step one.\nStep two.\nStep three.\n",
+            ours="First step.\nSecond step.\nThird step.\n",
+            theirs="Step 1.\nStep 2.\n",
+            line=3,
+        ),
+    )
+
+
+def test_two_conflicts_are_reported_in_order_with_their_lines() -> None:
+    base = "a\nb\nc\nd\ne\nf\n"
+    ours = "a\nB1\nB2\nc\nd\nE\nf\n"
+    theirs = "a\nb!\nc\nd\n\nf\n"
+
+    result = merge3(base, ours, theirs)
+
+    assert result.text == ours
+    assert [(c.base, c.ours, c.theirs, c.line) for c in result.conflicts] == [
+        ("b\n", "B1\nB2\n", "b!\n", 2),
+        ("e\n", "E\n", "\n", 6),
+    ]
+    for conflict in result.conflicts:
+        shown = result.text.splitlines(keepends=True)[conflict.line - 1]
+        assert conflict.ours.startswith(shown)
+
+
+def test_a_last_line_without_newline_matches_the_same_line_with_the_texts_ending() -> None:
+    # The ending a last line is missing is the one of the first line that has one, in base,
+    # then ours, then theirs: "b" in one text is the line "b\r\n" of a CRLF text.
+    deleted_and_edited = merge3("a\r\nb", "a", "a\r\nB")
+    assert deleted_and_edited.text == "a"
+    assert deleted_and_edited.conflicts == (Conflict(base="b", ours="", theirs="B", line=2),)
+
+    assert merge3("a", "a\n", "a\r\na") == MergeResult(text="a\r\na\n")
+    # base's own ending first: ours' "Step." is base's "Step.\n", whatever theirs uses.
+    assert merge3("Step.\n", "Step.", "Intro.\r\nStep.") == MergeResult(text="Intro.\r\nStep.")
+    assert merge3("a", "a\r\nb\r\n", "a") == MergeResult(text="a\r\nb\r\n")
+
+
+def test_mixed_line_endings_take_the_first_lines_ending() -> None:
+    # base's first line ends in CRLF, so its last line "c" counts as "c\r\n", the line ours
+    # appended after; theirs' edit two lines up then merges cleanly.
+    base = "a\r\nb\nc"
+    ours = "a\r\nb\nc\r\nd\r\n"
+    theirs = "a\r\nB\nc"
+
+    assert merge3(base, ours, theirs) == MergeResult(text="a\r\nB\nc\r\nd\r\n")
+
+
+def test_a_long_module_of_repeated_lines_still_merges() -> None:
+    # Over 200 lines, difflib's "popular line" heuristic would stop the repeated rows from
+    # matching at all, and any two edits would become one conflict over the whole sheet.
+    base = "# Log sheet\n" + "| | | |\n" * 220
+    retitled = edit(base, "# Log sheet", "# Daily log sheet")
+    totalled = base + "Total:\n"
+
+    assert merge3(base, retitled, totalled) == MergeResult(text=retitled + "Total:\n")
+    assert merge3(base, totalled, retitled) == MergeResult(text=retitled + "Total:\n")
