@@ -58,6 +58,17 @@ def test_median_of_an_even_count_rounds_the_middle_mean_up():
     assert grade(exact, "median").results["s"].total == 8
 
 
+def test_median_of_fractional_points_never_rises_above_the_scores_it_comes_from():
+    # Whole points round up as in ORA2 (above); two reviewers who both gave 2.5 agree on 2.5,
+    # and 2.2 with 2.4 gives 2.4, not 3 (a grade above every score).
+    agreed = scores_of([("s", "a", "c", "2.5"), ("s", "b", "c", "2.5")])
+    assert grade(agreed, "median").results["s"].by_criterion["c"] == D("2.5")
+    apart = scores_of([("s", "a", "c", "2.2"), ("s", "b", "c", "2.4")])
+    assert grade(apart, "median").results["s"].by_criterion["c"] == D("2.4")
+    floats = [Score("s", "a", "c", 0.01), Score("s", "b", "c", 0.01)]
+    assert grade(floats, "median").results["s"].by_criterion["c"] == D("0.01")
+
+
 def test_mean_is_per_criterion_then_summed_and_rounded_only_in_the_total():
     scores = scores_of(
         [("s", "a", "x", 1), ("s", "b", "x", 2), ("s", "c", "x", 2), ("s", "a", "y", 3)]
