@@ -200,6 +200,12 @@ def test_exact_reviewers_with_ample_evidence_get_the_true_grade_from_the_model(c
     grading = graded(cls, "model")
     for s, c in cls.cells():
         assert abs(cls.error(grading, s, c)) <= CENT
+    # ... and are seen as unbiased (never "-0.0000"). Their reliability is not asserted: it
+    # compares noise with the spread of true quality, which a generated class may lack.
+    assert set(grading.reviewers) == {score.reviewer for score in cls.scores}
+    for estimate in grading.reviewers.values():
+        assert abs(estimate.bias) <= CENT and not str(estimate.bias).startswith("-0.0000")
+        assert 0 <= estimate.reliability <= 1
 
 
 # --- noisy reviewers ---------------------------------------------------------------------
