@@ -273,6 +273,28 @@ def test_reviewer_estimates_have_four_decimals_rounded_half_up_and_no_negative_z
     assert str(_to_decimal(1.0)) == "1.0000"
 
 
+def test_a_criterion_that_cannot_differ_gets_its_points_and_leaves_the_others_alone():
+    scales = {"flat": CriterionScale(D(2), D(2)), "c": CriterionScale(D(0), D(10))}
+    rows = [("s", "a", "flat", 2), ("s", "a", "c", 4), ("t", "a", "flat", 2),
+            ("t", "a", "c", 8), ("t", "b", "c", 8)]  # fmt: skip
+    practice = [CalibrationResult("a", "flat", D(2), D(2))]
+    for method in METHODS:
+        results = grade(scores_of(rows), method, scales, practice).results
+        assert {s: r.by_criterion["flat"] for s, r in results.items()} == {"s": 2, "t": 2}
+        assert results["s"].by_criterion["c"] < results["t"].by_criterion["c"]
+    assert grade(scores_of(rows), "mean", scales).results["s"].by_criterion["c"] == 4
+
+
+def test_calibration_on_a_one_point_criterion_counts_too():
+    scores, _, _, _ = synthetic_course(seed=13, biased=False)
+    halved = [Score(s.submission, s.reviewer, s.criterion, D(int(s.points >= 5))) for s in scores]
+    scales = {f"c{c}": CriterionScale(D(0), D(1)) for c in range(4)}
+    reviewer = scores[0].reviewer
+    before = grade(halved, "model", scales).reviewers[reviewer].bias
+    generous = [CalibrationResult(reviewer, f"c{c}", D(1), D(0)) for c in range(4) for _ in "abc"]
+    assert grade(halved, "model", scales, generous).reviewers[reviewer].bias > before + D("0.01")
+
+
 def test_model_with_one_reviewer_gives_their_score():
     scores = scores_of([("s", "r", "c", 7)])
     assert grade(scores, "model", {"c": CriterionScale(D(0), D(10))}).results["s"].total == 7
