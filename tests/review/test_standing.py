@@ -28,10 +28,10 @@ def test_agreement_is_one_minus_the_distance_as_a_share_of_the_range_four_decima
     assert review_agreement(scores(("s", "a", "c", 2)), {"s": {"c": D(1)}}, thirds) == {
         "a": D("0.6667")
     }
-    eighths = {"c": CriterionScale(D(0), D(8))}
-    halves = scores(("s", "a", "c", 0), ("t", "a", "c", 0), ("u", "a", "c", 0), ("v", "a", "c", 0))
-    grades = {"s": {"c": D(1)}, "t": {"c": D(0)}, "u": {"c": D(0)}, "v": {"c": D(0)}}
-    assert review_agreement(halves, grades, eighths) == {"a": D("0.9688")}  # 0.96875 up
+    tie = {"c": CriterionScale(D(0), D(32))}
+    assert review_agreement(scores(("s", "a", "c", 3)), {"s": {"c": D(0)}}, tie) == {
+        "a": D("0.9063")  # 0.90625, half up (not to the even 0.9062)
+    }
 
 
 def test_agreement_uses_the_rubrics_range_from_its_lowest_level():
@@ -51,6 +51,9 @@ def test_without_a_rubric_the_range_comes_from_the_scores():
 
 def test_a_score_beyond_the_range_counts_as_the_opposite_end_not_worse():
     assert review_agreement(scores(("s", "a", "c", 25)), {"s": {"c": D(0)}}, TEN) == {"a": D(0)}
+    given_scores = scores(("s", "a", "c", 25), ("t", "a", "c", 4))
+    grades = {"s": {"c": D(0)}, "t": {"c": D(4)}}
+    assert review_agreement(given_scores, grades, TEN) == {"a": D("0.5")}
 
 
 def test_a_criterion_that_cannot_differ_is_full_agreement():
@@ -60,13 +63,15 @@ def test_a_criterion_that_cannot_differ_is_full_agreement():
 
 def test_criteria_count_by_their_weight_and_weightless_ones_say_nothing():
     scales = {"x": CriterionScale(D(0), D(10), D(3)), "y": CriterionScale(D(0), D(10), D(0))}
-    given_scores = scores(("s", "a", "x", 10), ("s", "a", "y", 0), ("s", "b", "y", 0))
+    given_scores = scores(("s", "b", "x", 10), ("s", "b", "y", 0), ("s", "a", "y", 0))
     grades = {"s": {"x": D(5), "y": D(10)}}
-    assert review_agreement(given_scores, grades, scales) == {"a": D("0.5")}  # b: only y
+    assert review_agreement(given_scores, grades, scales) == {"b": D("0.5")}  # a: only y
 
 
 def test_reviewers_without_a_graded_or_known_criterion_are_left_out():
-    given_scores = scores(("s", "a", "c", 1), ("t", "b", "c", 1), ("s", "c", "other", 1))
+    given_scores = scores(
+        ("t", "a", "c", 1), ("s", "a", "other", 1), ("s", "a", "c", 1), ("t", "b", "c", 1)
+    )  # fmt: skip
     assert review_agreement(given_scores, {"s": {"c": D(1)}}, TEN) == {"a": D(1)}
 
 
