@@ -52,8 +52,8 @@ def test_closeness_is_the_weighted_distance_over_the_rubrics_own_range():
 
 
 def test_closeness_rounds_half_up_to_two_decimals():
-    rubric = spec(Criterion(id="c", title="C", description=".", levels=levels(0, 1, 8)))
-    assert compare(rubric, {"c": (1, "")}, {"c": (0, "")}).closeness == D("0.88")  # 0.875
+    rubric = spec(Criterion(id="c", title="C", description=".", levels=levels(0, 3, 8)))
+    assert compare(rubric, {"c": (3, "")}, {"c": (0, "")}).closeness == D("0.63")  # 0.625
     rubric = spec(Criterion(id="c", title="C", description=".", levels=levels(0, 1, 3)))
     assert compare(rubric, {"c": (1, "")}, {"c": (0, "")}).closeness == D("0.67")
 
@@ -76,10 +76,14 @@ def test_an_open_criterion_is_shown_but_not_compared():
     data = comparison.rows[1]
     assert data.points is None and data.difference is None and data.level is None
     assert data.reference_level == DATA.levels[0] and data.reference_comment == "Thin."
-    assert not data.same
+    assert not data.same and data.comment == ""
+    reversed_ = compare(RUBRIC, {"data": (6, "")}, {"safety": (1, "Unsafe."), "data": (10, "")})
+    assert (reversed_.compared, reversed_.closeness) == (1, D("0.50"))
+    assert reversed_.rows[0].comment == "" and reversed_.rows[0].reference_comment == "Unsafe."
     assert comparison.total is None and comparison.reference_total == D(8)  # 3 x 2 + 2
     nothing = compare(RUBRIC, {}, {"safety": (3, "")})
     assert nothing.compared == 0 and nothing.closeness is None and nothing.reference_total is None
+    assert nothing.rows[1].reference_comment == "" and nothing.rows[1].reference_points is None
 
 
 def test_a_criterion_that_cannot_differ_weighs_nothing():
