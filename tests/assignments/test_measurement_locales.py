@@ -34,6 +34,7 @@ D = Decimal
         ("1\u066b5", "bgn", "1.5"),  # an Arabic decimal separator, Latin digits
         ("-1\u066b5", "bgn", "-1.5"),
         ("\u22121,5", "sv", "-1.5"),  # Swedish writes U+2212 as its minus
+        ("1'234.5", "de_CH", "1234.5"),  # Swiss German groups with an apostrophe
     ],
 )
 def test_a_locales_own_signs_and_decimal_separator_are_understood(text, locale, expected):
