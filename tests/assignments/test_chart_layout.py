@@ -141,6 +141,9 @@ def test_date_labels_stay_between_the_first_and_last_date_and_one_fits_a_narrow_
     root = draw(series)
     dates = [t.text for t in root.iter(f"{SVG}text") if t.text and "2024" in t.text]
     assert dates[0] == "Sep 1, 2024" and dates[-1] == "Oct 1, 2024" and len(dates) >= 3
+    _, _, bottom, _ = plot_area(root)
+    label_heights = {float(t.get("y")) for t in root.iter(f"{SVG}text") if "2024" in (t.text or "")}
+    assert len(label_heights) == 1 and bottom < label_heights.pop() < 240  # under the axis
     narrow = draw(series, width=200)
     assert [t.text for t in narrow.iter(f"{SVG}text") if t.text and "2024" in t.text] == [
         "Sep 1, 2024"
