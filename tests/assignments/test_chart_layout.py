@@ -181,3 +181,13 @@ def test_a_shortened_label_ends_in_an_ellipsis_within_its_room():
     assert _shorten("digester", 7) == "digest…"
     assert _shorten("gas made", 5) == "gas…"  # no space before the ellipsis
     assert _shorten("digester", 1) == "d…"
+
+
+def test_no_stray_text_between_the_elements_and_points_are_x_comma_y_pairs():
+    root = draw(series_of(["1", "3", "2"], days=[0, 1, 10]))
+    for element in root.iter():
+        if element.tag not in {f"{SVG}text", f"{SVG}title", f"{SVG}desc"}:
+            assert not (element.text or "").strip(), element.tag
+        assert not (element.tail or "").strip(), element.tag
+    [line] = root.iter(f"{SVG}polyline")
+    assert re.fullmatch(r"-?[\d.]+,-?[\d.]+( -?[\d.]+,-?[\d.]+){2}", line.get("points"))
