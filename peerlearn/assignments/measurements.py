@@ -130,11 +130,14 @@ def parse_value(text: str, locale: str) -> Decimal:
     minus = symbols.get("minusSign", "-")
     plus = symbols.get("plusSign", "+")
 
-    cleaned = stripped.replace("\u2212", "-")
+    # The locale's own signs first: Persian's minus is a left-to-right mark and U+2212, which
+    # the plain U+2212 replacement below would split, leaving the mark behind.
+    cleaned = stripped
     if minus != "-":
         cleaned = cleaned.replace(minus, "-")
     if plus != "+":
         cleaned = cleaned.replace(plus, "+")
+    cleaned = cleaned.replace("\u2212", "-")
     if not set(cleaned) <= _NUMBER_CHARS | {group, decimal_sign}:
         raise MeasurementError("not_a_number")
     if group in _SPACES:

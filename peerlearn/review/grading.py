@@ -282,13 +282,20 @@ def _points_by_cell(scores: Sequence[Score]) -> dict[tuple[str, str], list[Decim
 
 
 def ora2_median(points: Sequence[Decimal]) -> Decimal:
-    """ORA2's median: the middle score, or the mean of the two middle ones rounded up."""
+    """ORA2's median: the middle score, or the mean of the two middle ones rounded up.
+
+    Rounded up to an integer, but never above the upper middle score: for whole points
+    (all ORA2 and a rubric allow) that cap never applies, since the rounded-up mean of two
+    integers is at most the larger one; for fractional points (2.5 and 2.5) it keeps the
+    median from rising above every score it comes from (3).
+    """
     ordered = sorted(points)
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
     with localcontext(prec=50):
-        return ((ordered[middle - 1] + ordered[middle]) / 2).to_integral_value(ROUND_CEILING)
+        mean = (ordered[middle - 1] + ordered[middle]) / 2
+        return min(mean.to_integral_value(ROUND_CEILING), ordered[middle])
 
 
 def _median(

@@ -67,17 +67,18 @@ def review_agreement(
     scales = resolve_scales(score_list) if criteria is None else criteria
     distance: dict[str, list[Decimal]] = defaultdict(list)
     weight: dict[str, list[Decimal]] = defaultdict(list)
-    for score in score_list:
-        grade = _criterion_grades(grades.get(score.submission)).get(score.criterion)
-        scale = scales.get(score.criterion)
-        if grade is None or scale is None:
-            continue
-        gap = abs(score.points - grade) / scale.span if scale.span else Decimal(0)
-        distance[score.reviewer].append(scale.weight * min(gap, Decimal(1)))
-        weight[score.reviewer].append(scale.weight)
     agreement = {}
     # A fixed precision, whatever the caller's context: the same input, the same figure.
+    # The gaps too: a third of a range in a caller's 1-digit context would be 0.3.
     with localcontext(FIXED_CONTEXT):
+        for score in score_list:
+            grade = _criterion_grades(grades.get(score.submission)).get(score.criterion)
+            scale = scales.get(score.criterion)
+            if grade is None or scale is None:
+                continue
+            gap = abs(score.points - grade) / scale.span if scale.span else Decimal(0)
+            distance[score.reviewer].append(scale.weight * min(gap, Decimal(1)))
+            weight[score.reviewer].append(scale.weight)
         for reviewer in sorted(distance):
             total_weight = sum(weight[reviewer], Decimal(0))
             if total_weight <= 0:

@@ -16,8 +16,11 @@ from peerlearn.review.grading import (
     CriterionScale,
     GradingError,
     Score,
+    _to_decimal,
     grade,
+    ora2_median,
     scales_from_spec,
+    weighted_total,
 )
 from peerlearn.review.standing import review_agreement, reviewer_standings
 
@@ -58,6 +61,23 @@ def test_median_of_an_even_count_rounds_the_middle_mean_up():
     assert grade(exact, "median").results["s"].total == 8
 
 
+def test_median_of_fractional_points_never_rises_above_the_scores_it_comes_from():
+    # Whole points round up as in ORA2 (above); two reviewers who both gave 2.5 agree on 2.5,
+    # and 2.2 with 2.4 gives 2.4, not 3 (a grade above every score).
+    agreed = scores_of([("s", "a", "c", "2.5"), ("s", "b", "c", "2.5")])
+    assert grade(agreed, "median").results["s"].by_criterion["c"] == D("2.5")
+    apart = scores_of([("s", "a", "c", "2.2"), ("s", "b", "c", "2.4")])
+    assert grade(apart, "median").results["s"].by_criterion["c"] == D("2.4")
+    floats = [Score("s", "a", "c", 0.01), Score("s", "b", "c", 0.01)]
+    assert grade(floats, "median").results["s"].by_criterion["c"] == D("0.01")
+
+
+def test_median_is_exact_whatever_the_callers_decimal_context():
+    with localcontext(prec=2, rounding=ROUND_DOWN):
+        assert ora2_median([D(101), D(104)]) == 103
+        assert ora2_median([D("1.25"), D(3), D("1.5")]) == D("1.5")
+
+
 def test_mean_is_per_criterion_then_summed_and_rounded_only_in_the_total():
     scores = scores_of(
         [("s", "a", "x", 1), ("s", "b", "x", 2), ("s", "c", "x", 2), ("s", "a", "y", 3)]
@@ -73,6 +93,22 @@ def test_the_callers_decimal_context_does_not_change_a_grade():
     expected = grade(scores, "mean")
     with localcontext(prec=3, rounding=ROUND_DOWN):
         assert grade(scores, "mean") == expected
+
+
+def test_weighted_total_is_exact_whatever_the_callers_decimal_context():
+    scales = {"x": CriterionScale(D(0), D(1000), D("1.5")), "y": CriterionScale(D(0), D(1))}
+    with localcontext(prec=2, rounding=ROUND_DOWN):
+        assert weighted_total({"x": D(999), "y": D("0.125")}, scales) == D("1498.63")
+        assert weighted_total({}, scales) == D("0.00")
+
+
+def test_results_and_estimates_are_named_after_what_they_grade():
+    for method in METHODS:
+        graded = grade(ORA2_EXAMPLE, method, ORA2_SCALES)
+        assert graded.method == method
+        assert all(result.submission == key for key, result in graded.results.items())
+        assert all(estimate.reviewer == key for key, estimate in graded.reviewers.items())
+    assert set(grade(ORA2_EXAMPLE, "model", ORA2_SCALES).reviewers) == {"r1", "r2", "r3"}
 
 
 def test_total_rounds_half_up():
@@ -99,13 +135,25 @@ def test_a_submission_nobody_scored_has_no_grade():
 
 
 def test_bad_input_is_refused_with_a_reason():
-    with pytest.raises(GradingError, match="unknown grading method 'best'"):
+    with pytest.raises(GradingError, match=r"unknown grading method 'best'; choose one of "
+                       r"median, mean, model$"):  # fmt: skip
         grade(ORA2_EXAMPLE, "best")
     twice = [*ORA2_EXAMPLE, Score("s1", "r1", "ideas", D(3))]
     with pytest.raises(GradingError, match=r"reviewer 'r1' scored criterion 'ideas'.*twice"):
         grade(twice, "median")
     with pytest.raises(GradingError, match=r"'ideas': 10 points is outside 0\.\.5"):
         grade(ORA2_EXAMPLE, "mean", {**ORA2_SCALES, "ideas": CriterionScale(D(0), D(5))})
+    too_high = [*ORA2_EXAMPLE, Score("s2", "r1", "ideas", D(0)), Score("s2", "r2", "ideas", 12)]
+    with pytest.raises(GradingError, match=r"'ideas': 12 points is outside 0\.\.10"):
+        grade(too_high, "mean", ORA2_SCALES)
+    with pytest.raises(GradingError, match=r"'ideas': -1 points is outside 0\.\.10"):
+        grade([*ORA2_EXAMPLE, Score("s2", "r1", "ideas", -1)], "mean", ORA2_SCALES)
+    upside_down = {**ORA2_SCALES, "ideas": CriterionScale(D(10), D(0))}
+    with pytest.raises(GradingError, match="'ideas' has its minimum above its maximum"):
+        grade(ORA2_EXAMPLE, "mean", upside_down)
+    practice = CalibrationResult("r1", "ideas", points=D(11), reference_points=D(5))
+    with pytest.raises(GradingError, match=r"'ideas': 11 points is outside 0\.\.10"):
+        grade(ORA2_EXAMPLE, "model", ORA2_SCALES, [practice])
     with pytest.raises(GradingError, match="criterion 'grammar' is not in the rubric"):
         grade(ORA2_EXAMPLE, "mean", {c: ORA2_SCALES[c] for c in ("ideas", "content")})
     with pytest.raises(GradingError, match="not a finite number"):
@@ -215,6 +263,36 @@ def test_calibration_evidence_moves_a_reviewers_bias_estimate():
 def test_model_grade_is_deterministic():
     scores, scales, _, _ = synthetic_course(seed=14)
     assert grade(scores, "model", scales) == grade(scores, "model", scales)
+
+
+def test_reviewer_estimates_have_four_decimals_rounded_half_up_and_no_negative_zero():
+    # What a maintainer reads next to a reviewer's name, from the model's float estimates.
+    assert str(_to_decimal(0.12345)) == "0.1235"
+    assert str(_to_decimal(-0.12345)) == "-0.1235"
+    assert str(_to_decimal(-0.00003)) == "0.0000"
+    assert str(_to_decimal(1.0)) == "1.0000"
+
+
+def test_a_criterion_that_cannot_differ_gets_its_points_and_leaves_the_others_alone():
+    scales = {"flat": CriterionScale(D(2), D(2)), "c": CriterionScale(D(0), D(10))}
+    rows = [("s", "a", "flat", 2), ("s", "a", "c", 4), ("t", "a", "flat", 2),
+            ("t", "a", "c", 8), ("t", "b", "c", 8)]  # fmt: skip
+    practice = [CalibrationResult("a", "flat", D(2), D(2))]
+    for method in METHODS:
+        results = grade(scores_of(rows), method, scales, practice).results
+        assert {s: r.by_criterion["flat"] for s, r in results.items()} == {"s": 2, "t": 2}
+        assert results["s"].by_criterion["c"] < results["t"].by_criterion["c"]
+    assert grade(scores_of(rows), "mean", scales).results["s"].by_criterion["c"] == 4
+
+
+def test_calibration_on_a_one_point_criterion_counts_too():
+    scores, _, _, _ = synthetic_course(seed=13, biased=False)
+    halved = [Score(s.submission, s.reviewer, s.criterion, D(int(s.points >= 5))) for s in scores]
+    scales = {f"c{c}": CriterionScale(D(0), D(1)) for c in range(4)}
+    reviewer = scores[0].reviewer
+    before = grade(halved, "model", scales).reviewers[reviewer].bias
+    generous = [CalibrationResult(reviewer, f"c{c}", D(1), D(0)) for c in range(4) for _ in "abc"]
+    assert grade(halved, "model", scales, generous).reviewers[reviewer].bias > before + D("0.01")
 
 
 def test_model_with_one_reviewer_gives_their_score():

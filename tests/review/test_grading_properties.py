@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peerlearn.review.grading import METHODS, CalibrationResult, CriterionScale, Score, grade
+from tests.hypothesis_settings import property_settings
 
 D = Decimal
 #: No example database: the suite leaves nothing behind in the working tree.
-SETTINGS = settings(max_examples=60, deadline=None, database=None)
+SETTINGS = property_settings(60)
 
 
 Course = tuple[list[Score], dict[str, CriterionScale], list[CalibrationResult]]
