@@ -17,6 +17,9 @@ import pytest
 from peerlearn.assignments.charts import _num, _shorten, line_chart_svg
 from peerlearn.assignments.measurements import Series
 
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
+
 SVG = "{http://www.w3.org/2000/svg}"
 START = date(2024, 9, 1)
 

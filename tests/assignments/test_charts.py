@@ -13,6 +13,9 @@ import pytest
 from peerlearn.assignments.charts import line_chart_svg, nice_ticks
 from peerlearn.assignments.measurements import Series
 
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
+
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>"
 

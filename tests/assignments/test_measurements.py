@@ -23,6 +23,9 @@ from peerlearn.assignments.measurements import (
     series_from_entries,
 )
 
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
+
 # --- parse_value -----------------------------------------------------------------------------
 
 

@@ -23,6 +23,9 @@ from peerlearn.review.allocation import (
 )
 from tests.hypothesis_settings import property_settings
 
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
+
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from peerlearn.assignments.spec import AssignmentSpec, Criterion, Level
 from peerlearn.review.calibration_comparison import compare
+
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
 
 D = Decimal
 

@@ -24,6 +24,9 @@ from peerlearn.review.grading import (
 )
 from peerlearn.review.standing import review_agreement, reviewer_standings
 
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
+
 D = Decimal
 
 

@@ -38,6 +38,9 @@ from peerlearn.review.grading import (
 )
 from tests.hypothesis_settings import property_settings
 
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
+
 D = Decimal
 SETTINGS = property_settings(40)
 CENT = D("0.01")

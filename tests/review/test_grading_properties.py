@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from peerlearn.review.grading import METHODS, CalibrationResult, CriterionScale, Score, grade
 from tests.hypothesis_settings import property_settings
+
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
 
 D = Decimal
 #: No example database: the suite leaves nothing behind in the working tree.

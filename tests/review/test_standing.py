@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal, localcontext
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from peerlearn.review.grading import CriterionScale, GradeResult, Grading, Score, grade
 from peerlearn.review.standing import review_agreement, reviewer_standings
 from tests.hypothesis_settings import property_settings
+
+#: No app and no database: these run in milliseconds, and under mutation testing.
+pytestmark = pytest.mark.pure
 
 D = Decimal
 TEN = {"c": CriterionScale(D(0), D(10))}
