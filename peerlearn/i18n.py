@@ -272,7 +272,7 @@ def language_name(code: str, in_locale: str | Locale | None = None) -> str:
     except (UnknownLocaleError, ValueError):
         pass
     parts = code.replace("-", "_").split("_")
-    language = parts[0].lower()
+    language = _LANGUAGE_ALIASES.get(parts[0].lower(), parts[0].lower())  # quz → qu
     ours = _LANGUAGE_NAMES.get(language, {})
     name = ours.get(display.language) or display.languages.get(language)
     if name and len(parts) > 1:
