@@ -95,7 +95,12 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
 def register_extensions(app: Flask) -> None:
     from peerlearn import models  # noqa: F401  (every table known to metadata)
     from peerlearn.extensions import babel, csrf, db, login_manager, migrate
-    from peerlearn.i18n import install_template_gettext, select_locale, select_timezone
+    from peerlearn.i18n import (
+        install_template_gettext,
+        install_vary,
+        select_locale,
+        select_timezone,
+    )
 
     db.init_app(app)
     migrate.init_app(
@@ -113,6 +118,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(app.root_path).parent / "translations"),
     )
     install_template_gettext(app)
+    install_vary(app)
     login_manager.init_app(app)
     from peerlearn.accounts.views import configure_login
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import (
     LazyString,
     format_date,
@@ -39,6 +39,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
 __all__ = [
     "LazyText",
@@ -46,9 +47,12 @@ __all__ = [
     "_l",
     "format_datetime",
     "install_template_gettext",
+    "install_vary",
     "language_name",
+    "match_language",
     "ngettext",
     "pgettext",
+    "request_locale",
     "select_locale",
     "select_timezone",
     "supported_languages",
@@ -128,16 +132,79 @@ def supported_languages() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
 
+#: ISO 639-3 (and 639-2) codes a browser may send for one of our languages: the
+#: Quechua macrolanguage's members (quz Cusco, qub Huallaga, quh South Bolivian, qul
+#: North Bolivian, quy Ayacucho...), Kinyarwanda's, Swahili's (swh, swc) and the
+#: three-letter names of the others. A two-letter code maps to itself.
+_LANGUAGE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "que", "qub", "qud", "quf", "qug", "quh", "quk", "qul", "qup", "qur", "qus",
+            "quw", "qux", "quy", "quz", "qva", "qvc", "qve", "qvh", "qvi", "qvj", "qvl",
+            "qvm", "qvn", "qvo", "qvp", "qvs", "qvw", "qvz", "qwa", "qwc", "qwh", "qws",
+            "qxa", "qxc", "qxh", "qxl", "qxn", "qxo", "qxp", "qxr", "qxt", "qxu", "qxw",
+        ),
+        "qu",
+    ),
+    "kin": "rw",
+    "swa": "sw", "swh": "sw", "swc": "sw",
+    "spa": "es",
+    "fra": "fr", "fre": "fr",
+    "eng": "en",
+}  # fmt: skip
+
+
+def match_language(tag: str, languages: list[str]) -> str | None:
+    """Which of our interface languages a language tag asks for, matched by language
+    alone: "es-BO", "fr-RW", "sw-KE" and "quz-PE" are Spanish, French, Swahili and
+    Quechua (we have one catalog per language, not per region)."""
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    code = _LANGUAGE_ALIASES.get(primary, primary)
+    return code if code in languages else None
+
+
+def _accepted_language(languages: list[str]) -> str | None:
+    # Werkzeug lists the tags best quality first; the first one we speak wins.
+    for tag, quality in request.accept_languages:
+        if quality > 0 and tag != "*":
+            code = match_language(tag, languages)
+            if code is not None:
+                return code
+    return None
+
+
 def select_locale() -> str:
     """Pick the interface language for this request."""
     languages = supported_languages()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
+    # From here on the page depends on the request's cookie and Accept-Language.
+    g.language_from_request = True
+    return request_locale()
+
+
+def request_locale() -> str:
+    """The language the visitor is using: the switcher's cookie, else the best match
+    of the browser's Accept-Language, else the site default (also what a new account
+    starts with)."""
+    languages = supported_languages()
     chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if chosen in languages:
         return str(chosen)
-    best = request.accept_languages.best_match(languages)
-    return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return _accepted_language(languages) or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def install_vary(app: Flask) -> None:
+    """Say ``Vary: Accept-Language, Cookie`` on HTML whose language came from the request
+    (not from a logged-in user's setting), so no shared cache hands a Spanish page to a
+    French browser."""
+
+    @app.after_request
+    def vary_by_language(response: Response) -> Response:
+        if g.get("language_from_request") and response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
 
 
 def select_timezone() -> str | None:
@@ -146,24 +213,92 @@ def select_timezone() -> str | None:
     return None
 
 
+#: Our own names for languages where CLDR (Babel) has none in a reader's language, or no
+#: locale data at all (Aymara), and the names we prefer ("Luganda" over CLDR's "Ganda").
+#: A small table rather than gettext: a language's name in itself ("Aymar aru") is not a
+#: translation of an English message, and the table is read before the catalogs exist.
+#: Keys: language, then the reader's language (the language itself = its own name).
+_LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "ay": {
+        "ay": "Aymar aru", "en": "Aymara", "es": "aimara", "fr": "aymara",
+        "rw": "Icyayimara", "sw": "Kiaymara", "qu": "Aymara simi",
+    },
+    "qu": {
+        "qu": "Runasimi", "en": "Quechua", "es": "quechua", "fr": "quechua",
+        "rw": "Igikecuwa", "sw": "Kikechua",
+    },
+    "rw": {
+        "rw": "Ikinyarwanda", "en": "Kinyarwanda", "es": "kinyarwanda", "fr": "kinyarwanda",
+        "sw": "Kinyarwanda", "qu": "Kinyarwanda simi",
+    },
+    "lg": {
+        "lg": "Luganda", "en": "Luganda", "es": "luganda", "fr": "luganda",
+        "rw": "Ikigande", "sw": "Kiganda", "qu": "Luganda simi",
+    },
+    "sw": {
+        "sw": "Kiswahili", "en": "Swahili", "es": "suajili", "fr": "swahili",
+        "rw": "Igiswahili", "qu": "Suajili simi",
+    },
+    "gn": {
+        "gn": "Avañe'ẽ", "en": "Guarani", "es": "guaraní", "fr": "guarani",
+        "rw": "Ikiguwarani", "sw": "Kiguarani", "qu": "Guaraní simi",
+    },
+    # Course languages CLDR does not name in Kinyarwanda (or Swahili, Quechua).
+    "ha": {"rw": "Igihawusa"},
+    "yo": {"rw": "Ikiyoruba"},
+    "ig": {"rw": "Icyigibo"},
+    "mg": {"rw": "Ikimalagasi"},
+    "ny": {"rw": "Igicewa"},
+    "tl": {"rw": "Igitagalogi", "sw": "Kitagalogi", "qu": "Tagalog simi"},
+}  # fmt: skip
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
 def language_name(code: str, in_locale: str | Locale | None = None) -> str:
     """The name of a course or interface language, in the reader's language.
 
-    Falls back to the code itself for a language CLDR does not know, so an unusual
+    Our table first, then CLDR's names in the reader's language, then the language's
+    name in itself; the code itself only for a language nobody names, so an unusual
     course language never breaks a page.
     """
+    display: Locale = Locale.parse("en")
     try:
-        locale = Locale.parse(code.replace("-", "_"))
-        display = in_locale if in_locale is not None else get_locale()
-        name = locale.get_display_name(display) or code
+        chosen = in_locale if in_locale is not None else get_locale()
+        if chosen is not None:
+            display = chosen if isinstance(chosen, Locale) else Locale.parse(chosen)
     except (UnknownLocaleError, ValueError):
-        return code
-    return name[:1].upper() + name[1:]
+        pass
+    parts = code.replace("-", "_").split("_")
+    language = _LANGUAGE_ALIASES.get(parts[0].lower(), parts[0].lower())  # quz → qu
+    ours = _LANGUAGE_NAMES.get(language, {})
+    name = ours.get(display.language) or display.languages.get(language)
+    if name and len(parts) > 1:
+        # A regional variant ("es-BO"): CLDR says the region, when it knows the tag.
+        try:
+            full = Locale.parse(code.replace("-", "_")).get_display_name(display)
+        except (UnknownLocaleError, ValueError):
+            full = None
+        if (
+            full
+            and display.languages.get(language)
+            and full.startswith(display.languages[language])
+        ):
+            name = name + full[len(display.languages[language]) :]
+    if not name:
+        try:
+            name = ours.get(language) or Locale.parse(language).get_display_name(language)
+        except (UnknownLocaleError, ValueError):
+            name = None
+    return _capitalised(name) if name else code
 
 
 def own_language_name(code: str) -> str:
     """A language named in itself ("Español"), as language switchers should show it."""
-    return language_name(code, in_locale=code)
+    own = _LANGUAGE_NAMES.get(code.lower(), {}).get(code.lower())
+    return _capitalised(own) if own else language_name(code, in_locale=code)
 
 
 def short_date(value: datetime) -> str:

@@ -46,7 +46,7 @@ from peerlearn.accounts.services import (
 from peerlearn.accounts.sessions import SESSION_KEY
 from peerlearn.catalog.services import enrolled_courses, maintained_courses
 from peerlearn.extensions import db
-from peerlearn.i18n import _, _l
+from peerlearn.i18n import _, _l, request_locale
 from peerlearn.permissions import can_sign_out_everywhere
 from peerlearn.site import safe_next
 
@@ -127,13 +127,9 @@ def register() -> str | Response:
         return redirect(url_for("catalog.dashboard"))
     form = RegisterForm()
     form.hide_taken_email = confirmation_required()
-    if request.method == "GET" and not form.language.data:
-        form.language.data = (
-            request.accept_languages.best_match(
-                [code for code, _name in form.language.choices or []]
-            )
-            or "en"
-        )
+    if not form.language.data:
+        # The language the visitor is using: the switcher's cookie, else the browser's.
+        form.language.data = request_locale()
     if form.validate_on_submit():
         if form.hide_taken_email:
             return _register_by_email(form)
@@ -228,7 +224,7 @@ def profile(username: str) -> str:
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> tuple[str, int] | Response:
-    form = PreferencesForm(obj=current_user)
+    form = PreferencesForm(obj=current_user, language=current_user.locale)
     if form.validate_on_submit():
         set_preferences(current_user, locale=form.language.data, timezone=form.timezone.data)
         db.session.commit()
@@ -251,7 +247,8 @@ def settings_page(
     ]
     page = render_template(
         "accounts/settings.html",
-        form=form or PreferencesForm(obj=current_user, formdata=None),
+        # The form's field is "language", the user's attribute "locale".
+        form=form or PreferencesForm(obj=current_user, formdata=None, language=current_user.locale),
         password_form=password_form or ChangePasswordForm(current_user, formdata=None),
         sessions=active,
         privacy=PrivacyForm(activity_public=current_user.activity_public),
