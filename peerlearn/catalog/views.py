@@ -168,7 +168,11 @@ def progress(slug: str, module_slug: str) -> Response:
         flash(_("Marked as done."), "success")
     else:
         flash(_("Marked as not done."), "info")
-    return redirect(url_for("catalog.module", slug=course.slug, module_slug=module.slug))
+    # Back where the reader was (the #progress box, focusable), so that the next Tab
+    # reaches "Next" instead of starting again at the top of the page.
+    return redirect(
+        url_for("catalog.module", slug=course.slug, module_slug=module.slug, _anchor="progress")
+    )
 
 
 @bp.get("/courses/<slug>/media/<path:name>")
