@@ -6,6 +6,7 @@ JavaScript would: all the inputs of the page plus the name and value of the butt
 
 from __future__ import annotations
 
+import gzip
 import html
 import re
 from decimal import Decimal
@@ -14,6 +15,8 @@ import pytest
 
 from peerlearn.assignments.revisions import spec_of
 from tests.assignment_authoring.conftest import assignments, hidden_of, revisions, textarea_of
+from tests.conftest import ROOT
+from tests.pages import GZIP_BUDGET, RAW_BUDGET
 
 FORM = "/courses/biogas/assignments/gas-test/form"
 EDIT = "/courses/biogas/assignments/gas-test/edit"
@@ -259,3 +262,20 @@ def test_learners_cannot_open_or_post_the_form(client, login, create_user, gas_t
     assert client.get(FORM).status_code == 403
     assert client.submit(FORM, {"action": "save", "title": "Mine"}).status_code == 403
     assert len(revisions(gas_test)) == 1
+
+
+def test_a_full_form_fits_the_page_budget(client, signed_in, gas_test):
+    """Three criteria of four levels, in the longest of our languages' words, still fit."""
+    page = client.get(FORM).get_data(as_text=True)
+    for action in ("add-criterion", "add-criterion", "add-level-0", "add-level-0"):
+        page = press(client, page, action).get_data(as_text=True)
+    for action in ("add-level-1", "add-level-1", "add-level-2", "add-level-2"):
+        page = press(client, page, action).get_data(as_text=True)
+    assert inputs(page)["c2-l3-points"] == "3"
+    css = (ROOT / "peerlearn" / "static" / "style.css").read_bytes()
+
+    size = len(page.encode()) + len(css)
+    zipped = len(gzip.compress(page.encode())) + len(gzip.compress(css))
+
+    assert size <= RAW_BUDGET, size
+    assert zipped <= GZIP_BUDGET, zipped
