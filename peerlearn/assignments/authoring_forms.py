@@ -77,6 +77,10 @@ class NewAssignmentForm(AssignmentTextForm):
         ],
         description=_l("Also the file name in the course bundle: assignments/<slug>.yml."),
     )
+    #: The module the text's ``module:`` line was last written for, so the view can tell
+    #: a change of the menu (the line follows it) from a hand edit of the line that
+    #: disagrees with the menu (a form error, never a silent override).
+    written_for = HiddenField()
 
     def __init__(self, *args: Any, modules: list[Module], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,6 +99,17 @@ class EditAssignmentForm(AssignmentTextForm):
         description=_l("Briefly say what you changed and why."),
     )
     #: The revision the text was loaded from, so a stale save is merged, not lost.
+    base_revision_id = HiddenField()
+
+
+class AssignmentFieldsForm(FlaskForm):
+    """The structured editor's fixed part: CSRF, the base revision and the edit summary.
+
+    Its other inputs (settings, criteria, levels) vary in number, so the view reads them
+    with ``spec_form.draft_from_form`` and the assignment reader checks them.
+    """
+
+    summary = EditAssignmentForm.summary
     base_revision_id = HiddenField()
 
 

@@ -17,18 +17,22 @@ from werkzeug.wrappers import Response
 
 from peerlearn import permissions
 from peerlearn.assignments import authoring_history as history
-from peerlearn.assignments import services
+from peerlearn.assignments import services, spec_form
 from peerlearn.assignments.authoring_forms import (
+    AssignmentFieldsForm,
     EditAssignmentForm,
     NewAssignmentForm,
     replace_text,
     template_text,
 )
 from peerlearn.assignments.models import Assignment
-from peerlearn.assignments.spec import Anonymity, AssignmentSpec, max_points
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.spec import Anonymity, AssignmentSpec, Grading, max_points
 from peerlearn.assignments.spec_messages import describe
-from peerlearn.assignments.spec_reader import parse_assignment
+from peerlearn.assignments.spec_reader import parse_assignment, read_assignment
+from peerlearn.assignments.spec_writer import dump_assignment, dump_values
 from peerlearn.authoring.diff import line_diff_blocks, word_diff
+from peerlearn.authoring.models import Module
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
@@ -47,7 +51,19 @@ ANONYMITY_LABELS = {
     Anonymity.SINGLE_BLIND: _l("Single-blind: the reviewer sees the author's name"),
     Anonymity.OPEN: _l("Open: both see each other's names"),
 }
+#: How each grading rule reads in the structured editor's menu.
+GRADING_LABELS = {
+    Grading.MODEL: _l("Model: learns each reviewer's bias and reliability (recommended)"),
+    Grading.MEDIAN: _l("Median of the reviewers' scores"),
+    Grading.MEAN: _l("Mean of the reviewers' scores"),
+}
 _MODULE_LINE = re.compile(r"^module:[^\n]*$", re.M)
+
+
+@bp.app_template_global("assignments_can_author")
+def can_author(course: Course) -> bool:
+    """For the maintainers' links on the course and module pages to the assignment editor."""
+    return permissions.can_author_assignments(current_user, course)
 
 
 def _course(slug: str) -> Course:
@@ -132,6 +148,37 @@ def _template_context(course: Course, **context: Any) -> dict[str, Any]:
     return {"course": course, "modules": services.active_modules(course), **context}
 
 
+def _module_line_follows_menu(form: NewAssignmentForm, modules: list[Module]) -> bool:
+    """Make the text's ``module:`` line say what the Module menu says, or explain why not.
+
+    The menu is the one place the module is chosen. The line the form wrote follows the
+    menu; a line the maintainer changed by hand to another module is reported next to the
+    menu rather than silently overwritten, so they decide which one they meant.
+    """
+    chosen_key = form.module.data
+    text = form.text.data or ""
+    match = _MODULE_LINE.search(text)
+    if not text or not match or not any(m.key == chosen_key for m in modules):
+        return True  # nothing to follow: the reader and the select report what is wrong
+    written = match.group(0).removeprefix("module:").strip().strip("'\"")
+    if written not in (chosen_key, form.written_for.data):
+        titles = {m.key: m.title for m in modules}
+        form.module.errors = [
+            _(
+                "The Module menu says “%(menu)s”, but the module: line of the assignment "
+                "file says “%(line)s”. Choose the module in the menu (the line follows it) "
+                "or make the line say the same.",
+                menu=titles[chosen_key],
+                line=titles.get(written, written),
+            )
+        ]
+        return False
+    line = f"module: {chosen_key}"
+    replace_text(form.text, _MODULE_LINE.sub(lambda _match: line, text, count=1))
+    replace_text(form.written_for, chosen_key)
+    return True
+
+
 # --- List, new, remove ----------------------------------------------------------------
 
 
@@ -159,13 +206,11 @@ def new_assignment(slug: str) -> Page:
     if request.method == "GET":
         chosen = next((m for m in modules if m.key == request.args.get("module")), modules[0])
         form.module.data = chosen.key
+        form.written_for.data = chosen.key
         form.text.data = template_text(chosen)
         return render_template("assignments/authoring_new.html", **context)
-    chosen_key = form.module.data
-    if form.text.data and any(m.key == chosen_key for m in modules):
-        # The select is what the maintainer chose; the file's module line follows it.
-        line = f"module: {chosen_key}"
-        replace_text(form.text, _MODULE_LINE.sub(lambda _match: line, form.text.data, count=1))
+    if not _module_line_follows_menu(form, modules):
+        return render_template("assignments/authoring_new.html", **context), 422
     if form.preview.data and form.text.data:
         slug_ok = bool(form.slug.data and SLUG_PATTERN.match(form.slug.data))
         context.update(_preview(form.text.data, form.slug.data if slug_ok else "new"))
@@ -223,13 +268,25 @@ def edit_assignment(slug: str, assignment_slug: str) -> Page:
     if request.method == "GET":
         form.text.data = assignment.current.text
         form.base_revision_id.data = str(assignment.current_revision_id)
-    context = _template_context(course, assignment=assignment, form=form)
+    context = _template_context(course, assignment=assignment, title=_title(assignment), form=form)
     if form.is_submitted() and form.preview.data and form.text.data:
         context.update(_preview(form.text.data, assignment.slug))
         return render_template("assignments/authoring_edit.html", **context)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("assignments/authoring_edit.html", **context), status
+    return _save(course, assignment, form, context, "assignment_authoring.edit_assignment")
+
+
+def _save(
+    course: Course,
+    assignment: Assignment,
+    form: EditAssignmentForm,
+    context: dict[str, Any],
+    back: str,
+) -> Page:
+    """Save ``form``'s text through the one save path of both editors: validation, the
+    base revision's three-way merge, and the YAML editor's conflict page when it fails."""
     try:
         outcome = services.save_edit(
             current_user,
@@ -275,13 +332,142 @@ def edit_assignment(slug: str, assignment_slug: str) -> Page:
         )
     else:
         flash(_("Your changes are saved."), "success")
-    return redirect(
-        url_for(
-            "assignment_authoring.edit_assignment",
-            slug=course.slug,
-            assignment_slug=assignment.slug,
+    return redirect(url_for(back, slug=course.slug, assignment_slug=assignment.slug))
+
+
+# --- The structured editor ------------------------------------------------------------
+
+
+def _yaml_form(text: str, base_revision_id: str, summary: str) -> EditAssignmentForm:
+    """The YAML editor's form holding ``text``, for switching from the structured one."""
+    form = EditAssignmentForm(formdata=None)
+    replace_text(form.text, text)
+    replace_text(form.base_revision_id, base_revision_id)
+    replace_text(form.summary, summary)
+    return form
+
+
+def _fields_page(
+    course: Course,
+    assignment: Assignment,
+    form: AssignmentFieldsForm,
+    draft: spec_form.AssignmentDraft,
+    status: int = 200,
+    **context: Any,
+) -> Page:
+    modules = services.active_modules(course)
+    context.setdefault("errors", {})
+    return render_template(
+        "assignments/authoring_fields.html",
+        course=course,
+        assignment=assignment,
+        title=_title(assignment),
+        form=form,
+        draft=draft,
+        module_choices=[(m.key, m.title) for m in modules],
+        anonymity=ANONYMITY_LABELS,
+        grading=GRADING_LABELS,
+        **context,
+    ), status
+
+
+@bp.route("/courses/<slug>/assignments/<assignment_slug>/form", methods=["GET", "POST"])
+@login_required
+def edit_assignment_form(slug: str, assignment_slug: str) -> Page:
+    """The assignment as a form: settings, prompt and the rubric's criteria and levels.
+
+    Add and Remove buttons change the draft and show it again; Preview and Save build the
+    YAML mapping from it and apply the reader's rules; "Edit as YAML" hands the text, valid
+    or not, to the YAML editor; the YAML editor's "Edit with the form" arrives here.
+    """
+    course = _course(slug)
+    assignment = _assignment(course, assignment_slug)
+    form = AssignmentFieldsForm()
+    if request.method == "GET":
+        form.base_revision_id.data = str(assignment.current_revision_id)
+        return _fields_page(course, assignment, form, spec_form.draft_of(spec_of(assignment)))
+    if not form.validate_on_submit():
+        draft = spec_form.draft_from_form(request.form)
+        return _fields_page(course, assignment, form, draft, 422)
+    base = form.base_revision_id.data or ""
+    summary = form.summary.data or ""
+    if request.form.get("from_yaml"):
+        return _from_yaml(course, assignment, form, base, summary)
+    draft = spec_form.draft_from_form(request.form)
+    action = request.form.get("action", "")
+    if spec_form.apply(draft, action):
+        return _fields_page(course, assignment, form, draft)
+    values = spec_form.values_of(draft, assignment.key)
+    try:
+        spec = read_assignment(services.file_name(assignment.slug), values, assignment.slug)
+    except BundleError as problem:
+        if action == "yaml":
+            return _yaml_page(course, assignment, _yaml_form(dump_values(values), base, summary))
+        message = _("The assignment could not be saved: %(problem)s", problem=describe(problem))
+        hint = _hint(problem)
+        return _fields_page(
+            course,
+            assignment,
+            form,
+            draft,
+            422,
+            problem=f"{message} {hint}" if hint else message,
+            errors={spec_form.input_of(problem.field): describe(problem)},
         )
+    if action == "yaml":
+        return _yaml_page(course, assignment, _yaml_form(dump_assignment(spec), base, summary))
+    if action != "save":
+        return _fields_page(course, assignment, form, draft, **_spec_context(spec), spec=spec)
+    text = dump_assignment(spec)
+    old = services.revision_of(assignment, base)
+    if old is not None and _same_spec(old.text, assignment.slug, spec):
+        text = old.text  # only the layout would change: keep the file as its author wrote it
+    yaml_form = _yaml_form(text, base, summary)
+    context = _template_context(
+        course, assignment=assignment, title=_title(assignment), form=yaml_form
     )
+    return _save(
+        course, assignment, yaml_form, context, "assignment_authoring.edit_assignment_form"
+    )
+
+
+def _from_yaml(
+    course: Course, assignment: Assignment, form: AssignmentFieldsForm, base: str, summary: str
+) -> Page:
+    """The YAML editor's text, opened in the form; text the form cannot show stays in the
+    YAML editor with the reason."""
+    text = (request.form.get("text") or "").replace("\r\n", "\n")
+    try:
+        spec = parse_assignment(text, services.file_name(assignment.slug), assignment.slug)
+    except BundleError as error:
+        yaml_form = _yaml_form(text, base, summary)
+        yaml_form.text.errors = [
+            _("The form can only open a readable assignment: %(problem)s", problem=describe(error))
+        ]
+        return _yaml_page(course, assignment, yaml_form, 422)
+    return _fields_page(course, assignment, form, spec_form.draft_of(spec))
+
+
+def _yaml_page(
+    course: Course, assignment: Assignment, form: EditAssignmentForm, status: int = 200
+) -> Page:
+    context = _template_context(course, assignment=assignment, title=_title(assignment), form=form)
+    return render_template("assignments/authoring_edit.html", **context), status
+
+
+def _same_spec(text: str, slug: str, spec: AssignmentSpec) -> bool:
+    try:
+        return parse_assignment(text, services.file_name(slug), slug) == spec
+    except BundleError:
+        return False
+
+
+def _title(assignment: Assignment) -> str:
+    """The heading of the editors: the assignment's title, as learners see it."""
+    try:
+        return spec_of(assignment).title
+    except BundleError:
+        return assignment.slug
 
 
 # --- History --------------------------------------------------------------------------

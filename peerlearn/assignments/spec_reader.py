@@ -101,6 +101,13 @@ def parse_assignment(text: str, file: str, slug: str) -> AssignmentSpec:
             params={"max": MAX_SLUG},
         )
     data = _load_yaml(file, text.removeprefix("\ufeff").replace("\r\n", "\n"))
+    return read_assignment(file, data, slug)
+
+
+def read_assignment(file: str, data: dict[str, Any], slug: str) -> AssignmentSpec:
+    """Validate the fields of an assignment already read into ``data`` (the YAML's
+    mapping); the structured editor builds the same mapping from its form fields, so
+    both editors apply exactly these rules."""
     check_keys(file, data, "", ASSIGNMENT_FIELDS, REQUIRED_ASSIGNMENT_FIELDS)
 
     must_be_reviewed = read_whole(file, data, "must_be_reviewed", 3, 1, MAX_REVIEWS)

@@ -86,8 +86,14 @@ def dump_assignment(spec: AssignmentSpec) -> str:
             for criterion in spec.rubric
         ],
     }
+    return dump_values(values)
+
+
+def dump_values(values: dict[str, Any]) -> str:
+    """``values`` (fields of an assignment file, not yet valid) in the writer's style and
+    key order, so a half-finished form can still be shown as the YAML it would be."""
     return yaml.dump(
-        {key: values[key] for key in ASSIGNMENT_FIELDS},
+        {key: values[key] for key in ASSIGNMENT_FIELDS if key in values},
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,

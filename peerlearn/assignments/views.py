@@ -134,6 +134,7 @@ def assignment(slug: str, assignment_slug: str) -> str:
         progress=progress,
         ReviewStep=ReviewStep,
         manages=permissions.can_manage_reviews(current_user, course),
+        can_author=permissions.can_author_assignments(current_user, course),
     )
 
 

@@ -92,17 +92,73 @@ def test_create_saves_the_assignment_and_records_it(client, signed_in, biogas, m
 
 
 def test_the_module_select_decides_the_module_line(client, signed_in, biogas):
-    text = textarea_of(client.get(NEW).get_data(as_text=True))
+    page = client.get(NEW).get_data(as_text=True)
+    text, written_for = textarea_of(page), hidden_of(page, "written_for")
     third = _modules(biogas)[2]
 
     response = client.submit(
-        NEW, {"module": third.key, "slug": "start-up", "text": text, "save": "Save"}
-    )
+        NEW,
+        {"module": third.key, "slug": "start-up", "text": text, "written_for": written_for,
+         "save": "Save"},
+    )  # fmt: skip
 
     assert response.status_code == 302
     [assignment] = assignments(biogas.id)
     assert assignment.module_id == third.id
     assert f"module: {third.key}\n" in assignment.current.text
+
+
+def test_a_module_line_changed_by_hand_that_disagrees_with_the_select_is_a_form_error(
+    client, signed_in, biogas
+):
+    first, second, third = _modules(biogas)[:3]
+    page = client.get(NEW).get_data(as_text=True)
+    text = textarea_of(page).replace(f"module: {first.key}", f"module: {second.key}")
+
+    response = client.submit(
+        NEW,
+        {"module": third.key, "slug": "start-up", "text": text, "written_for": first.key,
+         "save": "Save"},
+    )  # fmt: skip
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"The Module menu says “{third.title}”" in page
+    assert f"says “{second.title}”" in page
+    assert textarea_of(page) == text  # their text, not silently rewritten
+    assert assignments(biogas.id) == []
+
+    response = client.submit(
+        NEW,
+        {"module": second.key, "slug": "start-up", "text": text, "written_for": first.key,
+         "save": "Save"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert assignments(biogas.id)[0].module_id == second.id
+
+
+def test_the_module_error_is_in_the_maintainers_language(client, login, create_user, create_course):
+    lucia = create_user("lucia", locale="es")
+    course = create_course("biogas", maintainer=lucia)
+    login(lucia)
+    first, second, third = _modules(course)[:3]
+    text = textarea_of(client.get(NEW).get_data(as_text=True))
+    text = text.replace(f"module: {first.key}", f"module: {second.key}")
+
+    response = client.submit(
+        NEW,
+        {"module": third.key, "slug": "x", "text": text, "written_for": first.key, "save": "1"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The Module menu says" not in page
+    assert f"El menú Módulo indica “{third.title}”" in page
+
+
+def test_the_edit_page_is_headed_by_the_assignments_title(client, signed_in, gas_test):
+    page = client.get(EDIT).get_data(as_text=True)
+    assert "<h1>Edit the assignment “Gas production test”</h1>" in page
 
 
 def test_a_taken_slug_or_id_is_a_form_error(client, signed_in, biogas, gas_test):

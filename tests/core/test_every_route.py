@@ -87,6 +87,7 @@ PRIVATE = {
     "assignment_authoring.list_assignments": "maintainer",
     "assignment_authoring.new_assignment": "maintainer",
     "assignment_authoring.edit_assignment": "maintainer",
+    "assignment_authoring.edit_assignment_form": "maintainer",
     "assignment_authoring.assignment_history": "maintainer",
     "assignment_authoring.assignment_diff": "maintainer",
     "authoring.new_course": "maintainer",

@@ -1,0 +1,96 @@
+"""The structured editor's draft, without Flask: form ↔ draft ↔ the reader's mapping."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from peerlearn.assignments import spec_form
+from peerlearn.assignments.spec_reader import parse_assignment, read_assignment
+from tests.assignment_authoring.conftest import ASSIGNMENT_ID, assignment_text
+
+FILE = "assignments/tank-build.yml"
+
+
+@pytest.fixture
+def spec():
+    return parse_assignment(assignment_text(), FILE, "tank-build")
+
+
+def form_of(draft: spec_form.AssignmentDraft) -> dict[str, str]:
+    """The inputs a browser would send back for ``draft``."""
+    form = dict(draft.settings)
+    if draft.self_assessment:
+        form["self_assessment"] = "y"
+    for i, c in enumerate(draft.rubric):
+        form.update({f"c{i}-id": c.id, f"c{i}-title": c.title, f"c{i}-weight": c.weight,
+                     f"c{i}-description": c.description})  # fmt: skip
+        for n, level in enumerate(c.levels):
+            form.update({f"c{i}-l{n}-points": level.points, f"c{i}-l{n}-title": level.title,
+                         f"c{i}-l{n}-description": level.description})  # fmt: skip
+    return form
+
+
+def test_a_spec_survives_the_form_unchanged(spec):
+    draft = spec_form.draft_from_form(form_of(spec_form.draft_of(spec)))
+
+    again = read_assignment(FILE, spec_form.values_of(draft, ASSIGNMENT_ID), "tank-build")
+
+    assert again == spec
+
+
+def test_numbers_the_reader_cannot_take_are_passed_on_as_text(spec):
+    draft = spec_form.draft_of(spec)
+    draft.rubric[0].weight = "2,25"
+    draft.rubric[0].levels[0].points = "lots"
+    draft.settings["flexible_after_days"] = ""
+
+    values = spec_form.values_of(draft, ASSIGNMENT_ID)
+
+    assert values["rubric"][0]["weight"] == Decimal("2.25")
+    assert values["rubric"][0]["levels"][0]["points"] == "lots"
+    assert values["flexible_after_days"] is None
+
+
+def test_gaps_left_by_removed_inputs_are_closed(spec):
+    form = form_of(spec_form.draft_of(spec))
+    form = {k.replace("c0-", "c3-").replace("-l1-", "-l7-"): v for k, v in form.items()}
+
+    draft = spec_form.draft_from_form(form)
+
+    assert [c.id for c in draft.rubric] == ["build"]
+    assert [lv.title for lv in draft.rubric[0].levels] == ["Not shown", "Sound"]
+
+
+def test_buttons_add_and_remove(spec):
+    draft = spec_form.draft_of(spec)
+
+    assert spec_form.apply(draft, "add-criterion")
+    assert spec_form.apply(draft, "add-level-0")
+    assert [lv.points for lv in draft.rubric[0].levels] == ["0", "2", "3"]
+    assert draft.rubric[1].id == "criterion-2"
+    assert spec_form.apply(draft, "remove-level-0-1")
+    assert spec_form.apply(draft, "remove-criterion-1")
+    assert [lv.points for lv in draft.rubric[0].levels] == ["0", "3"]
+    assert len(draft.rubric) == 1
+    assert spec_form.apply(draft, "remove-level-9-9")  # stale button: nothing to remove
+    assert not spec_form.apply(draft, "save")
+
+
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        ("must_review", "must_review"),
+        ("rubric", "rubric"),
+        ("rubric[2]", "c1-id"),
+        ("rubric[2].weight", "c1-weight"),
+        ("rubric[1].levels", "c0-levels"),
+        ("rubric[1].levels[3]", "c0-l2-points"),
+        ("rubric[1].levels[3].title", "c0-l2-title"),
+        ("id", ""),
+        (None, ""),
+    ],
+)
+def test_a_readers_field_names_its_input(field, name):
+    assert spec_form.input_of(field) == name
