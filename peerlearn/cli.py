@@ -137,8 +137,11 @@ def import_markdown_command(
         click.echo("Nothing was written.", err=True)
         sys.exit(1)
     for finding in result.findings:
-        click.echo(f"warning: {source / finding.file}"
-                   + (f":{finding.line}" if finding.line else "") + f": {finding.message}")
+        click.echo(
+            f"warning: {source / finding.file}"
+            + (f":{finding.line}" if finding.line else "")
+            + f": {finding.message}"
+        )
     if target.exists():  # an earlier conversion's modules and images, renamed since
         for folder in (target / MODULES_DIR, target / MEDIA_DIR):
             for path in sorted(folder.rglob("*")) if folder.is_dir() else []:

@@ -213,7 +213,7 @@ _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 
 def _load_config(path: Path, source: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(_read(path), Loader=_TolerantLoader)  # noqa: S506 (safe subclass)
+        data = yaml.load(_read(path), Loader=_TolerantLoader)  # a SafeLoader subclass
     except yaml.YAMLError as error:
         raise ImportRefused(f"{path}: invalid YAML: {error}") from None
     if not isinstance(data, dict):
@@ -222,8 +222,11 @@ def _load_config(path: Path, source: Path) -> dict[str, Any]:
 
 
 def _read(path: Path) -> str:
-    return path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff").replace(
-        "\r\n", "\n"
+    return (
+        path.read_bytes()
+        .decode("utf-8", errors="replace")
+        .removeprefix("\ufeff")
+        .replace("\r\n", "\n")
     )
 
 
@@ -259,6 +262,8 @@ def _carpentries(source: Path, findings: list[Finding]) -> _Lesson:
             body = _rmarkdown(relative, body, offset, findings)
         title = str(meta.get("title") or Path(name).stem.replace("-", " ").capitalize())
         pages.append(_Page(relative, title, body, offset))
+    if (source / "links.md").is_file():
+        _append_shared_links(pages, _read(source / "links.md"))
     imported = {page.path for page in pages}
     for path in sorted((source / "episodes").glob("*")):
         relative = path.relative_to(source).as_posix()
@@ -289,6 +294,22 @@ def _carpentries(source: Path, findings: list[Finding]) -> _Lesson:
         content_root="episodes",
         home={"index.md"},
     )
+
+
+_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*\S+.*$", re.M)
+
+
+def _append_shared_links(pages: list[_Page], links: str) -> None:
+    """The Workbench appends ``links.md`` (reference link definitions such as
+    ``[python]: https://...``) to every episode; the definitions an episode uses are
+    appended to its module, so its ``[Python][python]`` links keep working."""
+    definitions = {m.group(1).lower(): m.group(0) for m in _DEFINITION.finditer(links)}
+    for page in pages:
+        own = {m.group(1).lower() for m in _DEFINITION.finditer(page.body)}
+        used = {label.lower() for label in re.findall(r"\[([^\[\]]+)\]", page.body)}
+        extra = [text for label, text in definitions.items() if label in used - own]
+        if extra:
+            page.body = page.body.rstrip("\n") + "\n\n" + "\n".join(extra) + "\n"
 
 
 def _mkdocs(source: Path, findings: list[Finding]) -> _Lesson:
@@ -490,10 +511,11 @@ def _licence(lesson: _Lesson, options: ImportOptions) -> str:
 
 
 def _copyright_holder(text: str) -> str:
-    """"Copyright © 2021-2024 Ana Quispe, CC BY 4.0" → "Ana Quispe"."""
+    """The holder named in a copyright line: "© 2021-2024 Ana Quispe, CC BY 4.0" gives
+    "Ana Quispe"."""
     text = re.sub(r"<[^>]+>", " ", html.unescape(text))
     text = re.split(r"[,;|]|\b(?:licen[cs]ed|under|CC[- ]|Creative Commons)\b", text)[0]
-    text = re.sub(r"(?i)copyright|\(c\)|©|all rights reserved|\b\d{4}\b|[-–]", " ", text)
+    text = re.sub(r"(?i)copyright|\(c\)|©|all rights reserved|\b\d{4}\b|[-\u2013]", " ", text)
     return " ".join(text.split()).strip(" .")
 
 
@@ -536,9 +558,7 @@ def _clip(text: str, limit: int) -> str:
 class _Media:
     """Images the pages reference, copied under safe names into ``media/``."""
 
-    def __init__(
-        self, source: Path, root: str, max_bytes: int, findings: list[Finding]
-    ) -> None:
+    def __init__(self, source: Path, root: str, max_bytes: int, findings: list[Finding]) -> None:
         self.source, self.root, self.max_bytes, self.findings = source, root, max_bytes, findings
         self.files: dict[str, MediaFile] = {}
         self.names: dict[str, str | None] = {}
@@ -605,7 +625,8 @@ _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 #: Constructs of other site generators that peerlearn shows as typed: reported.
 _UNSUPPORTED = (
-    (re.compile(r"\{%-?\s*include\b"), "{% include %} is not supported; the included file is missing"),
+    (re.compile(r"\{%-?\s*include\b"),
+     "{% include %} is not supported; the included file is missing"),
     (re.compile(r"\{%.*?%\}"), "Liquid/Jinja tag is not supported; shown as typed"),
     (re.compile(r"\{\{.*?\}\}"), "template variable {{ }} is not supported; shown as typed"),
     (re.compile(r"\{:\s*[^}]*\}"), "kramdown attribute list {: } is not supported; shown as typed"),

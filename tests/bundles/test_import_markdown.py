@@ -88,10 +88,9 @@ def test_a_carpentries_lesson_reads_on_the_site_as_episodes_in_order(runner, cli
     assert 'class="callout callout-note"' in intro  # questions, objectives, keypoints
     assert f'href="/courses/{slug}/m/gutters-that-carry-the-water"' in intro
     assert ":::" not in main_of(intro)
+    assert 'href="https://www.fao.org/land-water/water/en/"' in intro  # from links.md
 
-    gutters = client.get(f"/courses/{slug}/m/gutters-that-carry-the-water").get_data(
-        as_text=True
-    )
+    gutters = client.get(f"/courses/{slug}/m/gutters-that-carry-the-water").get_data(as_text=True)
     challenge = main_of(gutters).split('class="callout callout-tip"', 1)
     assert len(challenge) == 2, gutters  # the challenge is a callout...
     inside = challenge[1].split("</div>", 1)[0]
@@ -112,9 +111,9 @@ def test_what_a_carpentries_lesson_cannot_bring_is_listed(runner, tmp_path):
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert f"warning: {CARPENTRIES}/episodes/notes.md: not in config.yaml's episodes: list; " \
         "not imported" in warnings  # fmt: skip
-    assert any(
-        "episodes/first-flush.md:20: link to ../learners/setup.md" in w for w in warnings
-    ), warnings
+    assert any("episodes/first-flush.md:20: link to ../learners/setup.md" in w for w in warnings), (
+        warnings
+    )
     assert any("episodes/gutters.md:25: instructor note" in w for w in warnings), warnings
     assert len(warnings) == 4 and "(carpentries: 3 modules, 1 images, 4 warnings)" in result.output
 
@@ -145,9 +144,7 @@ def test_an_mkdocs_site_reads_on_the_site_in_nav_order(runner, client, tmp_path)
     assert main_of(loads).count("<h1") == 1
 
     controller = client.get("/courses/solar-home-systems/m/the-charge-controller")
-    assert 'href="/courses/solar-home-systems/m/your-loads"' in controller.get_data(
-        as_text=True
-    )
+    assert 'href="/courses/solar-home-systems/m/your-loads"' in controller.get_data(as_text=True)
     home = client.get("/courses/solar-home-systems/m/home").get_data(as_text=True)
     assert 'href="/courses/solar-home-systems/m/your-loads"' in home
 
@@ -269,3 +266,24 @@ def test_an_mkdocs_site_without_a_licence_needs_one(tmp_path):
         import_lessons(source)
     options = ImportOptions(licence="CC0-1.0")
     assert import_lessons(source, options).bundle.licence == "CC0-1.0"
+
+
+def test_the_offline_package_resolves_images_and_links_between_episodes(runner, client, tmp_path):
+    import io
+    import posixpath
+    import zipfile
+
+    converted_and_imported(runner, CARPENTRIES, tmp_path / "rain")
+    slug = "harvesting-rain-from-a-tin-roof"
+    response = client.get(f"/courses/{slug}/offline.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = set(archive.namelist())
+    folder = f"{slug}/modules/"
+    intro = archive.read(folder + "01-why-harvest-rain.html").decode()
+    gutters = archive.read(folder + "02-gutters-that-carry-the-water.html").decode()
+    image = re.search(r'<img src="([^"]+)"', intro)
+    assert image and posixpath.normpath(folder + image.group(1)) in names, image
+    assert '<a href="02-gutters-that-carry-the-water.html"' in intro
+    assert '<a href="03-the-first-flush-diverter.html#how-much-to-divert"' in gutters
+    assert f"{folder}03-the-first-flush-diverter.html" in names
