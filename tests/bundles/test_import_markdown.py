@@ -287,3 +287,29 @@ def test_the_offline_package_resolves_images_and_links_between_episodes(runner, 
     assert '<a href="02-gutters-that-carry-the-water.html"' in intro
     assert '<a href="03-the-first-flush-diverter.html#how-much-to-divert"' in gutters
     assert f"{folder}03-the-first-flush-diverter.html" in names
+
+
+def test_pandoc_div_classes_home_links_r_chunks_and_unknown_blocks(tmp_path):
+    source = tmp_path / "lesson"
+    (source / "episodes").mkdir(parents=True)
+    (source / "config.yaml").write_text("title: Stoves\nepisodes:\n- fire.Rmd\n")
+    (source / "episodes" / "fire.Rmd").write_text(
+        "---\ntitle: Fire\n---\n\n"
+        '::: {.callout title="Smoke"}\nOpen a window.\n:::\n\n'
+        "::: tab\nOne tab.\n:::\n\n"
+        "```{r, echo=FALSE}\nplot(1)\n```\n\n"
+        "Back to [the lesson](../index.md).\n"
+    )
+    result = import_lessons(source, ImportOptions(authors=("Ana",)))
+
+    body = result.bundle.modules[0].body
+    html = str(render_markdown(body))
+    assert "Smoke" in html and html.count('class="callout callout-note"') == 2
+    assert ":::" not in html and "{.callout" not in html
+    assert "```r\nplot(1)" in body
+    assert "[the lesson](course.yml)" in body
+    assert [str(f) for f in result.findings] == [
+        "episodes/fire.Rmd:9: block 'tab' is not a kind of callout peerlearn knows; "
+        "shown as a note",
+        "episodes/fire.Rmd:13: R Markdown chunk shown as code; its output is not computed",
+    ]
