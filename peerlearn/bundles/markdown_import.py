@@ -18,8 +18,10 @@ and nothing else (no Flask, no database).
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
+import stat
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -147,6 +149,7 @@ def import_lessons(source: Path, options: ImportOptions | None = None) -> Markdo
     """Convert the lesson at ``source``; raise :class:`ImportRefused` when it cannot be."""
     options = options or ImportOptions()
     kind = detect(source)
+    _refuse_links(source)
     findings: list[Finding] = []
     lesson = (_carpentries if kind == "carpentries" else _mkdocs)(source, findings)
     if not lesson.pages:
@@ -196,6 +199,25 @@ def import_lessons(source: Path, options: ImportOptions | None = None) -> Markdo
 
 
 # --- Reading the two kinds of source ------------------------------------------------
+
+
+def _refuse_links(source: Path) -> None:
+    """Lessons come from other people's repositories, and a symbolic link in one could
+    make an outside file (``fig/x.png -> /srv/app/.env``) a module or an image. Like
+    ``peerlearn import`` for bundles, refuse a source holding any link, or anything that
+    is neither a file nor a folder, by name. Dot folders (``.git``) are never read."""
+    for folder, folders, files in os.walk(source, followlinks=False):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted({*folders, *(name for name in files if not name.startswith("."))}):
+            path = Path(folder) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                raise ImportRefused(
+                    f"{path}: is a symbolic link; a lesson must hold its files itself, "
+                    "since a link can point outside it"
+                )
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                raise ImportRefused(f"{path}: is neither a file nor a folder")
 
 
 class _TolerantLoader(yaml.SafeLoader):

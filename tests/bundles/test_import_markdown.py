@@ -313,3 +313,18 @@ def test_pandoc_div_classes_home_links_r_chunks_and_unknown_blocks(tmp_path):
         "shown as a note",
         "episodes/fire.Rmd:13: R Markdown chunk shown as code; its output is not computed",
     ]
+
+
+def test_a_lesson_holding_a_symbolic_link_is_refused(runner, tmp_path):
+    """An episode or figure linked to a file outside the lesson must not become public."""
+    secret = tmp_path / "secret.env"
+    secret.write_text("PEERLEARN_SECRET_KEY=do-not-publish\n")
+    source = shutil.copytree(CARPENTRIES, tmp_path / "src")
+    (source / "episodes" / "gutters.md").unlink()
+    (source / "episodes" / "gutters.md").symlink_to(secret)
+
+    result = convert(runner, source, tmp_path / "out")
+
+    assert result.exit_code == 1
+    assert f"error: {source}/episodes/gutters.md: is a symbolic link" in result.output
+    assert not (tmp_path / "out").exists()
