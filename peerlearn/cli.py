@@ -88,6 +88,105 @@ def export_command(slug: str, dest: Path, force: bool) -> None:
     click.echo(f"{slug}: wrote {len(written)} files to {target}{removed}")
 
 
+@peerlearn_cli.command("import-markdown")
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--slug", help="The course slug (default: from the lesson's title).")
+@click.option("--licence", help="SPDX id of the licence, overriding what the source says.")
+@click.option("--language", default="en", show_default=True, help="The lessons' language code.")
+@click.option("--author", "authors", multiple=True, help="An author's name (repeatable).")
+@click.option("--force", is_flag=True, help="Write into TARGET even if it is not empty.")
+def import_markdown_command(
+    source: Path,
+    target: Path,
+    slug: str | None,
+    licence: str | None,
+    language: str,
+    authors: tuple[str, ...],
+    force: bool,
+) -> None:
+    """Turn a Carpentries Workbench lesson or an MkDocs site in SOURCE into a course
+    bundle in TARGET, ready for `peerlearn import TARGET`.
+
+    What cannot be converted is listed as warnings (file:line); the bundle is written
+    anyway. Converting again into the same TARGET with --force keeps the course's and
+    the modules' ids, so that importing the result updates the course.
+    """
+    from peerlearn.bundles.markdown_import import ImportOptions, ImportRefused, import_lessons
+
+    course_id, module_ids = None, {}
+    if target.exists() and any(target.iterdir()):
+        if not force:
+            click.echo(f"error: {target} exists and is not empty (use --force)", err=True)
+            sys.exit(1)
+        course_id, module_ids = _earlier_ids(target)
+    options = ImportOptions(
+        slug=slug,
+        licence=licence,
+        language=language,
+        authors=authors,
+        course_id=course_id,
+        module_ids=module_ids,
+        media_max_bytes=current_app.config["MEDIA_MAX_BYTES"],
+    )
+    try:
+        _check_language(language)
+        result = import_lessons(source, options)
+    except ImportRefused as refused:
+        click.echo(f"error: {refused}", err=True)
+        click.echo("Nothing was written.", err=True)
+        sys.exit(1)
+    for finding in result.findings:
+        click.echo(
+            f"warning: {source / finding.file}"
+            + (f":{finding.line}" if finding.line else "")
+            + f": {finding.message}"
+        )
+    if target.exists():  # an earlier conversion's modules and images, renamed since
+        for folder in (target / MODULES_DIR, target / MEDIA_DIR):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if path.is_file() and not path.name.startswith("."):
+                    path.unlink()
+    written = write_bundle(result.bundle, target)
+    bundle = result.bundle
+    click.echo(
+        f"{bundle.slug}: wrote {len(written)} files to {target} ({result.kind}: "
+        f"{len(bundle.modules)} modules, {len(bundle.media)} images, "
+        f"{len(result.findings)} warnings)"
+    )
+
+
+def _earlier_ids(target: Path) -> tuple[str | None, dict[str, str]]:
+    """The course id and module ids (by slug) of an earlier conversion into ``target``."""
+    import yaml
+
+    from peerlearn.bundles.markdown_import import existing_ids
+
+    try:
+        meta = yaml.safe_load((target / "course.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        meta = None
+    course_id = meta.get("id") if isinstance(meta, dict) else None
+    modules = target / MODULES_DIR
+    files = (
+        [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in modules.glob("*.md")]
+        if modules.is_dir()
+        else []
+    )
+    return (course_id if isinstance(course_id, str) else None), existing_ids(files)
+
+
+def _check_language(language: str) -> None:
+    from babel import Locale, UnknownLocaleError
+
+    from peerlearn.bundles.markdown_import import ImportRefused
+
+    try:
+        Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise ImportRefused(f"unknown language code '{language}'") from None
+
+
 @peerlearn_cli.command("notify")
 def notify_command() -> None:
     """Remind reviewers whose lease runs out within the hour, then send every notice not

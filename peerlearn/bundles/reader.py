@@ -306,15 +306,22 @@ def _read_media(folder: Path, max_bytes: int) -> list[MediaFile]:
             raise BundleError(
                 str(path), f"media must be one of {', '.join(sorted(MEDIA_EXTENSIONS))}"
             )
-        content = _read_bytes(path)
-        if len(content) > max_bytes:
-            raise BundleError(str(path), f"larger than {max_bytes // (1024 * 1024)} MB")
-        if path.suffix.lower() == ".svg":
-            content = _clean_svg(path, content)
-        else:
-            _verify_image(path, content)
+        content = check_media(str(path), _read_bytes(path), max_bytes)
         media.append(MediaFile(path=relative, content=content))
     return media
+
+
+def check_media(file: str, content: bytes, max_bytes: int = DEFAULT_MEDIA_MAX_BYTES) -> bytes:
+    """The content a media file named ``file`` is stored with (an SVG reduced to its
+    drawing), or :class:`BundleError` for one that is too large or not what its name
+    says. Shared with the Markdown importer, which checks images before it copies them."""
+    path = Path(file)
+    if len(content) > max_bytes:
+        raise BundleError(file, f"larger than {max_bytes // (1024 * 1024)} MB")
+    if path.suffix.lower() == ".svg":
+        return _clean_svg(path, content)
+    _verify_image(path, content)
+    return content
 
 
 def _clean_svg(path: Path, content: bytes) -> bytes:
