@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -48,6 +48,7 @@ from peerlearn.bundles.format import (
     ModuleDoc,
 )
 from peerlearn.bundles.reader import DEFAULT_MEDIA_MAX_BYTES, check_media
+from peerlearn.course_paths import split_relative
 from peerlearn.licences import LICENCES
 from peerlearn.markdown import CALLOUT_KINDS
 
@@ -736,7 +737,7 @@ class _Rewriter:
     def url(self, written: str, image: bool) -> str:
         """The bundle's own path for a link or image target as written in the source."""
         raw = written[1:-1] if written.startswith("<") and written.endswith(">") else written
-        parts = _split(raw)
+        parts = split_relative(raw)
         if parts is None:
             return written
         path, fragment = parts
@@ -761,20 +762,6 @@ class _Rewriter:
         else:
             self.note(f"link to the file {raw}, which is not imported; kept as written")
         return written
-
-
-def _split(url: str) -> tuple[str, str] | None:
-    """(path, fragment) of a relative link, or None for what stays as written."""
-    url = url.strip()
-    if not url or url.startswith(("#", "/")):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme or parts.netloc:
-        return None
-    return unquote(parts.path), parts.fragment
 
 
 def _div_kind(info: str) -> tuple[str, str]:
