@@ -482,8 +482,9 @@ def assignment_history(slug: str, assignment_slug: str) -> str:
     if page is None:
         abort(404)
     return render_template(
-        "assignments/authoring_history.html", course=course, assignment=assignment, page=page
-    )
+        "assignments/authoring_history.html", course=course, assignment=assignment, page=page,
+        title=_title(assignment),
+    )  # fmt: skip
 
 
 @bp.get("/courses/<slug>/assignments/<assignment_slug>/diff")
@@ -499,6 +500,7 @@ def assignment_diff(slug: str, assignment_slug: str) -> str:
         "assignments/authoring_diff.html",
         course=course,
         assignment=assignment,
+        title=_title(assignment),
         diff=history.compare(old, new),
     )
 

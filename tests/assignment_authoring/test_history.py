@@ -44,12 +44,16 @@ def test_history_lists_revisions_and_diff_shows_the_change(client, login, mainta
     page = client.get(f"{BASE}/gas-test/history").get_data(as_text=True)
     assert "Revision 2" in page and "Revision 1" in page
     assert "ana" in page
+    # Headed by the title learners see, not the slug.
+    assert "<h1>History of the assignment “Gas test”</h1>" in page
+    assert "<title>History · Gas test" in page
 
     response = client.get(f"{BASE}/gas-test/diff?from={first.id}&to={second.id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<del>production </del>" in page or "<del>production</del>" in page
     assert "Changes from revision 1 to revision 2" in page
+    assert "<title>Changes · Gas test" in page
 
 
 def test_diff_of_unknown_revisions_is_404(client, login, maintainer, gas_test):
