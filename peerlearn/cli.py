@@ -93,7 +93,7 @@ def export_command(slug: str, dest: Path, force: bool) -> None:
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--slug", help="The course slug (default: from the lesson's title).")
 @click.option("--licence", help="SPDX id of the licence, overriding what the source says.")
-@click.option("--language", default="en", show_default=True, help="The lessons' language code.")
+@click.option("--language", help="The lessons' language code (default: the lesson's own, else en).")
 @click.option("--author", "authors", multiple=True, help="An author's name (repeatable).")
 @click.option("--force", is_flag=True, help="Write into TARGET even if it is not empty.")
 def import_markdown_command(
@@ -101,7 +101,7 @@ def import_markdown_command(
     target: Path,
     slug: str | None,
     licence: str | None,
-    language: str,
+    language: str | None,
     authors: tuple[str, ...],
     force: bool,
 ) -> None:
@@ -130,7 +130,8 @@ def import_markdown_command(
         media_max_bytes=current_app.config["MEDIA_MAX_BYTES"],
     )
     try:
-        _check_language(language)
+        if language is not None:
+            _check_language(language)
         result = import_lessons(source, options)
     except ImportRefused as refused:
         click.echo(f"error: {refused}", err=True)

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
+from babel import Locale, UnknownLocaleError
 
 from peerlearn.bundles.format import (
     COURSE_FILE,
@@ -88,7 +89,8 @@ class ImportOptions:
 
     slug: str | None = None
     licence: str | None = None
-    language: str = "en"
+    #: None: the lesson's own (Carpentries' ``lang``, MkDocs' ``theme.language``), else en.
+    language: str | None = None
     authors: tuple[str, ...] = ()
     #: Ids to keep when converting again into an existing bundle: the course's, and the
     #: modules' by slug, so that importing the new result updates the course in place.
@@ -130,6 +132,8 @@ class _Lesson:
     content_root: str
     #: Source paths that mean the course's home page (Carpentries' ``index.md``).
     home: set[str] = field(default_factory=set)
+    #: The language the source's configuration names, as written ("es", "pt_BR"), if any.
+    language: str | None = None
 
 
 def detect(source: Path) -> SourceKind:
@@ -189,7 +193,7 @@ def import_lessons(source: Path, options: ImportOptions | None = None) -> Markdo
         slug=slug,
         title=title,
         summary=summary if "\n" not in summary else summary + "\n",
-        language=options.language,
+        language=options.language or _language_of(lesson, findings),
         licence=licence,
         authors=tuple(authors),
         tags=(),
@@ -316,7 +320,32 @@ def _carpentries(source: Path, findings: list[Finding]) -> _Lesson:
         pages=pages,
         content_root="episodes",
         home={"index.md"},
+        language=str(config.get("lang") or "") or None,
     )
+
+
+def _mkdocs_language(config: dict[str, Any]) -> str | None:
+    theme = config.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    return str(language) if language else None
+
+
+def _language_of(lesson: _Lesson, findings: list[Finding]) -> str:
+    """The course language from the lesson's configuration ("pt_BR" → "pt"), or English
+    when it names none or one that is not a language code (said in the report)."""
+    if not lesson.language:
+        return "en"
+    code = re.split(r"[-_]", lesson.language.strip())[0].lower()
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        source = "config.yaml" if lesson.kind == "carpentries" else "mkdocs.yml"
+        findings.append(
+            Finding(source, 0, f"language '{lesson.language}' is not a language code; "
+                               "the course is marked English (use --language)")
+        )  # fmt: skip
+        return "en"
+    return code
 
 
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*\S+.*$", re.M)
@@ -391,6 +420,7 @@ def _mkdocs(source: Path, findings: list[Finding]) -> _Lesson:
         authors=[author] if author else [],
         pages=pages,
         content_root=docs,
+        language=_mkdocs_language(config),
     )
 
 

@@ -328,3 +328,43 @@ def test_a_lesson_holding_a_symbolic_link_is_refused(runner, tmp_path):
     assert result.exit_code == 1
     assert f"error: {source}/episodes/gutters.md: is a symbolic link" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "line", "expected"),
+    [
+        ("carpentries", "config.yaml", "lang: 'es'\n", "es"),
+        ("mkdocs", "mkdocs.yml", None, "fr"),
+        ("carpentries", "config.yaml", "lang: 'pt_BR'\n", "pt"),
+    ],
+)
+def test_the_lessons_own_language_is_taken_unless_the_operator_says(
+    runner, tmp_path, kind, config, line, expected
+):
+    source = tmp_path / "lesson"
+    shutil.copytree(CARPENTRIES if kind == "carpentries" else MKDOCS, source)
+    path = source / config
+    text = path.read_text(encoding="utf-8")
+    if line is None:
+        theme = "theme:\n  name: material\n"
+        text = text.replace(theme, theme + "  language: fr\n")
+    else:
+        text = line + text
+    path.write_text(text, encoding="utf-8")
+    assert convert(runner, source, tmp_path / "out").exit_code == 0
+    assert read_bundle(tmp_path / "out").language == expected
+    assert convert(runner, source, tmp_path / "again", "--language", "sw").exit_code == 0
+    assert read_bundle(tmp_path / "again").language == "sw"
+
+
+def test_a_language_that_is_no_code_is_reported_and_english_kept(runner, tmp_path):
+    source = tmp_path / "lesson"
+    shutil.copytree(CARPENTRIES, source)
+    (source / "config.yaml").write_text(
+        "lang: 'Klingonese'\n" + (CARPENTRIES / "config.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = convert(runner, source, tmp_path / "out")
+    assert result.exit_code == 0
+    assert "config.yaml: language 'Klingonese' is not a language code" in result.output
+    assert read_bundle(tmp_path / "out").language == "en"
