@@ -8,6 +8,7 @@ traceback from ``flask peerlearn import``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -136,8 +137,11 @@ def test_a_new_assignment_with_deep_yaml_is_refused_in_spanish(client, gas_test,
     client.submit("/settings", {"language": "es", "timezone": "UTC"})
     module = gas_test.module.key
     text = _deep_assignment("flow lists").replace(gas_test.key, "another-id")
+    text = re.sub(r"(?m)^module: .*$", f"module: {module}", text)  # the menu's module
 
-    response = client.submit(NEW, {"module": module, "slug": "deep", "text": text, "save": "1"})
+    response = client.submit(
+        NEW, {"module": module, "written_for": module, "slug": "deep", "text": text, "save": "1"}
+    )
 
     assert response.status_code == 422
     assert f"más de {MAX_DEPTH} niveles" in response.get_data(as_text=True)
@@ -188,3 +192,4 @@ def test_import_refuses_an_alias_bomb_in_course_yml(runner, db, tmp_path):
     assert result.exit_code != 0
     assert "course.yml: holds more than" in result.output
     assert counts()["courses"] == 0
+
