@@ -133,11 +133,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Adds the password and session pages to accounts, before it is registered.
-    # Adds privacy, data download, account deletion and the admin buttons to accounts.
-    from peerlearn.accounts import (
-        account_views,  # noqa: F401
-        security_views,  # noqa: F401
-    )
+    from peerlearn.accounts import security_views  # noqa: F401
     from peerlearn.accounts.views import bp as accounts
 
     # Adds the photo route and the upload limit to assignments, before it is registered.
@@ -151,6 +147,9 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.catalog.views import bp as catalog
     from peerlearn.community_i18n.views import bp as community_i18n
     from peerlearn.offline.views import bp as offline
+
+    # Adds privacy, data download, account deletion and the admin buttons to accounts.
+    from peerlearn.personal_data import views as personal_data_views  # noqa: F401
 
     # Adds the calibration and practice pages to review_staff, so before it is registered
     # (Flask refuses new routes on a blueprint once registered).

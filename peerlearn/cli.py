@@ -243,7 +243,7 @@ def admins_cli() -> None:
 @click.argument("username")
 def grant_admin_command(username: str) -> None:
     """Make USERNAME a site admin (how the first admin is made)."""
-    from peerlearn.accounts import admin
+    from peerlearn.personal_data import admin
 
     try:
         user = admin.grant_admin(username)
@@ -258,7 +258,7 @@ def grant_admin_command(username: str) -> None:
 @click.argument("username")
 def revoke_admin_command(username: str) -> None:
     """Take site admin rights away from USERNAME (never from the last admin)."""
-    from peerlearn.accounts import admin
+    from peerlearn.personal_data import admin
 
     try:
         user = admin.revoke_admin(username)
@@ -275,7 +275,7 @@ def revoke_admin_command(username: str) -> None:
 @admins_cli.command("list")
 def list_admins_command() -> None:
     """Print the site admins, one username a line."""
-    from peerlearn.accounts import admin
+    from peerlearn.personal_data import admin
 
     for user in admin.admins():
         click.echo(user.username + (" (locked)" if user.locked_at else ""))

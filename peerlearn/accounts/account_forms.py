@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from peerlearn.accounts.deletion import CREDIT_NAME_MAX
+from peerlearn.accounts.models import CREDIT_NAME_MAX
 from peerlearn.i18n import _l
 
 

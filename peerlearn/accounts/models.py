@@ -23,6 +23,8 @@ from peerlearn.i18n import _l
 
 #: How the commons credits a person who deleted their account and chose no name.
 FORMER_CONTRIBUTOR = _l("a former contributor")
+#: The longest name a deleted account may choose to be credited by.
+CREDIT_NAME_MAX = 80
 
 
 class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -43,11 +45,11 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,mi
     activity_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     #: Set when the person deleted their account. The row stays only as the anchor of what
     #: they gave to the commons (revisions, proposals, translations), stripped of personal
-    #: data (see accounts/deletion.py and docs/accounts.md).
+    #: data (see personal_data/deletion.py and docs/accounts.md).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The name a deleted account's contributions are credited to; None means
     #: "a former contributor" in the reader's language.
-    credit_name: Mapped[str | None] = mapped_column(String(80))
+    credit_name: Mapped[str | None] = mapped_column(String(CREDIT_NAME_MAX))
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from peerlearn.accounts.deletion import delete_account
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog, PhotoBlob
 from peerlearn.authoring import editing
 from peerlearn.authoring.models import Module
 from peerlearn.catalog.models import Course, Enrolment
 from peerlearn.extensions import db
+from peerlearn.personal_data.deletion import delete_account
 from peerlearn.review.grades import assignment_grades
 from peerlearn.review.models import Notification, Review, ReviewQueue
 from tests.buildlogs.conftest import LOG, jpeg_bytes, upload

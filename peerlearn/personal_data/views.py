@@ -13,12 +13,12 @@ from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.accounts import admin, deletion, export
 from peerlearn.accounts.account_forms import DeleteAccountForm, PrivacyForm
 from peerlearn.accounts.views import bp
 from peerlearn.catalog.services import course_by_slug
 from peerlearn.extensions import db
 from peerlearn.i18n import _
+from peerlearn.personal_data import admin, deletion, export
 
 
 @bp.post("/settings/privacy")

@@ -23,7 +23,13 @@ from datetime import datetime
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
-from peerlearn.accounts.models import FORMER_CONTRIBUTOR, AccountToken, User, UserSession
+from peerlearn.accounts.models import (
+    CREDIT_NAME_MAX,
+    FORMER_CONTRIBUTOR,
+    AccountToken,
+    User,
+    UserSession,
+)
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, EntryPhoto, PhotoBlob, Submission
 from peerlearn.authoring.models import CourseEvent, CourseMaintainer
 from peerlearn.catalog.models import Course, CourseAuthor, Enrolment, ModuleProgress
@@ -33,7 +39,6 @@ from peerlearn.extensions import db
 from peerlearn.review.models import Notification, Review, ReviewKind, ReviewQueue, ReviewState
 
 #: The longest credit name a person may choose.
-CREDIT_NAME_MAX = 80
 #: Reviews that never reached anyone: live or lapsed leases (drafts) and practice reviews.
 _UNFINISHED = (ReviewState.LEASED.value, ReviewState.EXPIRED.value)
 
