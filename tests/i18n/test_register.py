@@ -26,6 +26,11 @@ RW_SENTENCE_START = re.compile(
     r"(?:^|[.!?:;]\s+)(Winjire|Wandike|Ushobora|Ufite|Uri|Uzagaruke|Uzamenyeshwa|Uzasabe"
     r"|Wamaze|Watanze|Wasabye|Wahisemo|Wahaye|Watangiye|Wegereye|Wohereje)\b"
 )
+#: Singular "you" inside a sentence, where no noun class can be meant: a relative clause
+#: ("Ibyo wohereje", what you sent; "Icyo wakora", what you can do) or a subjunctive after
+#: "kandi" ("kandi wandike", and write). Class 3's verbs end in -a there ("umukoro
+#: wavuguruwe kandi witirirwa..."), so only the -e subjunctive is flagged after "kandi".
+RW_SINGULAR_CLAUSE = re.compile(r"\b(?:Ibyo|Icyo)\s+w[aeio]\w*|\bkandi\s+w\w*e\b", re.IGNORECASE)
 #: "tú" in Spanish: its verbs, pronouns and possessive; "usted" says "tiene", "su".
 ES_TU = re.compile(
     r"\b(tú|tienes|puedes|quieres|debes|eres|estás|has|vuelves|necesitas|sabes|ves|"
@@ -60,7 +65,7 @@ def offenders(language: str, *patterns: re.Pattern[str]) -> list[tuple[str, str,
 
 
 def test_kinyarwanda_uses_the_polite_plural_you() -> None:
-    assert offenders("rw", RW_POSSESSIVE, RW_SENTENCE_START) == []
+    assert offenders("rw", RW_POSSESSIVE, RW_SENTENCE_START, RW_SINGULAR_CLAUSE) == []
 
 
 def test_spanish_uses_usted() -> None:
@@ -76,6 +81,8 @@ def test_french_uses_vous() -> None:
     [
         (RW_POSSESSIVE, "Isuzuma ryawe ryoherejwe.", "Isuzuma ryanyu ryoherejwe."),
         (RW_SENTENCE_START, "Ikosa. Winjire mbere.", "Ikosa. Mwinjire mbere."),
+        (RW_SINGULAR_CLAUSE, "Ibyo wohereje ni binini cyane.", "Ibyo mwohereje ni binini cyane."),
+        (RW_SINGULAR_CLAUSE, "Yongereho kandi wandike.", "Mwongereho kandi mwandike."),
         (ES_TU, "Tu reseña está lista.", "Su reseña está lista."),
         (FR_TU, "Ta revue est prête.", "Votre revue est prête."),
     ],
