@@ -72,6 +72,11 @@ def test_outdated_translation_is_marked_and_can_be_marked_up_to_date(
     assert "outdated" in page and f'href="{expected.replace("&", "&amp;")}"' in page
     assert "Mark as up to date" not in page  # visitors see the mark, not the button
     assert "outdated" not in client.get("/courses/biogas-rw/m/module-1").get_data(as_text=True)
+    # Kinyarwanda agrees the mark with "igice" (module, class 7: gi-), not "isomo" (ri-).
+    kinyarwanda = {"Accept-Language": "rw"}
+    for url in ("/courses/biogas-rw", "/courses/biogas-rw/m/module-2"):
+        page = client.get(url, headers=kinyarwanda).get_data(as_text=True)
+        assert '<span class="outdated">gikeneye kuvugururwa</span>' in page
 
     login(amina)
     page = client.get("/courses/biogas-rw/m/module-2").get_data(as_text=True)
