@@ -509,10 +509,13 @@ class Generator:
         rnd = self.random
         reviewers = [author for _, author, _ in self.logs]
         review_rows, queue_rows = [], []
+        # Everyone but the author and bench-learner (whose log would otherwise take
+        # reviews from a reviewer the benchmark leases to it) may review.
+        eligible = len(set(reviewers) - {self.named["bench-learner"]}) - 1
         for n, (log_id, author, submission_id) in enumerate(self.logs):
             count = 4 if n % 4 == 0 else 3
             chosen: set[int] = set()
-            while len(chosen) < min(count, len(reviewers) - 1):
+            while len(chosen) < min(count, eligible):
                 candidate = reviewers[rnd.randrange(len(reviewers))]
                 if candidate not in (author, self.named["bench-learner"]):
                     chosen.add(candidate)
@@ -638,8 +641,11 @@ class Generator:
             self.urls["diff"] = f"/courses/{author_slug}/m/part-1/diff?from={ids[0]}&to={ids[-1]}"
 
 
-def generate(size_name: str, database_url: str, seed: int = 2026) -> dict[str, Any]:
-    """Build the data set; returns its manifest (also written next to the database)."""
+def generate(
+    size_name: str, database_url: str, seed: int = 2026, manifest_file: Path | None = None
+) -> dict[str, Any]:
+    """Build the data set; returns its manifest, also written to ``manifest_file``
+    (default: next to the database, see :func:`manifest_path`)."""
     from flask_migrate import upgrade
 
     size = SIZES[size_name]
@@ -703,7 +709,7 @@ def generate(size_name: str, database_url: str, seed: int = 2026) -> dict[str, A
         "counts": counts,
         "seconds": timings,
     }
-    manifest_path(database_url).write_text(json.dumps(manifest, indent=2) + "\n")
+    (manifest_file or manifest_path(database_url)).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 

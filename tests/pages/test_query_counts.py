@@ -1,0 +1,68 @@
+"""Every key page runs the same number of SQL queries whatever the size of the site.
+
+Two data sets built by ``bench/generate.py`` (the benchmark's own generator), one ten
+times the other in learners, courses, build logs and reviews; each key page of
+``bench/http.py`` is rendered once in each, signed in as the account it is for. A page
+whose query count grows with the data (a query per row: a missing ``selectinload``, a
+lazy relationship in a loop) is a page that gets slower with every learner. Timings stay
+in ``bench/``; the counts are asserted here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bench import generate
+from bench.http import page_facts
+
+#: Small enough that every list fits on one page (the catalog shows 10 courses a page),
+#: so a query per row shows up as a difference.
+SMALL = generate.Size(learners=6, courses=2, logs=6)
+LARGE = generate.Size(learners=60, courses=20, logs=60)
+
+
+def bench_url(tmp: Path, name: str) -> str:
+    """A throwaway database beside the test database: a file for SQLite, a database of
+    its own (its name says "bench", so the generator may drop it) on PostgreSQL."""
+    test_url = os.environ.get("PEERLEARN_TEST_DATABASE_URL", "")
+    if test_url.startswith("postgresql"):
+        parsed = make_url(test_url)
+        return parsed.set(database=f"{parsed.database}_bench_{name}").render_as_string(
+            hide_password=False
+        )
+    return f"sqlite:///{tmp / f'bench-{name}.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, Any]]]:
+    tmp = tmp_path_factory.mktemp("query-counts")
+    found = {}
+    for name, size in (("small", SMALL), ("large", LARGE)):
+        generate.SIZES[name] = size
+        try:
+            manifest = generate.generate(
+                name, bench_url(tmp, name), seed=7, manifest_file=tmp / f"{name}.json"
+            )
+        finally:
+            del generate.SIZES[name]
+        found[name] = page_facts(manifest)
+    return found
+
+
+def test_every_key_page_answers(facts) -> None:
+    for name in ("small", "large"):
+        assert {page: fact["status"] for page, fact in facts[name].items()} == {
+            page: 200 for page in facts[name]
+        }
+
+
+def test_no_key_page_runs_more_queries_when_the_site_grows_tenfold(facts) -> None:
+    small = {page: fact["queries"] for page, fact in facts["small"].items()}
+    large = {page: fact["queries"] for page, fact in facts["large"].items()}
+    assert set(small) >= {"home", "course", "module", "dashboard", "gradebook", "diff"}
+    assert large == small
