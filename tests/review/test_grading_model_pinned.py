@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn.review.grading_model import MAX_ITERATIONS, fit
+from peerlearn.review.grading_model import MAX_ITERATIONS, ModelFit, fit
 
 pytestmark = pytest.mark.pure
 
@@ -119,3 +119,20 @@ def test_reviewers_who_always_agree_are_fair_and_the_grades_symmetric() -> None:
     low, high = result.true_scores[("a", "design")], result.true_scores[("b", "design")]
     assert 0.25 <= low < 0.5 < high <= 0.75
     assert low + high == pytest.approx(1.0, abs=1e-12)
+
+
+def test_no_scores_fit_at_once_to_nothing() -> None:
+    """An assignment nobody has reviewed yet: an empty fit, not a hundred idle rounds."""
+    assert fit([]) == ModelFit(true_scores={}, bias={}, precision={}, reliability={}, iterations=1)
+
+
+def test_calibration_alone_says_how_a_reviewer_scores() -> None:
+    """Practice reviews before any peer review: the reviewer who scored a quarter of the
+    range above the reference once and on it once is estimated generous, with the
+    reliability of the prior's spread of true scores (no course data yet)."""
+    result = fit([], [("ana", 0.25), ("ana", 0.0)])
+    assert result.true_scores == {}
+    assert rounded(result.bias) == {"ana": 0.056458}
+    assert rounded(result.precision) == {"ana": 42.22674}
+    assert rounded(result.reliability) == {"ana": 0.725212}
+    assert result.iterations == 4
