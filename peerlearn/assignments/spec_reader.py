@@ -158,9 +158,12 @@ def read_assignment(file: str, data: dict[str, Any], slug: str) -> AssignmentSpe
 def _load_yaml(file: str, text: str) -> dict[str, Any]:
     # Before the loader, whose recursion a deeply nested or alias-bombed text would exhaust.
     check_yaml_limits(file, text)
-    loader = _Loader(text)
-    loader.file = file
+    loader: _Loader | None = None
     try:
+        # The loader's reader refuses control characters (a pasted form feed) as it
+        # starts, so it is made inside the ``try`` too.
+        loader = _Loader(text)
+        loader.file = file
         data = loader.get_single_data()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -183,7 +186,8 @@ def _load_yaml(file: str, text: str) -> dict[str, Any]:
             params={"line": mark.line + 1, "problem": problem},
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise BundleError(file, "must be a YAML mapping of field: value", code="not_a_mapping")
     return data
