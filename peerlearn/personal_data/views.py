@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
+from peerlearn.accounts import sessions
 from peerlearn.accounts.account_forms import DeleteAccountForm, PrivacyForm
 from peerlearn.accounts.models import User
 from peerlearn.accounts.views import bp
@@ -96,6 +97,22 @@ def delete_account() -> str | Response | tuple[str, int]:
 
 
 # --- Site admins -------------------------------------------------------------------------
+
+
+@bp.post("/users/<username>/sign-out-everywhere")
+@login_required
+def sign_out_everywhere(username: str) -> Response:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None:
+        abort(404)
+    if not permissions.can_sign_out_everywhere(current_user, user):
+        abort(403)
+    sessions.revoke_all(user)
+    db.session.commit()
+    flash(_("%(name)s is signed out everywhere.", name=user.username), "success")
+    if user.id == current_user.id:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.profile", username=user.username))
 
 
 @bp.post("/users/<username>/lock")
