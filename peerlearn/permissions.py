@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 
 if TYPE_CHECKING:
     from peerlearn.authoring.proposal_models import ChangeProposal
@@ -44,7 +44,7 @@ def can_view_dashboard(user: Any) -> bool:
 def is_maintainer(user: Any, course: Course) -> bool:
     if not is_signed_in(user):
         return False
-    from peerlearn.authoring.models import CourseMaintainer
+    from peerlearn.content.models import CourseMaintainer
     from peerlearn.extensions import db
 
     return (

@@ -31,11 +31,10 @@ from peerlearn.assignments.spec import Anonymity, AssignmentSpec, Grading, max_p
 from peerlearn.assignments.spec_messages import describe
 from peerlearn.assignments.spec_reader import parse_assignment, read_assignment
 from peerlearn.assignments.spec_writer import dump_assignment, dump_values
-from peerlearn.authoring.diff import line_diff_blocks, word_diff
-from peerlearn.authoring.models import Module
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.diff import line_diff_blocks, word_diff
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.markdown import render_markdown

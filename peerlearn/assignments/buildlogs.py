@@ -31,8 +31,7 @@ from peerlearn.assignments.models import (
 from peerlearn.assignments.photos import ProcessedPhoto, process_photo
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json
-from peerlearn.authoring.models import Module
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.queue import enqueue

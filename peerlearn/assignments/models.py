@@ -35,8 +35,7 @@ from peerlearn.extensions import db
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
-    from peerlearn.authoring.models import Module, ModuleContent
-    from peerlearn.catalog.models import Course
+    from peerlearn.content.models import Course, Module, ModuleContent
 
 
 class Assignment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -12,7 +12,7 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.assignments.spec import AssignmentSpec
 from peerlearn.assignments.spec_reader import parse_assignment
-from peerlearn.authoring.revisions import content_for
+from peerlearn.content.revisions import content_for
 from peerlearn.extensions import db
 
 

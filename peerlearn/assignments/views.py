@@ -36,8 +36,8 @@ from peerlearn.assignments.photos import PhotoError
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_course_markdown
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.review.progress import ReviewStep, review_progress

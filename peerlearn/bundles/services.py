@@ -17,8 +17,6 @@ from sqlalchemy.orm import selectinload
 
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import add_assignment_revision, spec_of
-from peerlearn.authoring.models import CourseMedia, Module
-from peerlearn.authoring.revisions import add_revision
 from peerlearn.bundles.format import (
     COURSE_FILE,
     AssignmentFile,
@@ -28,8 +26,9 @@ from peerlearn.bundles.format import (
     ModuleDoc,
 )
 from peerlearn.bundles.svg import SvgRefused, clean_svg
-from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
+from peerlearn.content.models import Course, CourseAuthor, CourseMedia, CourseTag, Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 

@@ -23,7 +23,7 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
 from peerlearn.assignments.spec import Anonymity, AssignmentSpec
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.review import flags, grades, queue, regrades, reviewing
