@@ -19,9 +19,9 @@ from sqlalchemy import LargeBinary, String, Text, func, select, text
 
 from peerlearn import create_app
 from peerlearn.accounts.services import register_user
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.authoring.forking import fork_course
 from peerlearn.bundles.format import CourseBundle, ModuleDoc
-from peerlearn.bundles.services import import_bundle
 from peerlearn.content.models import Module
 from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db

@@ -25,9 +25,9 @@ from sqlalchemy.orm import close_all_sessions
 from peerlearn import create_app
 from peerlearn.accounts.models import User
 from peerlearn.accounts.services import register_user
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, ModuleDoc
 from peerlearn.bundles.reader import find_bundles, read_bundle
-from peerlearn.bundles.services import import_bundle
 from peerlearn.content.models import Course, CourseMaintainer
 from peerlearn.extensions import db as _db
 from tests.rubrics import BUILD_CRITERION_YAML

@@ -15,7 +15,6 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions, rate_limits
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.services import AssignmentError, active_modules
-from peerlearn.assignments.spec_messages import describe
 from peerlearn.authoring import proposal_decisions as decisions
 from peerlearn.authoring import proposals as services
 from peerlearn.authoring.proposal_assignments import (
@@ -30,6 +29,7 @@ from peerlearn.authoring.proposal_forms import (
     normalize_newlines,
 )
 from peerlearn.authoring.proposal_models import ChangeProposal
+from peerlearn.bundles.assignment_messages import describe
 from peerlearn.catalog.services import course_by_slug
 from peerlearn.content.diff import Segment, word_diff
 from peerlearn.content.models import Course, Module

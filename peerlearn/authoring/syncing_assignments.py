@@ -23,8 +23,8 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.assignments.services import AssignmentError, file_name, validate_text
-from peerlearn.assignments.spec_reader import parse_assignment
 from peerlearn.authoring.forking import unique_slug
+from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.merge import MergeResult, merge3
 from peerlearn.content.models import Course, Module

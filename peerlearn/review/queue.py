@@ -55,7 +55,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db

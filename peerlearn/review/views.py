@@ -21,7 +21,7 @@ from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
-from peerlearn.assignments.spec import Anonymity, AssignmentSpec
+from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec
 from peerlearn.catalog import services as catalog
 from peerlearn.content.models import Course
 from peerlearn.extensions import db

@@ -14,9 +14,9 @@ import re
 import pytest
 from PIL import Image
 
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.authoring.forking import fork_course
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
-from peerlearn.bundles.services import import_bundle
 from peerlearn.content.models import Course
 from peerlearn.extensions import db
 

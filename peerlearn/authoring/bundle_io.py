@@ -1,4 +1,6 @@
-"""Bundles in and out of the database.
+"""Bundles in and out of the database. It writes courses, modules, media and assignments,
+so it lives in authoring (above assignments and catalog), while the pure bundle format
+stays below every feature in :mod:`peerlearn.bundles`.
 
 Import matches courses and modules by their stable ids, so importing the same bundle
 again updates the course instead of duplicating it. A changed module gets a new revision;
