@@ -48,10 +48,10 @@ from peerlearn import create_app
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import add_assignment_revision
-from peerlearn.authoring.models import Module
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.reader import read_bundle
-from peerlearn.bundles.services import import_bundle
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course, Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review import queue

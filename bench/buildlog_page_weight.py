@@ -46,10 +46,10 @@ from peerlearn.assignments.models import (
 from peerlearn.assignments.photos import process_photo
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.assignments.snapshots import snapshot_json
-from peerlearn.authoring.models import CourseMaintainer, Module
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.reader import read_bundle
-from peerlearn.bundles.services import import_bundle
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent

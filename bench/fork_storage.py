@@ -19,11 +19,11 @@ from sqlalchemy import LargeBinary, String, Text, func, select, text
 
 from peerlearn import create_app
 from peerlearn.accounts.services import register_user
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.authoring.forking import fork_course
-from peerlearn.authoring.models import Module
-from peerlearn.authoring.revisions import add_revision
 from peerlearn.bundles.format import CourseBundle, ModuleDoc
-from peerlearn.bundles.services import import_bundle
+from peerlearn.content.models import Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 
 MODULES, REVISIONS, BODY_BYTES = 20, 5, 6_000
@@ -130,7 +130,7 @@ def main() -> None:
             db.session.commit()
             rows1, size1, file1 = measure()
 
-            from peerlearn.catalog.models import Course
+            from peerlearn.content.models import Course
 
             original = db.session.scalar(select(Course).where(Course.slug == "bench"))
             assert original is not None

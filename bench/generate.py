@@ -56,8 +56,8 @@ sys.path.insert(0, str(ROOT))
 
 from peerlearn import create_app  # noqa: E402
 from peerlearn.accounts.services import hash_password  # noqa: E402
+from peerlearn.authoring.bundle_io import import_bundle  # noqa: E402
 from peerlearn.bundles.reader import read_bundle  # noqa: E402
-from peerlearn.bundles.services import import_bundle  # noqa: E402
 from peerlearn.catalog.search import searchable_text  # noqa: E402
 from peerlearn.extensions import db  # noqa: E402
 

@@ -48,10 +48,10 @@ from peerlearn.accounts.services import register_user
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.measurements import parse_measurement
 from peerlearn.assignments.models import Assignment
-from peerlearn.authoring.models import Module
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.reader import find_bundles, read_bundle
-from peerlearn.bundles.services import import_bundle
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 

@@ -25,6 +25,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_signal_receivers(app)
     register_rate_limits(app)
     register_templates(app)
     register_error_handlers(app)
@@ -151,9 +152,14 @@ def register_blueprints(app: Flask) -> None:
     # Adds privacy, data download, account deletion and the admin buttons to accounts.
     from peerlearn.personal_data import views as personal_data_views  # noqa: F401
 
-    # Adds the calibration and practice pages to review_staff, so before it is registered
-    # (Flask refuses new routes on a blueprint once registered).
-    from peerlearn.review import calibration_views, teams_views  # noqa: F401
+    # Adds the assignment page (it shows the learner's review step) to assignments, and the
+    # calibration and practice pages to review_staff, so before they are registered (Flask
+    # refuses new routes on a blueprint once registered).
+    from peerlearn.review import (  # noqa: F401
+        assignment_page,
+        calibration_views,
+        teams_views,
+    )
     from peerlearn.review.gradebook_views import bp as gradebook
     from peerlearn.review.notification_views import bp as notifications
     from peerlearn.review.staff_views import bp as review_staff
@@ -166,6 +172,14 @@ def register_blueprints(app: Flask) -> None:
         notifications, offline, community_i18n,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+
+
+def register_signal_receivers(app: Flask) -> None:
+    # Features react to a lower feature's events through signals, so that the lower one
+    # never imports them (DESIGN.md): peer review queues every submitted build log.
+    from peerlearn.review.queue import connect_receivers
+
+    connect_receivers()
 
 
 def register_rate_limits(app: Flask) -> None:

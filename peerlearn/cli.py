@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from peerlearn.assignments.spec import ASSIGNMENTS_DIR
+from peerlearn.authoring.bundle_io import export_bundle, import_bundle
+from peerlearn.bundles.assignment_spec import ASSIGNMENTS_DIR
 from peerlearn.bundles.format import MEDIA_DIR, MODULES_DIR, BundleError, CourseBundle
 from peerlearn.bundles.reader import find_bundles, read_bundle
-from peerlearn.bundles.services import export_bundle, import_bundle
 from peerlearn.bundles.writer import write_bundle
 from peerlearn.catalog.services import course_by_slug
 from peerlearn.extensions import db

@@ -12,21 +12,24 @@ from peerlearn.assignments.models import (
     Submission,
     SubmissionPhoto,
 )
-from peerlearn.authoring.models import (
-    CourseEvent,
-    CourseMaintainer,
-    CourseMedia,
-    Module,
-    ModuleContent,
-    ModuleRevision,
-)
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment, ProposalModule
-from peerlearn.catalog.models import Course, CourseAuthor, CourseTag, Enrolment, ModuleProgress
+from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import (
     TranslationOverride,
     TranslationSuggestion,
     TranslationVersion,
     Translator,
+)
+from peerlearn.content.models import (
+    Course,
+    CourseAuthor,
+    CourseEvent,
+    CourseMaintainer,
+    CourseMedia,
+    CourseTag,
+    Module,
+    ModuleContent,
+    ModuleRevision,
 )
 from peerlearn.review.models import (
     CalibrationExample,

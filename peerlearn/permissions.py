@@ -1,19 +1,20 @@
 """Who may do what. Every view asks here, so this file is the one place to audit access.
 
 Each function takes the acting user (possibly anonymous) and the object, and answers
-yes or no; views turn a "no" into a 403 or a login redirect.
+yes or no; views turn a "no" into a 403 or a login redirect. A fact that lives in a
+feature's own tables (enrolled? a translator of this language?) is looked up by the view
+through that feature's services and passed in, so this module imports no feature: every
+feature may import it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
-from peerlearn.catalog.models import Course
-
-if TYPE_CHECKING:
-    from peerlearn.authoring.proposal_models import ChangeProposal
+from peerlearn.content.models import Course, CourseMaintainer
+from peerlearn.extensions import db
 
 
 def is_signed_in(user: Any) -> bool:
@@ -44,9 +45,6 @@ def can_view_dashboard(user: Any) -> bool:
 def is_maintainer(user: Any, course: Course) -> bool:
     if not is_signed_in(user):
         return False
-    from peerlearn.authoring.models import CourseMaintainer
-    from peerlearn.extensions import db
-
     return (
         db.session.scalar(
             select(CourseMaintainer.id).where(
@@ -87,11 +85,11 @@ def can_propose(user: Any, fork: Course) -> bool:
     return bool(fork.forked_from or fork.translation_of) and can_edit_course(user, fork)
 
 
-def can_decide_proposal(user: Any, proposal: ChangeProposal) -> bool:
+def can_decide_proposal(user: Any, proposal: Any) -> bool:
     return can_edit_course(user, proposal.target_course)
 
 
-def can_comment_on_proposal(user: Any, proposal: ChangeProposal) -> bool:
+def can_comment_on_proposal(user: Any, proposal: Any) -> bool:
     return is_signed_in(user)
 
 
@@ -192,34 +190,21 @@ def can_manage_translators(user: Any) -> bool:
     return is_signed_in(user) and bool(user.is_admin)
 
 
-def is_translator(user: Any, locale: str) -> bool:
-    if not is_signed_in(user):
-        return False
-    from peerlearn.community_i18n.models import Translator
-    from peerlearn.extensions import db
-
-    return (
-        db.session.scalar(
-            select(Translator.id).where(Translator.user_id == user.id, Translator.locale == locale)
-        )
-        is not None
-    )
-
-
 def can_suggest_translation(user: Any, locale: str) -> bool:
     """Anyone signed in may suggest a translation; it waits for a translator."""
     return is_signed_in(user)
 
 
-def can_review_translations(user: Any, locale: str) -> bool:
+def can_review_translations(user: Any, locale: str, translator: bool) -> bool:
     """Approving, rejecting and saving texts directly is for the language's translators
-    (a site admin names themself translator first)."""
-    return is_translator(user, locale)
+    (a site admin names themself translator first). ``translator``: whether ``user``
+    translates ``locale`` (``community_i18n.services.is_translator``)."""
+    return is_signed_in(user) and translator
 
 
-def can_export_translations(user: Any, locale: str) -> bool:
+def can_export_translations(user: Any, locale: str, translator: bool) -> bool:
     """The language's translators and site admins download its ``.po`` file."""
-    return is_signed_in(user) and (bool(user.is_admin) or is_translator(user, locale))
+    return is_signed_in(user) and (bool(user.is_admin) or translator)
 
 
 # --- Accounts: people control their own; site admins lock accounts and fix maintainers. ---

@@ -1,5 +1,6 @@
-"""Site-wide routes (health check for load balancers, the language switcher) and the two
-request helpers every feature's views share: ``safe_next``, ``page_arg`` and ``id_arg``.
+"""The health check for load balancers and the request helpers every feature's views
+share: ``safe_next``, ``page_arg`` and ``id_arg``. Core: it imports no feature, so any view
+may use it (the language switcher, which saves a preference, is in accounts).
 
 Integer query arguments are read only through ``page_arg`` and ``id_arg``: never
 ``request.args.get(..., type=int)``, which passes a number of any size on to a query."""
@@ -8,12 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, request
 from sqlalchemy import text
-from werkzeug.wrappers import Response
 
-from peerlearn.accounts.services import set_preferences
 from peerlearn.db import MAX_ID, as_id
 from peerlearn.extensions import db
 
@@ -59,23 +57,3 @@ def id_arg(name: str) -> int | None:
     """The query argument ``name`` as an id (``?edit=12``, ``?from=3``): None when missing,
     not a number or out of the database's range, which every caller treats as "not given"."""
     return as_id(request.args.get(name))
-
-
-@bp.post("/language")
-def set_language() -> Response:
-    """The language switcher: a cookie for visitors, the saved preference for users."""
-    chosen = request.form.get("language", "")
-    back = safe_next(request.form.get("next"), url_for("catalog.index"))
-    response = redirect(back)
-    if chosen in current_app.config["LANGUAGES"]:
-        response.set_cookie(
-            current_app.config["LANGUAGE_COOKIE"],
-            chosen,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-        )
-        if current_user.is_authenticated:
-            set_preferences(current_user, locale=chosen)
-            db.session.commit()
-    return response

@@ -25,11 +25,10 @@ from sqlalchemy.orm import close_all_sessions
 from peerlearn import create_app
 from peerlearn.accounts.models import User
 from peerlearn.accounts.services import register_user
-from peerlearn.authoring.models import CourseMaintainer
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, ModuleDoc
 from peerlearn.bundles.reader import find_bundles, read_bundle
-from peerlearn.bundles.services import import_bundle
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMaintainer
 from peerlearn.extensions import db as _db
 from tests.rubrics import BUILD_CRITERION_YAML
 from tests.settings import ROOT, database_url_for_tests
@@ -245,7 +244,7 @@ def create_assignment(app: Flask) -> Callable[..., Any]:
     """
     from peerlearn.assignments.models import Assignment
     from peerlearn.assignments.revisions import add_assignment_revision
-    from peerlearn.authoring.models import Module
+    from peerlearn.content.models import Module
 
     counter = iter(range(1, 10_000))
 

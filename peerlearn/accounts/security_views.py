@@ -1,13 +1,12 @@
 """Password and session pages: change the password, sign out other browsers, "forgot
-password" and its emailed link, finishing a registration by email, and an admin's
-"sign out everywhere". Routes of the accounts blueprint (imported before it is
-registered, see ``create_app``)."""
+password" and its emailed link, finishing a registration by email. Routes of the accounts
+blueprint (imported before it is registered, see ``create_app``). An admin's "sign out
+everywhere" is with the other admin buttons in :mod:`peerlearn.personal_data.views`."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from peerlearn import rate_limits
@@ -30,7 +29,6 @@ from peerlearn.accounts.sessions import SESSION_KEY
 from peerlearn.accounts.views import _start_session, bp, settings_page
 from peerlearn.extensions import db
 from peerlearn.i18n import _
-from peerlearn.permissions import can_sign_out_everywhere
 
 #: Where the reset token waits between the emailed link and the form, so that the token
 #: is in the address bar (and a Referer header) for one redirect only.
@@ -68,22 +66,6 @@ def sign_out_others() -> Response:
     db.session.commit()
     flash(_("Your other sessions are signed out."), "success")
     return redirect(url_for("accounts.settings"))
-
-
-@bp.post("/users/<username>/sign-out-everywhere")
-@login_required
-def sign_out_everywhere(username: str) -> Response:
-    user = db.session.scalar(select(User).where(User.username == username.lower()))
-    if user is None:
-        abort(404)
-    if not can_sign_out_everywhere(current_user, user):
-        abort(403)
-    sessions.revoke_all(user)
-    db.session.commit()
-    flash(_("%(name)s is signed out everywhere.", name=user.username), "success")
-    if user.id == current_user.id:
-        return redirect(url_for("accounts.login"))
-    return redirect(url_for("accounts.profile", username=user.username))
 
 
 # --- Forgotten password -------------------------------------------------------------------

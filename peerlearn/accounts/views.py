@@ -1,10 +1,11 @@
-"""Registration, login, logout, profile and preferences pages."""
+"""Registration, login, logout, preferences and the language switcher. (A person's profile
+page lists their courses, so it is added by :mod:`peerlearn.personal_data.views`.)"""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -15,11 +16,10 @@ from flask import (
 )
 from flask_babel import refresh
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions, rate_limits
+from peerlearn import rate_limits
 from peerlearn.accounts import sessions
 from peerlearn.accounts.account_forms import PrivacyForm
 from peerlearn.accounts.emails import confirm_email, email_taken_email
@@ -44,10 +44,8 @@ from peerlearn.accounts.services import (
     set_preferences,
 )
 from peerlearn.accounts.sessions import SESSION_KEY
-from peerlearn.catalog.services import enrolled_courses, maintained_courses
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l, request_locale
-from peerlearn.permissions import can_sign_out_everywhere
 from peerlearn.site import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -204,21 +202,24 @@ def logout() -> Response:
     return redirect(url_for("catalog.index"))
 
 
-@bp.get("/users/<username>")
-def profile(username: str) -> str:
-    user = db.session.scalar(select(User).where(User.username == username.lower()))
-    if user is None or user.deleted_at is not None:
-        abort(404)
-    show_activity = permissions.can_see_learning_activity(current_user, user)
-    return render_template(
-        "accounts/profile.html",
-        user=user,
-        show_activity=show_activity,
-        courses=enrolled_courses(user) if show_activity else [],
-        maintained=maintained_courses(user),
-        may_sign_out=can_sign_out_everywhere(current_user, user),
-        can_lock=permissions.can_lock_account(current_user, user),
-    )
+@bp.post("/language")
+def set_language() -> Response:
+    """The language switcher: a cookie for visitors, the saved preference for users."""
+    chosen = request.form.get("language", "")
+    back = safe_next(request.form.get("next"), url_for("catalog.index"))
+    response = redirect(back)
+    if chosen in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE"],
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+        )
+        if current_user.is_authenticated:
+            set_preferences(current_user, locale=chosen)
+            db.session.commit()
+    return response
 
 
 @bp.route("/settings", methods=["GET", "POST"])

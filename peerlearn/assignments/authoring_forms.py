@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from peerlearn.assignments.spec import AssignmentSpec, Criterion, Level
-from peerlearn.assignments.spec_writer import dump_assignment
-from peerlearn.authoring.models import Module
+from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
+from peerlearn.bundles.assignment_writer import dump_assignment
 from peerlearn.bundles.format import MAX_SLUG, SLUG_PATTERN
+from peerlearn.content.models import Module
 from peerlearn.i18n import _, _l
 
 #: Slugs that would collide with fixed URLs under /courses/<slug>/assignments/.

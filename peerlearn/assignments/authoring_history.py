@@ -1,5 +1,5 @@
 """Reading an assignment's history: its revisions with their sizes, and the difference
-between two of them, the way module history reads (``authoring.history``).
+between two of them, the way module history reads (``content.history``).
 
 An assignment is one YAML text, so one line diff shows every change: the prompt, a rubric
 level or a deadline. Every list is loaded in a fixed number of queries.
@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.authoring.diff import DiffBlock, diff_stats, line_diff_blocks
-from peerlearn.authoring.history import PER_PAGE, Page
-from peerlearn.authoring.models import ModuleContent
+from peerlearn.content.diff import DiffBlock, diff_stats, line_diff_blocks
+from peerlearn.content.history import PER_PAGE, Page
+from peerlearn.content.models import ModuleContent
 from peerlearn.extensions import db
 
 

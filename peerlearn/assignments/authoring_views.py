@@ -3,7 +3,7 @@
 Like the module editor, each view loads, asks ``permissions``, calls one service from
 ``assignments.services``, commits once and renders or redirects. The text is the bundle's
 YAML file; the reader's error, which names the field, is shown in the maintainer's
-language (``spec_messages.describe``), and their text is always given back to them.
+language (``assignment_messages.describe``), and their text is always given back to them.
 """
 
 from __future__ import annotations
@@ -27,15 +27,14 @@ from peerlearn.assignments.authoring_forms import (
 )
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import Anonymity, AssignmentSpec, Grading, max_points
-from peerlearn.assignments.spec_messages import describe
-from peerlearn.assignments.spec_reader import parse_assignment, read_assignment
-from peerlearn.assignments.spec_writer import dump_assignment, dump_values
-from peerlearn.authoring.diff import line_diff_blocks, word_diff
-from peerlearn.authoring.models import Module
+from peerlearn.bundles.assignment_messages import describe
+from peerlearn.bundles.assignment_reader import parse_assignment, read_assignment
+from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading, max_points
+from peerlearn.bundles.assignment_writer import dump_assignment, dump_values
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.diff import line_diff_blocks, word_diff
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.markdown import render_markdown

@@ -30,12 +30,11 @@ from peerlearn.assignments.models import (
 )
 from peerlearn.assignments.photos import ProcessedPhoto, process_photo
 from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.signals import log_submitted
 from peerlearn.assignments.snapshots import snapshot_json
-from peerlearn.authoring.models import Module
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review.queue import enqueue
 
 #: A build-log entry is a day's work; more photos than this is a gallery, not a log.
 MAX_PHOTOS_PER_ENTRY = 6
@@ -312,7 +311,8 @@ def submit(user: User, log: BuildLog) -> Submission | None:
 
     Refused after the deadline, without a title or without entries. Returns None when the
     draft is exactly the latest submitted version (a double click, or nothing changed), so
-    versions only ever record real changes.
+    versions only ever record real changes. A new version is announced as ``log_submitted``
+    (peer review queues the log), inside this call and so in the caller's transaction.
     """
     if deadline_passed(log.assignment):
         raise BuildLogRefused("closed")
@@ -332,5 +332,5 @@ def submit(user: User, log: BuildLog) -> Submission | None:
     submission = Submission(log_id=log.id, version=(last or 0) + 1, snapshot=snapshot)
     db.session.add(submission)
     db.session.flush()
-    enqueue(log, submission)
+    log_submitted.send(log, submission=submission)
     return submission

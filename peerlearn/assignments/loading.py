@@ -19,8 +19,8 @@ from flask_login import current_user
 from peerlearn import permissions
 from peerlearn.assignments import buildlogs, submissions
 from peerlearn.assignments.models import Assignment
-from peerlearn.catalog.models import Course
 from peerlearn.catalog.services import course_by_slug
+from peerlearn.content.models import Course
 
 #: A ``permissions.can_*`` check on a course, such as ``can_manage_reviews``.
 CoursePermission = Callable[[Any, Course], bool]

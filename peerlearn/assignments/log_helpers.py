@@ -17,8 +17,7 @@ from peerlearn.assignments.measurements import Series, format_value
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import LogView
-from peerlearn.authoring.models import Module
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.i18n import _
 from peerlearn.markdown import render_markdown
 

@@ -1,6 +1,6 @@
 """Assignments (with their revisions, like modules) and learners' build logs.
 
-An assignment's content is its canonical YAML (``spec_writer``), stored once in
+An assignment's content is its canonical YAML (``assignment_writer``), stored once in
 ``module_contents`` and versioned like module text, so history, forks and bundles treat
 it exactly as they treat modules. A build log is the learner's own working draft; every
 submission is an immutable snapshot, so reviewers always see what was submitted.
@@ -35,8 +35,7 @@ from peerlearn.extensions import db
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
-    from peerlearn.authoring.models import Module, ModuleContent
-    from peerlearn.catalog.models import Course
+    from peerlearn.content.models import Course, Module, ModuleContent
 
 
 class Assignment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -1,6 +1,6 @@
 """Saving assignment text and reading its spec: the one way an assignment revision is made.
 
-The text is the canonical YAML of ``spec_writer``, deduplicated in ``module_contents`` like
+The text is the canonical YAML of ``assignment_writer``, deduplicated in ``module_contents`` like
 module text, so history, forks and bundle export treat assignments as they treat modules.
 """
 
@@ -10,9 +10,9 @@ from functools import lru_cache
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.spec import AssignmentSpec
-from peerlearn.assignments.spec_reader import parse_assignment
-from peerlearn.authoring.revisions import content_for
+from peerlearn.bundles.assignment_reader import parse_assignment
+from peerlearn.bundles.assignment_spec import AssignmentSpec
+from peerlearn.content.revisions import content_for
 from peerlearn.extensions import db
 
 

@@ -18,13 +18,12 @@ from sqlalchemy.orm import selectinload
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.assignments.revisions import add_assignment_revision
-from peerlearn.assignments.spec import AssignmentSpec
-from peerlearn.assignments.spec_reader import parse_assignment
-from peerlearn.authoring.merge import Conflict, merge3
-from peerlearn.authoring.models import Module
-from peerlearn.authoring.revisions import record_event
+from peerlearn.bundles.assignment_reader import parse_assignment
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import ASSIGNMENT_SUFFIX, ASSIGNMENTS_DIR, BundleError
-from peerlearn.catalog.models import Course
+from peerlearn.content.merge import Conflict, merge3
+from peerlearn.content.models import Course, Module
+from peerlearn.content.revisions import record_event
 from peerlearn.db import as_id, utcnow
 from peerlearn.extensions import db
 

@@ -1,7 +1,7 @@
 """The assignment file as a form: the fields of the structured editor and back.
 
 The structured editor never validates on its own. It turns the form into the same mapping
-the YAML would give (:func:`values_of`) and hands it to ``spec_reader.read_assignment``,
+the YAML would give (:func:`values_of`) and hands it to ``assignment_reader.read_assignment``,
 so both editors apply one set of rules and the reader's error, which names a field
 (``rubric[2].levels[1].points``), is shown next to the input it came from
 (:func:`input_of`). Adding and removing criteria and levels are server round-trips on
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from peerlearn.assignments.spec import MAX_CRITERIA, MAX_LEVELS, AssignmentSpec
+from peerlearn.bundles.assignment_spec import MAX_CRITERIA, MAX_LEVELS, AssignmentSpec
 
 #: Settings shown as one input each, by their name in the YAML (and in the form).
 SETTINGS = (

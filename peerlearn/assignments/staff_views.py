@@ -24,7 +24,7 @@ from peerlearn.assignments.measurements import format_value
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.db import utcnow
 from peerlearn.i18n import _, ngettext, when
 from peerlearn.site import page_arg

@@ -29,7 +29,8 @@ from peerlearn.assignments.models import (
     Submission,
 )
 from peerlearn.assignments.snapshots import LogView, snapshot_json, view_of_snapshot
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 
 #: Learners shown per page of the submissions list.

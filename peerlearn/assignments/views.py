@@ -1,6 +1,7 @@
-"""The learner's side of assignments: the assignment page, the build-log editor, submitting
-and submitted versions. The photo URLs and the upload limit live in ``photo_views``, on this
-same blueprint.
+"""The learner's side of assignments: the build-log editor, submitting and submitted
+versions. The photo URLs and the upload limit live in ``photo_views``, on this same
+blueprint; the assignment page, which also shows the learner's step in peer review, is
+added to it by :mod:`peerlearn.review.assignment_page`.
 
 Views load, check permissions, call a service from ``buildlogs``, commit once, then redirect
 or render. The template helpers of ``assignments/_log.html`` are app-wide, so the staff
@@ -19,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from peerlearn import permissions, rate_limits
 from peerlearn.assignments import buildlogs, log_helpers
-from peerlearn.assignments.buildlogs import BuildLogRefused, Phase
+from peerlearn.assignments.buildlogs import BuildLogRefused
 from peerlearn.assignments.forms import (
     PHOTO_MESSAGES,
     PHOTO_STATUS,
@@ -36,11 +37,9 @@ from peerlearn.assignments.photos import PhotoError
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
-from peerlearn.catalog.reading import render_course_markdown
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
-from peerlearn.review.progress import ReviewStep, review_progress
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
 
@@ -104,38 +103,6 @@ def _refused(course: Course, assignment: Assignment, error: BuildLogRefused) -> 
         assignment=assignment,
         message=refusal_message(error.code),
     ), 409
-
-
-# --- The assignment page -----------------------------------------------------------------
-
-
-@bp.get("/courses/<slug>/a/<assignment_slug>")
-def assignment(slug: str, assignment_slug: str) -> str:
-    course, assignment = viewable_assignment(slug, assignment_slug)
-    spec = spec_of(assignment)
-    enrolled = catalog.is_enrolled(current_user, course)
-    log = buildlogs.log_of(current_user, assignment)
-    versions = buildlogs.submissions_of(log) if log is not None else []
-    phase = buildlogs.phase_of(current_user, assignment, enrolled, log, bool(versions))
-    progress = review_progress(current_user, assignment, log) if log and versions else None
-    return render_template(
-        "assignments/assignment.html",
-        course=course,
-        assignment=assignment,
-        spec=spec,
-        prompt=render_course_markdown(course, spec.prompt),
-        submission_deadline=_when(spec.submission_deadline),
-        review_deadline=_when(spec.review_deadline),
-        phase=phase,
-        Phase=Phase,
-        log=log,
-        latest=versions[-1] if versions else None,
-        latest_at=_when(versions[-1].created_at) if versions else None,
-        progress=progress,
-        ReviewStep=ReviewStep,
-        manages=permissions.can_manage_reviews(current_user, course),
-        can_author=permissions.can_author_assignments(current_user, course),
-    )
 
 
 @bp.post("/courses/<slug>/a/<assignment_slug>/log/start")

@@ -18,12 +18,18 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.merge import Conflict, merge3, merge_titles
-from peerlearn.authoring.models import CourseMaintainer, Module, ModuleRevision
-from peerlearn.authoring.revisions import add_revision, record_event
-from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
 from peerlearn.catalog.services import course_by_key
+from peerlearn.content.merge import Conflict, merge3, merge_titles
+from peerlearn.content.models import (
+    Course,
+    CourseAuthor,
+    CourseMaintainer,
+    CourseTag,
+    Module,
+    ModuleRevision,
+)
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import as_id, utcnow
 from peerlearn.extensions import db
 from peerlearn.licences import LICENCES, fork_licences

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.db import as_id
 from peerlearn.i18n import _, _l, language_name
 from peerlearn.licences import LICENCES, fork_licences

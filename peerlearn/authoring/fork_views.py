@@ -26,14 +26,14 @@ from peerlearn import permissions
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.services import AssignmentError
-from peerlearn.assignments.spec_messages import describe
 from peerlearn.authoring import lineage, lineage_helpers, syncing, syncing_assignments
-from peerlearn.authoring.diff import line_diff_blocks, word_diff
 from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
 from peerlearn.authoring.forking import ForkError, fork_course
+from peerlearn.bundles.assignment_messages import describe
 from peerlearn.bundles.format import BundleError
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.diff import line_diff_blocks, word_diff
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.site import safe_next

@@ -14,10 +14,17 @@ from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.services import copy_assignments
-from peerlearn.authoring.models import CourseMaintainer, CourseMedia, Module, ModuleRevision
-from peerlearn.authoring.revisions import add_revision, record_event
-from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
+from peerlearn.content.models import (
+    Course,
+    CourseAuthor,
+    CourseMaintainer,
+    CourseMedia,
+    CourseTag,
+    Module,
+    ModuleRevision,
+)
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.extensions import db
 from peerlearn.licences import fork_licences
 

@@ -16,8 +16,14 @@ from sqlalchemy import Integer, cast, func, literal_column, null, or_, select
 from sqlalchemy.orm import aliased
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.models import CourseEvent, CourseMaintainer, Module, ModuleRevision
-from peerlearn.catalog.models import Course, CourseAuthor
+from peerlearn.content.models import (
+    Course,
+    CourseAuthor,
+    CourseEvent,
+    CourseMaintainer,
+    Module,
+    ModuleRevision,
+)
 from peerlearn.extensions import db
 
 #: A lineage deeper than this is bad data (a cycle between imported bundles), not a

@@ -12,9 +12,8 @@ from flask_login import current_user
 
 from peerlearn import permissions
 from peerlearn.authoring import lineage, syncing
-from peerlearn.authoring.models import Module
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 
 

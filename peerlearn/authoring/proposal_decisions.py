@@ -17,8 +17,6 @@ from sqlalchemy import select, update
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import AssignmentRevision
 from peerlearn.authoring.forking import unique_slug
-from peerlearn.authoring.merge import Conflict, merge3, merge_titles
-from peerlearn.authoring.models import Module, ModuleRevision
 from peerlearn.authoring.proposal_assignments import (
     AssignmentConflict,
     AssignmentResolution,
@@ -28,7 +26,9 @@ from peerlearn.authoring.proposal_assignments import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
 from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalError
-from peerlearn.authoring.revisions import add_revision, record_event
+from peerlearn.content.merge import Conflict, merge3, merge_titles
+from peerlearn.content.models import Module, ModuleRevision
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 

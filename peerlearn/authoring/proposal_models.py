@@ -14,8 +14,7 @@ from peerlearn.extensions import db
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.assignments.models import Assignment, AssignmentRevision
-    from peerlearn.authoring.models import Module, ModuleRevision
-    from peerlearn.catalog.models import Course
+    from peerlearn.content.models import Course, Module, ModuleRevision
 
 
 class ChangeProposal(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]

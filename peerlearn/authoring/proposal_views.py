@@ -15,11 +15,8 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions, rate_limits
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.services import AssignmentError, active_modules
-from peerlearn.assignments.spec_messages import describe
 from peerlearn.authoring import proposal_decisions as decisions
 from peerlearn.authoring import proposals as services
-from peerlearn.authoring.diff import Segment, word_diff
-from peerlearn.authoring.models import Module
 from peerlearn.authoring.proposal_assignments import (
     AssignmentConflict,
     AssignmentResolution,
@@ -32,8 +29,10 @@ from peerlearn.authoring.proposal_forms import (
     normalize_newlines,
 )
 from peerlearn.authoring.proposal_models import ChangeProposal
-from peerlearn.catalog.models import Course
+from peerlearn.bundles.assignment_messages import describe
 from peerlearn.catalog.services import course_by_slug
+from peerlearn.content.diff import Segment, word_diff
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.markdown import render_markdown

@@ -21,8 +21,6 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinl
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.authoring.diff import DiffBlock, Segment, line_diff_blocks, word_diff
-from peerlearn.authoring.models import Module
 from peerlearn.authoring.proposal_assignments import assignment_title
 from peerlearn.authoring.proposal_models import (
     ChangeProposal,
@@ -30,8 +28,9 @@ from peerlearn.authoring.proposal_models import (
     ProposalComment,
     ProposalModule,
 )
-from peerlearn.catalog.models import Course
 from peerlearn.catalog.services import course_by_key
+from peerlearn.content.diff import DiffBlock, Segment, line_diff_blocks, word_diff
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 
 OPEN, ACCEPTED, DECLINED = "open", "accepted", "declined"

@@ -2,7 +2,7 @@
 
 Each fork module remembers the upstream revision it last took (its merge base). When the
 upstream module has moved on, the fork's text is merged three-way with the upstream text
-(:mod:`peerlearn.authoring.merge`); the new revision credits the upstream author, since
+(:mod:`peerlearn.content.merge`); the new revision credits the upstream author, since
 the words are theirs, and records the maintainer who saved it. A translation cannot be
 merged (the languages differ): its modules are only marked outdated until a maintainer
 has translated the change and says so. Assignments are synced alongside modules by
@@ -21,9 +21,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from peerlearn.accounts.models import User
 from peerlearn.authoring.forking import copy_module, unique_slug
 from peerlearn.authoring.lineage import parent_key
-from peerlearn.authoring.merge import MergeResult, merge3, merge_titles
-from peerlearn.authoring.models import Module, ModuleRevision
-from peerlearn.authoring.revisions import add_revision, record_event
 from peerlearn.authoring.syncing_assignments import (
     AssignmentPlan,
     AssignmentStatus,
@@ -31,7 +28,9 @@ from peerlearn.authoring.syncing_assignments import (
     assignment_status,
     plan_assignment_sync,
 )
-from peerlearn.catalog.models import Course
+from peerlearn.content.merge import MergeResult, merge3, merge_titles
+from peerlearn.content.models import Course, Module, ModuleRevision
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 

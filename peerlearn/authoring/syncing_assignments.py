@@ -23,12 +23,11 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.assignments.services import AssignmentError, file_name, validate_text
-from peerlearn.assignments.spec_reader import parse_assignment
 from peerlearn.authoring.forking import unique_slug
-from peerlearn.authoring.merge import MergeResult, merge3
-from peerlearn.authoring.models import Module
+from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.format import BundleError
-from peerlearn.catalog.models import Course
+from peerlearn.content.merge import MergeResult, merge3
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 
 

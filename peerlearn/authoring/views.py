@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.authoring import editing, history
-from peerlearn.authoring.diff import line_diff_blocks, word_diff
+from peerlearn.authoring import editing
 from peerlearn.authoring.forms import (
     CourseSettingsForm,
     EditModuleForm,
@@ -24,10 +23,11 @@ from peerlearn.authoring.forms import (
     NewCourseForm,
     NewModuleForm,
 )
-from peerlearn.authoring.models import Module
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_course_markdown
+from peerlearn.content import history
+from peerlearn.content.diff import line_diff_blocks, word_diff
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, short_date
 from peerlearn.site import id_arg, page_arg

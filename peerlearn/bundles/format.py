@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from peerlearn.assignments.spec import AssignmentSpec
+    from peerlearn.bundles.assignment_spec import AssignmentSpec
 
 COURSE_FILE = "course.yml"
 MODULES_DIR = "modules"
@@ -47,7 +47,7 @@ class BundleError(Exception):
     ``message`` is English, for operators and the command line. A reader whose errors are
     also shown in the browser adds a stable ``code`` and the ``params`` its sentence needs,
     so the page can say the same thing in the reader's language
-    (``assignments.spec_messages.describe``).
+    (``bundles.assignment_messages.describe``).
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class AssignmentFile:
 
     ``text`` is kept exactly as read (after the reader drops a byte order mark and turns
     CRLF into LF), so that importing and exporting gives back the same bytes; ``spec`` is
-    what the text means, checked by ``spec_reader.parse_assignment``.
+    what the text means, checked by ``assignment_reader.parse_assignment``.
     """
 
     slug: str

@@ -27,7 +27,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from PIL import Image
 
-from peerlearn.assignments.spec_reader import parse_assignment
+from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.format import (
     ASSIGNMENT_SUFFIX,
     ASSIGNMENTS_DIR,

@@ -23,7 +23,7 @@ alias inside the value it names is refused, since it makes a value that contains
 
 Pure: no Flask, no database. Errors are :class:`BundleError` with a ``code`` (and the
 ``params`` of its sentence) so the assignment editor can say the same in the maintainer's
-language (``assignments.spec_messages``).
+language (``bundles.assignment_messages``).
 """
 
 from __future__ import annotations

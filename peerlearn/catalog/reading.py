@@ -18,8 +18,7 @@ from flask import url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseMedia, ModuleRevision
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMedia, ModuleRevision
 from peerlearn.course_paths import MODULE_DIR, bundle_target, split_relative
 from peerlearn.extensions import db
 from peerlearn.markdown import render_markdown, sanitize_html

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.models import Module, ModuleRevision
-from peerlearn.catalog.models import Course, CourseTag, Enrolment, ModuleProgress
+from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.catalog.search import like_pattern, query_terms
+from peerlearn.content.models import Course, CourseTag, Module, ModuleRevision
 from peerlearn.extensions import db
 
 
@@ -249,7 +249,7 @@ def enrolled_courses(user: User) -> list[Course]:
 
 
 def maintained_courses(user: User) -> list[Course]:
-    from peerlearn.authoring.models import CourseMaintainer
+    from peerlearn.content.models import CourseMaintainer
 
     return list(
         db.session.scalars(

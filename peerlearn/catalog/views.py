@@ -17,10 +17,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.authoring.models import CourseMedia
 from peerlearn.catalog import services
-from peerlearn.catalog.models import Course
 from peerlearn.catalog.reading import render_revision
+from peerlearn.content.models import Course, CourseMedia
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.site import page_arg, safe_next

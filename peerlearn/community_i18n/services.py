@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Update, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -62,6 +63,19 @@ class TranslationError(Exception):
 
 
 # --- Translators ------------------------------------------------------------------------
+
+
+def is_translator(user: User | Any, locale: str) -> bool:
+    """Whether ``user`` (possibly anonymous) translates the interface into ``locale``; the
+    views pass the answer to the translation checks in :mod:`peerlearn.permissions`."""
+    if not (user is not None and user.is_authenticated):
+        return False
+    return (
+        db.session.scalar(
+            select(Translator.id).where(Translator.user_id == user.id, Translator.locale == locale)
+        )
+        is not None
+    )
 
 
 def translators() -> list[Translator]:

@@ -146,6 +146,7 @@ def messages(locale: str) -> str:
     if not 1 <= page_number <= pages:
         abort(404)
     shown = rows[(page_number - 1) * PER_PAGE : page_number * PER_PAGE]
+    translator = services.is_translator(current_user, locale)
     return render_template(
         "community_i18n/messages.html",
         locale=locale,
@@ -160,8 +161,8 @@ def messages(locale: str) -> str:
         pages=pages,
         plural_forms=messages_catalog.plural_forms,
         form_label=form_label,
-        can_review=permissions.can_review_translations(current_user, locale),
-        can_export=permissions.can_export_translations(current_user, locale),
+        can_review=permissions.can_review_translations(current_user, locale, translator),
+        can_export=permissions.can_export_translations(current_user, locale, translator),
     )
 
 
@@ -178,7 +179,9 @@ def message(locale: str, key: str) -> Page:
     if entry is None:
         abort(404)
     [listed] = catalog.listing(messages_catalog, layering.overrides(locale), keys={key})
-    can_review = permissions.can_review_translations(current_user, locale)
+    can_review = permissions.can_review_translations(
+        current_user, locale, services.is_translator(current_user, locale)
+    )
     suggestions = services.message_suggestions(locale, key)
     form = translation_form(len(entry.translation), _initial(listed, suggestions))
     back = safe_next(
@@ -314,7 +317,9 @@ def reject(locale: str, suggestion_id: int) -> Response:
 
 def _review(locale: str, suggestion_id: int, approve: bool) -> Response:
     _language(locale)
-    if not permissions.can_review_translations(current_user, locale):
+    if not permissions.can_review_translations(
+        current_user, locale, services.is_translator(current_user, locale)
+    ):
         abort(403)
     suggestion = services.suggestion_in(locale, suggestion_id)
     if suggestion is None:
@@ -351,7 +356,9 @@ def _review(locale: str, suggestion_id: int, approve: bool) -> Response:
 @login_required
 def export(locale: str) -> Response:
     _language(locale)
-    if not permissions.can_export_translations(current_user, locale):
+    if not permissions.can_export_translations(
+        current_user, locale, services.is_translator(current_user, locale)
+    ):
         abort(403)
     data = catalog.export_po(layering.translations_directory(), locale, layering.overrides(locale))
     return Response(

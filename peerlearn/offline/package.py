@@ -37,10 +37,9 @@ from sqlalchemy import select
 
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.services import active_modules, course_assignments
-from peerlearn.assignments.spec import Anonymity, AssignmentSpec, Grading
 from peerlearn.authoring import lineage
-from peerlearn.authoring.models import CourseMedia
-from peerlearn.catalog.models import Course
+from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading
+from peerlearn.content.models import Course, CourseMedia
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext, when
 from peerlearn.licences import LICENCES, Licence

@@ -11,8 +11,7 @@ from sqlalchemy import delete, select
 
 from peerlearn.accounts import sessions
 from peerlearn.accounts.models import User
-from peerlearn.authoring.models import CourseMaintainer
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMaintainer
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 

@@ -31,9 +31,9 @@ from peerlearn.accounts.models import (
     UserSession,
 )
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, EntryPhoto, PhotoBlob, Submission
-from peerlearn.authoring.models import CourseEvent, CourseMaintainer
-from peerlearn.catalog.models import Course, CourseAuthor, Enrolment, ModuleProgress
+from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import Translator
+from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMaintainer
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.models import Notification, Review, ReviewKind, ReviewQueue, ReviewState

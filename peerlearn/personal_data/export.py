@@ -31,10 +31,10 @@ from peerlearn.assignments.models import (
     EntryPhoto,
     PhotoBlob,
 )
-from peerlearn.authoring.models import CourseMaintainer, Module, ModuleRevision
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment
-from peerlearn.catalog.models import Course, Enrolment, ModuleProgress
+from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import TranslationSuggestion, Translator
+from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
 from peerlearn.extensions import db
 from peerlearn.review.models import Notification, Review, ReviewFeedback, ReviewFlag
 

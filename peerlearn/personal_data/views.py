@@ -1,5 +1,7 @@
-"""Pages of the accounts blueprint that give people control: privacy, download my data,
-delete my account, and the site admin's lock and remove-maintainer buttons.
+"""Pages of the accounts blueprint that give people control: their profile (courses shown
+only as their privacy setting allows), privacy, download my data, delete my account, and
+the site admin's lock and remove-maintainer buttons. They read the features' data, so they
+live above the features, not in accounts.
 
 The routes belong to ``accounts`` (see :mod:`peerlearn.accounts.views`); importing this
 module adds them, and ``create_app`` does so before registering the blueprint.
@@ -9,16 +11,36 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
+from peerlearn.accounts import sessions
 from peerlearn.accounts.account_forms import DeleteAccountForm, PrivacyForm
+from peerlearn.accounts.models import User
 from peerlearn.accounts.views import bp
-from peerlearn.catalog.services import course_by_slug
+from peerlearn.catalog.services import course_by_slug, enrolled_courses, maintained_courses
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.personal_data import admin, deletion, export
+
+
+@bp.get("/users/<username>")
+def profile(username: str) -> str:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None or user.deleted_at is not None:
+        abort(404)
+    show_activity = permissions.can_see_learning_activity(current_user, user)
+    return render_template(
+        "accounts/profile.html",
+        user=user,
+        show_activity=show_activity,
+        courses=enrolled_courses(user) if show_activity else [],
+        maintained=maintained_courses(user),
+        may_sign_out=permissions.can_sign_out_everywhere(current_user, user),
+        can_lock=permissions.can_lock_account(current_user, user),
+    )
 
 
 @bp.post("/settings/privacy")
@@ -75,6 +97,22 @@ def delete_account() -> str | Response | tuple[str, int]:
 
 
 # --- Site admins -------------------------------------------------------------------------
+
+
+@bp.post("/users/<username>/sign-out-everywhere")
+@login_required
+def sign_out_everywhere(username: str) -> Response:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None:
+        abort(404)
+    if not permissions.can_sign_out_everywhere(current_user, user):
+        abort(403)
+    sessions.revoke_all(user)
+    db.session.commit()
+    flash(_("%(name)s is signed out everywhere.", name=user.username), "success")
+    if user.id == current_user.id:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.profile", username=user.username))
 
 
 @bp.post("/users/<username>/lock")

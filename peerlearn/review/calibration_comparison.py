@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from peerlearn.assignments.spec import AssignmentSpec, Criterion, Level, ScoreError, weighted_total
+from peerlearn.bundles.assignment_spec import (
+    AssignmentSpec,
+    Criterion,
+    Level,
+    ScoreError,
+    weighted_total,
+)
 
 
 @dataclass(frozen=True)

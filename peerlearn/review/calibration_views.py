@@ -22,7 +22,7 @@ from peerlearn.assignments.loading import managed_assignment, viewable_assignmen
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when

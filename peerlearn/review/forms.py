@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.i18n import _l
 from peerlearn.review.models import ReviewScore
 from peerlearn.review.reviewing import MAX_COMMENT, MIN_OVERALL_COMMENT, ScoreInput

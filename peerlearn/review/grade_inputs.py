@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.extensions import db
 from peerlearn.review import grading
 from peerlearn.review.grading import CalibrationResult, CriterionScale, Score

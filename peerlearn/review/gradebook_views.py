@@ -23,8 +23,8 @@ from peerlearn.assignments import buildlogs
 from peerlearn.assignments.loading import managed_assignment, viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import max_points
-from peerlearn.catalog.models import Course
+from peerlearn.bundles.assignment_spec import max_points
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.markdown import render_markdown

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
-from peerlearn.assignments.spec import AssignmentSpec, max_points
+from peerlearn.bundles.assignment_spec import AssignmentSpec, max_points
 from peerlearn.extensions import db
 from peerlearn.review import grade_inputs, grading
 from peerlearn.review.grade_inputs import GradeInputs

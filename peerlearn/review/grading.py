@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from types import MappingProxyType
 
-from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.review import grading_model
 
 #: Totals are shown with two decimals (criterion grades of the model keep six, enough that

@@ -12,7 +12,7 @@ from decimal import Decimal
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import max_points
+from peerlearn.bundles.assignment_spec import max_points
 from peerlearn.extensions import db
 from peerlearn.review.models import GradeOverride
 

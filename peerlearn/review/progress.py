@@ -1,7 +1,8 @@
 """Where a learner stands in peer review, for the assignment page's "next step".
 
-The assignment page belongs to the assignments package; this is the one call it makes
-into peer review, so the page learns the review phase without knowing the tables.
+The assignment page (:mod:`peerlearn.review.assignment_page`, on the assignments
+blueprint) makes this one call into peer review, so it learns the review phase without
+knowing the tables.
 """
 
 from __future__ import annotations

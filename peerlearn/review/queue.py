@@ -55,7 +55,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.assignments.signals import log_submitted
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
@@ -98,8 +99,19 @@ class ReviewRefused(Exception):
 # --- Submitting --------------------------------------------------------------------------
 
 
+def connect_receivers() -> None:
+    """Queue every submitted log: ``create_app`` calls this once per app (connecting the
+    same receiver again changes nothing). The receiver runs inside ``buildlogs.submit``, so
+    the queue row is written in the same transaction as the new version."""
+    log_submitted.connect(_on_log_submitted)
+
+
+def _on_log_submitted(log: BuildLog, *, submission: Submission, **_: object) -> None:
+    enqueue(log, submission)
+
+
 def enqueue(log: BuildLog, submission: Submission) -> None:
-    """Put a submitted log in the queue; called by ``buildlogs.submit`` on every submit.
+    """Put a submitted log in the queue; runs on every submit (``log_submitted``).
 
     The first submit creates the row (requirement from the spec, the author's team). A
     resubmission keeps it, so the log keeps its place and its counts; reviewers handed it

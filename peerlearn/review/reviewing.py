@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.spec import AssignmentSpec
+from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review import queue

@@ -19,7 +19,7 @@ from peerlearn import permissions
 from peerlearn.assignments.loading import managed_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext, when
 from peerlearn.review import flags, stuck

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.review.models import ReviewQueue
 

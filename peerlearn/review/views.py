@@ -21,9 +21,9 @@ from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
-from peerlearn.assignments.spec import Anonymity, AssignmentSpec
+from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.review import flags, grades, queue, regrades, reviewing

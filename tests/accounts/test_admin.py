@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.models import CourseMaintainer
+from peerlearn.content.models import CourseMaintainer
 from peerlearn.extensions import db
 from tests.conftest import PASSWORD
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog, PhotoBlob
 from peerlearn.authoring import editing
-from peerlearn.authoring.models import Module
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.personal_data.deletion import delete_account
 from peerlearn.review.grades import assignment_grades

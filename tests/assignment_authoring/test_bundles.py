@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn.assignments.spec_reader import parse_assignment
-from peerlearn.assignments.spec_writer import dump_assignment
+from peerlearn.bundles.assignment_reader import parse_assignment
+from peerlearn.bundles.assignment_writer import dump_assignment
 from tests.assignment_authoring.conftest import (
     ASSIGNMENT_FILE,
     ASSIGNMENT_ID,

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseEvent
+from peerlearn.content.models import CourseEvent
 from peerlearn.extensions import db
 from tests.assignment_authoring.conftest import assignments, revisions
 

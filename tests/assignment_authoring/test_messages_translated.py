@@ -1,7 +1,7 @@
 """The reader's complaints about an assignment reach the maintainer in their language.
 
-The reader (``spec_reader``) speaks English for the command line; every error it raises
-carries a code that ``spec_messages`` turns into a translated sentence for the browser.
+The reader (``assignment_reader``) speaks English for the command line; every error it raises
+carries a code that ``assignment_messages`` turns into a translated sentence for the browser.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import Domain, force_locale
 
-from peerlearn.assignments import spec_fields, spec_reader, spec_rubric
-from peerlearn.assignments.spec_messages import MESSAGES, describe
-from peerlearn.assignments.spec_reader import parse_assignment
-from peerlearn.bundles import yaml_limits
+from peerlearn.bundles import assignment_fields, assignment_reader, assignment_rubric, yaml_limits
+from peerlearn.bundles.assignment_messages import MESSAGES, describe
+from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.format import BundleError
 from tests.conftest import ASSIGNMENT_YAML
 from tests.settings import ROOT
@@ -28,7 +27,7 @@ SPANISH = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SAVE_FAILED = "The assignment could not be saved: %(problem)s"
 #: The modules the reader is made of: each raises errors that need a sentence.
-READER_MODULES = (spec_reader, spec_fields, spec_rubric, yaml_limits)
+READER_MODULES = (assignment_reader, assignment_fields, assignment_rubric, yaml_limits)
 
 
 def reader_raises() -> list[tuple[int, str | None, set[str] | None, bool]]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from peerlearn.assignments import spec_form
-from peerlearn.assignments.spec_reader import parse_assignment, read_assignment
+from peerlearn.bundles.assignment_reader import parse_assignment, read_assignment
 from tests.assignment_authoring.conftest import ASSIGNMENT_ID, assignment_text
 
 FILE = "assignments/tank-build.yml"

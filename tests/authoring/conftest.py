@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseEvent, Module, ModuleRevision
+from peerlearn.content.models import CourseEvent, Module, ModuleRevision
 
 
 def base_revision_of(page: str) -> str:

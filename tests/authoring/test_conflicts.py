@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peerlearn.authoring.models import CourseMaintainer
+from peerlearn.content.models import CourseMaintainer
 from tests.authoring.conftest import base_revision_of, textarea_of
 
 BODY = "## Trench\n\nDig a trench one metre deep.\n\n## Bag\n\nLay the bag in the trench.\n"

@@ -7,8 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseMaintainer
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMaintainer
 from tests.authoring.conftest import settings_version_of
 
 NEW = {

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from peerlearn.authoring.models import Module, ModuleRevision
+from peerlearn.content.models import Module, ModuleRevision
 from tests.authoring.conftest import base_revision_of, textarea_of
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from peerlearn.authoring.models import Module
-from peerlearn.authoring.revisions import add_revision
+from peerlearn.content.models import Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db as _db
 
 

@@ -13,8 +13,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseEvent
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseEvent
 from peerlearn.extensions import db
 from tests.authoring.conftest import settings_version_of, textarea_of
 from tests.conftest import PASSWORD
@@ -37,7 +36,7 @@ def maria(create_user, create_course, login):
 @pytest.fixture
 def jean(app, maria, create_user):
     """A second maintainer in a browser of his own."""
-    from peerlearn.authoring.models import CourseMaintainer
+    from peerlearn.content.models import CourseMaintainer
 
     user = create_user("jean")
     course = db.session.scalar(select(Course).where(Course.slug == "biogas"))

@@ -25,8 +25,8 @@ from PIL import Image
 
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.measurements import parse_measurement
-from peerlearn.authoring.models import CourseMaintainer, Module
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.extensions import db
 from peerlearn.review import queue, reviewing
 from peerlearn.review.notifications import NoticeKind, notify

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from peerlearn.authoring.models import Module
-from peerlearn.authoring.revisions import add_revision
+from peerlearn.content.models import Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 from tests.browser.test_accessibility import log_in
 from tests.browser.test_keyboard import focused

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseMedia
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
-from peerlearn.bundles.services import import_bundle
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMedia
 from tests.bundles.test_svg import HOSTILE
 
 pytestmark = pytest.mark.browser

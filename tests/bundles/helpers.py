@@ -9,8 +9,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import func, select
 
-from peerlearn.authoring.models import CourseMedia, Module, ModuleRevision
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMedia, Module, ModuleRevision
 from peerlearn.extensions import db
 
 COURSE_ID = "0b6d7a52-2d0e-4c8e-9a51-7f0c3c1e9a10"

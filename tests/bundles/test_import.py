@@ -6,7 +6,7 @@ import shutil
 
 from sqlalchemy import select
 
-from peerlearn.authoring.models import Module, ModuleContent, ModuleRevision
+from peerlearn.content.models import Module, ModuleContent, ModuleRevision
 from peerlearn.extensions import db
 from tests.bundles.helpers import (
     COURSE_ID,

@@ -14,10 +14,10 @@ import re
 import pytest
 from PIL import Image
 
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.authoring.forking import fork_course
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
-from peerlearn.bundles.services import import_bundle
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 
 FIGURE = (
@@ -103,7 +103,7 @@ def test_a_fork_resolves_them_under_its_own_slug(client, solar, create_user):
 def test_the_editors_preview_shows_images_and_links_as_the_page_will(
     client, login, create_user, solar
 ):
-    from peerlearn.authoring.models import CourseMaintainer
+    from peerlearn.content.models import CourseMaintainer
 
     maintainer = create_user("ana")
     db.session.add(CourseMaintainer(course_id=solar.id, user_id=maintainer.id))

@@ -8,8 +8,8 @@ import re
 import pytest
 from PIL import Image
 
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
-from peerlearn.bundles.services import import_bundle
 
 BODY = """## Choose the site
 

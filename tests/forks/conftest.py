@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from peerlearn.accounts.models import User
 from peerlearn.authoring.forking import fork_course
-from peerlearn.authoring.models import Module, ModuleRevision
-from peerlearn.authoring.revisions import add_revision
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, Module, ModuleRevision
+from peerlearn.content.revisions import add_revision
 
 BODY = (
     "## Materials\n\nA tube of plastic.\n\n## Steps\n\nDig a trench.\n\n## Safety\n\nNo flames.\n"

@@ -7,8 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from peerlearn.authoring.models import CourseMaintainer, Module
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.licences import FORK_LICENCES
 from tests.forks.conftest import course
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from peerlearn.authoring.editing import add_module
-from peerlearn.authoring.models import CourseEvent, CourseMaintainer, Module, ModuleRevision
+from peerlearn.content.models import CourseEvent, CourseMaintainer, Module, ModuleRevision
 from tests.forks.conftest import BODY, course, hidden_of, module, textarea_of
 
 

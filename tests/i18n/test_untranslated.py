@@ -95,9 +95,9 @@ def test_authoring_pages_have_no_untranslated_interface_text(
     client, login, create_user, create_course, locale
 ):
     from peerlearn.authoring.forking import fork_course
-    from peerlearn.authoring.models import Module
     from peerlearn.authoring.proposals import create_proposal, proposable_modules
-    from peerlearn.authoring.revisions import add_revision
+    from peerlearn.content.models import Module
+    from peerlearn.content.revisions import add_revision
     from peerlearn.extensions import db
 
     owner = create_user("amina", locale=locale)

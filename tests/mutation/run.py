@@ -7,8 +7,8 @@ module is killed / (mutants - skipped): the share of such changes its tests catc
 
 ``tests/mutation/targets.cfg`` lists the modules and their tests::
 
-    [peerlearn/authoring/merge.py]
-    tests = tests/authoring/test_merge.py tests/authoring/test_merge_properties.py
+    [peerlearn/content/merge.py]
+    tests = tests/content/test_merge.py tests/content/test_merge_properties.py
 
 For each module this copies the project into ``mutants/<module>/`` (a scratch folder,
 ignored by git, kept afterwards for ``mutmut show`` and ``mutmut browse``), runs mutmut 3
@@ -16,8 +16,8 @@ there with only that module mutated and only its tests selected, and prints a ta
 It exits with status 1 if any module scores below the threshold (95 % unless told).
 
     python tests/mutation/run.py                      # every module in targets.cfg
-    python tests/mutation/run.py peerlearn/authoring/merge.py
-    make mutation MODULE=peerlearn/authoring/merge.py
+    python tests/mutation/run.py peerlearn/content/merge.py
+    make mutation MODULE=peerlearn/content/merge.py
 
 Property tests use the hypothesis profile "mutation" (few, derandomized examples), and
 mutmut runs one test process at a time unless ``--max-children`` says otherwise: the

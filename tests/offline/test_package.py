@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
+from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
-from peerlearn.bundles.services import import_bundle
 from peerlearn.offline.links import PackageLinks, resolve_url
 from peerlearn.offline.package import review_settings
 from tests.conftest import ROOT
@@ -168,7 +168,7 @@ def test_assignment_page_has_prompt_rubric_and_review_settings_in_words(
 
 
 def test_review_settings_name_each_choice(app):
-    from peerlearn.assignments.spec import Anonymity, AssignmentSpec, Grading
+    from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading
 
     spec = AssignmentSpec(
         id="a", slug="a", title="A", module="m", prompt="p", rubric=(),

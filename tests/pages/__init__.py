@@ -33,10 +33,9 @@ from peerlearn.accounts.services import register_user
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.measurements import Measurement
 from peerlearn.assignments.models import Assignment
-from peerlearn.authoring.models import Module, ModuleContent, ModuleRevision
 from peerlearn.catalog import services as catalog
-from peerlearn.catalog.models import Course
 from peerlearn.compression import LEVEL
+from peerlearn.content.models import Course, Module, ModuleContent, ModuleRevision
 from peerlearn.extensions import db
 from peerlearn.review import queue, reviewing
 from peerlearn.review.reviewing import ScoreInput

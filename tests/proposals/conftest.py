@@ -16,10 +16,9 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.authoring.forking import fork_course
-from peerlearn.authoring.models import Module
 from peerlearn.authoring.proposal_models import ChangeProposal
-from peerlearn.authoring.revisions import add_revision
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 
 BODY = "## Trench\n\nDig a trench one metre deep.\n\nLine it with plastic.\n\nFill it with water.\n"

@@ -9,8 +9,8 @@ import json
 from sqlalchemy import func, select
 
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.authoring.models import CourseEvent
 from peerlearn.authoring.proposals import proposable_assignments
+from peerlearn.content.models import CourseEvent
 from peerlearn.extensions import db
 from tests.assignment_authoring.conftest import hidden_of, textarea_of
 from tests.proposals.conftest import (

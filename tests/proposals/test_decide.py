@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import select
 
-from peerlearn.authoring.merge import merge3
-from peerlearn.authoring.models import CourseEvent, Module, ModuleRevision
 from peerlearn.authoring.proposals import proposable_modules
+from peerlearn.content.merge import merge3
+from peerlearn.content.models import CourseEvent, Module, ModuleRevision
 from peerlearn.extensions import db
 from tests.proposals.conftest import BODY, add_module, edit, latest_proposal, module, text_of
 

@@ -12,7 +12,8 @@ import pytest
 from peerlearn.accounts.models import User
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.models import Assignment, BuildLog, BuildLogEntry
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 
 

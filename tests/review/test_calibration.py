@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from peerlearn.assignments.spec import AssignmentSpec, Criterion, Level
+from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
 from peerlearn.extensions import db
 from peerlearn.review import calibration_examples, calibration_practice
 from peerlearn.review.calibration_comparison import compare

@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 
 import pytest
 
-from peerlearn.assignments.spec import AssignmentSpec, Criterion, Level
+from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
 from peerlearn.review.grading import (
     DEFAULT_METHOD,
     METHODS,

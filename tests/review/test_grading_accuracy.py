@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peerlearn.assignments.spec import AssignmentSpec, Criterion, Level
+from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
 from peerlearn.review.calibration_comparison import compare
 from peerlearn.review.grading import (
     METHODS,

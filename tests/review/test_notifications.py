@@ -97,17 +97,17 @@ def notify_on_request(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """``notify_on_request(recipient, kind, url, **params)``: the next language switch by a
     signed-in user also records that notice, in the same transaction as the view's change
     (as the review views do when a review is submitted)."""
-    import peerlearn.site
+    import peerlearn.accounts.views
 
     def arm(recipient: User, kind: NoticeKind, url: str, **params: Any) -> None:
-        original = peerlearn.site.set_preferences
+        original = peerlearn.accounts.views.set_preferences
         recipient_id = recipient.id
 
         def set_preferences(user: User, **kw: Any) -> Any:
             notify(recipient_id, kind, url, **params)
             return original(user, **kw)
 
-        monkeypatch.setattr(peerlearn.site, "set_preferences", set_preferences)
+        monkeypatch.setattr(peerlearn.accounts.views, "set_preferences", set_preferences)
 
     return arm
 

@@ -107,6 +107,18 @@ def test_first_submit_queues_the_log_and_a_resubmit_keeps_its_place(review_class
     assert latest.version == 2 and review.submission_id == latest.id
 
 
+def test_a_submit_and_its_queue_row_are_one_transaction(review_class):
+    """Peer review queues the log from assignments' ``log_submitted`` signal, inside the
+    submit: rolled back together, neither the new version nor the queue row stays."""
+    rc = review_class(2, submitted=1)
+    log = submit_log(rc.learners[1], rc.assignment)
+    log_id = log.id
+    assert db.session.get(ReviewQueue, log_id) is not None  # before any commit
+    db.session.rollback()
+    assert db.session.get(ReviewQueue, log_id) is None
+    assert db.session.scalar(select(Submission).where(Submission.log_id == log_id)) is None
+
+
 # --- allocation ----------------------------------------------------------------------------
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from peerlearn.authoring.models import CourseMedia, ModuleRevision
 from peerlearn.bundles import reader
 from peerlearn.bundles.format import BundleError
+from peerlearn.content.models import CourseMedia, ModuleRevision
 from tests.assignment_authoring.conftest import assignment_text
 from tests.bundles.helpers import MODULE_1, MODULE_2, SLUG, counts, image_bytes, run_import
 from tests.bundles.helpers import write_bundle_folder as write_bundle

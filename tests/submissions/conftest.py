@@ -24,7 +24,8 @@ from peerlearn.assignments.models import (
 )
 from peerlearn.assignments.photos import process_photo
 from peerlearn.assignments.snapshots import snapshot_json
-from peerlearn.catalog.models import Course, Enrolment
+from peerlearn.catalog.models import Enrolment
+from peerlearn.content.models import Course
 from peerlearn.extensions import db
 
 START = date(2025, 3, 1)

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from peerlearn.accounts.models import User
-from peerlearn.authoring.models import CourseEvent, Module, ModuleContent, ModuleRevision
-from peerlearn.catalog.models import Course
+from peerlearn.content.models import Course, CourseEvent, Module, ModuleContent, ModuleRevision
 from peerlearn.extensions import db
 
 

@@ -1,5 +1,5 @@
 """Each refusal of an assignment file carries the code and the values its sentence needs in
-the maintainer's language (``spec_messages``): the English message alone is for the command
+the maintainer's language (``assignment_messages``): the English message alone is for the command
 line. Pure: the reader only; the sentences themselves are tested with the app.
 """
 
@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from peerlearn.assignments.spec_messages import MESSAGES
-from peerlearn.assignments.spec_reader import parse_assignment
-from tests.assignments.test_spec import FILE, RULES, TOP_FIELDS, minimal, refused, with_data
+from peerlearn.bundles.assignment_messages import MESSAGES
+from peerlearn.bundles.assignment_reader import parse_assignment
+from tests.bundles.test_assignment_spec import FILE, RULES, TOP_FIELDS, minimal, refused, with_data
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 
 EXAMPLE = {"example": "2027-03-01T18:00:00-04:00"}
 
-#: Rule (by its id in test_spec.RULES) -> the code and params of its refusal.
+#: Rule (by its id in test_assignment_spec.RULES) -> the code and params of its refusal.
 CODES: dict[str, tuple[str, dict[str, Any]]] = {
     "missing-id": ("required", {}),
     "missing-title": ("required", {}),

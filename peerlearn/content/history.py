@@ -15,9 +15,8 @@ from flask_babel import LazyString
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from peerlearn.authoring.diff import DiffBlock, Segment, diff_stats, line_diff_blocks, word_diff
-from peerlearn.authoring.models import CourseEvent, Module, ModuleContent, ModuleRevision
-from peerlearn.catalog.models import Course
+from peerlearn.content.diff import DiffBlock, Segment, diff_stats, line_diff_blocks, word_diff
+from peerlearn.content.models import Course, CourseEvent, Module, ModuleContent, ModuleRevision
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l, language_name
 

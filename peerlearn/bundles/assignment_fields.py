@@ -3,7 +3,7 @@ and its rubric share.
 
 Each function takes the file's path and the mapping the field sits in, returns the value
 in the type the spec wants, or raises :class:`BundleError` with a ``code`` that
-``spec_messages`` translates. ``prefix`` names where a nested mapping sits in the file
+``assignment_messages`` translates. ``prefix`` names where a nested mapping sits in the file
 (``rubric[2].``), so the message points at the exact field. Pure: no Flask, no database.
 """
 
@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from peerlearn.assignments.spec import DEADLINE_EXAMPLE
+from peerlearn.bundles.assignment_spec import DEADLINE_EXAMPLE
 from peerlearn.bundles.format import ID_PATTERN, BundleError
 
 #: A setting whose YAML value names a member of a string enum (anonymity, grading).

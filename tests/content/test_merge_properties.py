@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peerlearn.authoring.merge import Conflict, MergeResult, merge3
+from peerlearn.content.merge import Conflict, MergeResult, merge3
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 

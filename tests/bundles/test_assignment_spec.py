@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from peerlearn.assignments.spec import (
+from peerlearn.bundles.assignment_reader import parse_assignment
+from peerlearn.bundles.assignment_spec import (
     Anonymity,
     AssignmentSpec,
     Criterion,
@@ -20,13 +21,12 @@ from peerlearn.assignments.spec import (
     max_points,
     weighted_total,
 )
-from peerlearn.assignments.spec_reader import parse_assignment
-from peerlearn.assignments.spec_writer import dump_assignment
+from peerlearn.bundles.assignment_writer import dump_assignment
 from peerlearn.bundles.format import BundleError
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parent / "assignment_samples"
 SAMPLE_NAMES = ["gas-production-test", "installation-check", "prueba-de-hervir-agua"]
 FILE = "assignments/gas-test.yml"
 LA_PAZ = timezone(timedelta(hours=-4))

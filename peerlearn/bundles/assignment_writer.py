@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from peerlearn.assignments.spec import ASSIGNMENT_FIELDS, AssignmentSpec
+from peerlearn.bundles.assignment_spec import ASSIGNMENT_FIELDS, AssignmentSpec
 
 # --- writing ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The assignment reader's errors as sentences in the maintainer's language.
 
-``spec_reader`` is pure and speaks English, because the command line and bundle import show
+``assignment_reader`` is pure and speaks English, because the command line and bundle import show
 its messages to operators as they are. Each of its errors also carries a stable ``code`` and
 the ``params`` of its sentence; this module turns those into the sentence a maintainer reads
 in the browser. Every sentence is the second half of a sentence such as "The assignment could
@@ -17,8 +17,8 @@ from flask_babel import LazyString, format_decimal
 from peerlearn.bundles.format import BundleError
 from peerlearn.i18n import _, _l
 
-#: One sentence per code that the reader raises (``spec_reader``, ``spec_fields`` and
-#: ``spec_rubric``). A sentence that names a field has a ``%(field)s`` placeholder; the others
+#: One sentence per code that the reader raises (``assignment_reader``, ``assignment_fields`` and
+#: ``assignment_rubric``). A sentence that names a field has a ``%(field)s`` placeholder; the others
 #: are about the whole text.
 MESSAGES: dict[str, LazyString] = {
     "file_name": _l(

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from peerlearn.authoring.diff import (
+from peerlearn.content.diff import (
     DiffBlock,
     DiffLine,
     Segment,

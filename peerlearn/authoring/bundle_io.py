@@ -1,4 +1,6 @@
-"""Bundles in and out of the database.
+"""Bundles in and out of the database. It writes courses, modules, media and assignments,
+so it lives in authoring (above assignments and catalog), while the pure bundle format
+stays below every feature in :mod:`peerlearn.bundles`.
 
 Import matches courses and modules by their stable ids, so importing the same bundle
 again updates the course instead of duplicating it. A changed module gets a new revision;
@@ -17,8 +19,6 @@ from sqlalchemy.orm import selectinload
 
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import add_assignment_revision, spec_of
-from peerlearn.authoring.models import CourseMedia, Module
-from peerlearn.authoring.revisions import add_revision
 from peerlearn.bundles.format import (
     COURSE_FILE,
     AssignmentFile,
@@ -28,8 +28,9 @@ from peerlearn.bundles.format import (
     ModuleDoc,
 )
 from peerlearn.bundles.svg import SvgRefused, clean_svg
-from peerlearn.catalog.models import Course, CourseAuthor, CourseTag
 from peerlearn.catalog.search import searchable_text
+from peerlearn.content.models import Course, CourseAuthor, CourseMedia, CourseTag, Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from peerlearn.authoring.merge import Conflict, MergeResult, merge3, merge_titles
+from peerlearn.content.merge import Conflict, MergeResult, merge3, merge_titles
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 

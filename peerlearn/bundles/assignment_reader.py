@@ -3,11 +3,13 @@
 Like the bundle reader, the first problem is raised as a :class:`BundleError` naming the
 file and the field, so a course author knows exactly what to fix. The message is English
 (the command line and bundle import show it as is); each error also carries a stable
-``code`` and the ``params`` of its sentence, which ``spec_messages.describe`` turns into
+``code`` and the ``params`` of its sentence, which ``assignment_messages.describe`` turns into
 the maintainer's language in the browser. A new rule needs a new code there too.
 
 This module reads the YAML and the assignment's own settings; the checks of one field
-live in :mod:`spec_fields` and the rubric's in :mod:`spec_rubric`, all pure like this one.
+live in :mod:`assignment_fields` and the rubric's in :mod:`assignment_rubric`, all pure
+like this one. The assignment file is part of the bundle format, so these modules live in
+bundles (which assignments, authoring and review import), not in assignments.
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from typing import Any
 
 import yaml
 
-from peerlearn.assignments.spec import (
+from peerlearn.bundles.assignment_fields import (
+    check_keys,
+    read_choice,
+    read_deadline,
+    read_flag,
+    read_identifier,
+    read_optional_whole,
+    read_text,
+    read_whole,
+)
+from peerlearn.bundles.assignment_rubric import read_rubric
+from peerlearn.bundles.assignment_spec import (
     ASSIGNMENT_FIELDS,
     MAX_CALIBRATION_EXAMPLES,
     MAX_FLEXIBLE_DAYS,
@@ -28,17 +41,6 @@ from peerlearn.assignments.spec import (
     AssignmentSpec,
     Grading,
 )
-from peerlearn.assignments.spec_fields import (
-    check_keys,
-    read_choice,
-    read_deadline,
-    read_flag,
-    read_identifier,
-    read_optional_whole,
-    read_text,
-    read_whole,
-)
-from peerlearn.assignments.spec_rubric import read_rubric
 from peerlearn.bundles.format import MAX_SLUG, MAX_TITLE, SLUG_PATTERN, BundleError
 from peerlearn.bundles.yaml_limits import check_yaml_limits
 

@@ -1,5 +1,5 @@
 """A rubric at each documented limit is accepted: the limits are "at most", not "less
-than" (docs/course-format.md). One past each limit is refused in ``test_spec.py``."""
+than" (docs/course-format.md). One past each limit is refused in ``test_assignment_spec.py``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from peerlearn.assignments.spec import MAX_CRITERIA, MAX_LEVELS, MAX_POINTS, MAX_WEIGHT
-from peerlearn.assignments.spec_reader import parse_assignment
+from peerlearn.bundles.assignment_reader import parse_assignment
+from peerlearn.bundles.assignment_spec import MAX_CRITERIA, MAX_LEVELS, MAX_POINTS, MAX_WEIGHT
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
 

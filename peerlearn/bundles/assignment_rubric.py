@@ -1,6 +1,6 @@
 """The rubric of an assignment file: its criteria, their weights and levels.
 
-Split from :mod:`spec_reader` because the rubric has the most rules of any field. Fields
+Split from :mod:`assignment_reader` because the rubric has the most rules of any field. Fields
 inside it are named by position, counted from 1 as a person counts list items
 (``rubric[2].levels[1].points``). Pure: no Flask, no database.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from peerlearn.assignments.spec import (
+from peerlearn.bundles.assignment_fields import check_keys, read_identifier, read_text
+from peerlearn.bundles.assignment_spec import (
     CRITERION_FIELDS,
     LEVEL_FIELDS,
     MAX_CRITERIA,
@@ -23,7 +24,6 @@ from peerlearn.assignments.spec import (
     Criterion,
     Level,
 )
-from peerlearn.assignments.spec_fields import check_keys, read_identifier, read_text
 from peerlearn.bundles.format import MAX_TITLE, BundleError
 
 

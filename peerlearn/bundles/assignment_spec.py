@@ -2,8 +2,8 @@
 
 This module is pure (no Flask, no database) so that the bundle import, the authoring
 screens and the grading code all agree on one definition of a valid assignment, and so
-that every rule can be tested in milliseconds. ``spec_reader.parse_assignment`` and
-``spec_writer.dump_assignment`` follow the bundle reader and writer: the first problem found
+that every rule can be tested in milliseconds. ``assignment_reader.parse_assignment`` and
+``assignment_writer.dump_assignment`` follow the bundle reader and writer: the first problem found
 is raised as a ``BundleError`` naming the file and the field, and the writer's one canonical
 form reads back to the same bytes.
 """

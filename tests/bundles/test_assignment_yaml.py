@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from peerlearn.assignments.spec import Grading
-from peerlearn.assignments.spec_reader import _Loader, parse_assignment
+from peerlearn.bundles.assignment_reader import _Loader, parse_assignment
+from peerlearn.bundles.assignment_spec import Grading
 from peerlearn.bundles.format import MAX_SLUG, BundleError
 
 pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
