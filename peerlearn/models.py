@@ -28,10 +28,10 @@ from peerlearn.community_i18n.models import (
     TranslationVersion,
     Translator,
 )
+from peerlearn.notifications.models import Notification
 from peerlearn.review.models import (
     CalibrationExample,
     GradeOverride,
-    Notification,
     RegradeRequest,
     RequirementChange,
     Review,

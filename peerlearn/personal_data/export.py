@@ -36,7 +36,8 @@ from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment
 from peerlearn.catalog.models import Course, Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.extensions import db
-from peerlearn.review.models import Notification, Review, ReviewFeedback, ReviewFlag
+from peerlearn.notifications.models import Notification
+from peerlearn.review.models import Review, ReviewFeedback, ReviewFlag
 
 JSON_NAME = "peerlearn-data.json"
 PHOTOS_DIR = "photos"
