@@ -193,10 +193,11 @@ def notify_command() -> None:
     """Remind reviewers whose lease runs out within the hour, then send every notice not
     sent yet (email, or the log without SMTP). Run it from cron every few minutes; it
     exits with 1 when the SMTP server could not take mail."""
+    from peerlearn.jobs import background
     from peerlearn.notifications.delivery import deliver_unsent
     from peerlearn.review.notifications import notify_expiring_leases
 
-    with current_app.test_request_context("/"):  # url_for outside a request
+    with background(), current_app.test_request_context("/"):  # url_for outside a request
         reminders = notify_expiring_leases()
         db.session.commit()
         result = deliver_unsent()

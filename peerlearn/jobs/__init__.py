@@ -50,13 +50,15 @@ _READY = "peerlearn.jobs.ready"
 _RUNNING: ContextVar[bool] = ContextVar("peerlearn.jobs.running", default=False)
 
 
-def in_job() -> bool:
-    """Whether the code runs as a job (and not inside a request a person waits for)."""
+def in_background() -> bool:
+    """Whether the code runs in the background (a job, a CLI command), not inside a
+    request a person waits for."""
     return _RUNNING.get()
 
 
 @contextmanager
-def running_jobs() -> Iterator[None]:
+def background() -> Iterator[None]:
+    """Mark what runs inside as background work (see ``in_background``)."""
     token = _RUNNING.set(True)
     try:
         yield
@@ -222,7 +224,7 @@ class Deferred(Exception):
 def run_in_app(app: Flask, jobs: list[Job]) -> None:
     """Run ``jobs`` in a fresh app context (a session of their own) and a request context
     for "/" (so that ``url_for`` works)."""
-    with running_jobs(), app.app_context(), app.test_request_context("/"):
+    with background(), app.app_context(), app.test_request_context("/"):
         try:
             run_jobs(jobs)
         finally:

@@ -19,7 +19,7 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry, SimpleWorker, Worker
 
-from peerlearn.jobs import Job, call, logger, run_jobs, running_jobs
+from peerlearn.jobs import Job, background, call, logger, run_jobs
 
 _app: Flask | None = None
 
@@ -78,7 +78,7 @@ def run_job(path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     from peerlearn.extensions import db
 
     app = _the_app()
-    with running_jobs(), app.app_context(), app.test_request_context("/"):
+    with background(), app.app_context(), app.test_request_context("/"):
         try:
             result = call(Job(path, tuple(args), kwargs))
         except BaseException:

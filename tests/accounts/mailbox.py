@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import has_request_context, request
 
-from peerlearn.jobs import in_job
+from peerlearn.jobs import in_background
 
 SITE = "https://learn.example.org"
 _LINK = re.compile(re.escape(SITE) + r"(/\S+)")
@@ -44,7 +44,7 @@ def mailbox(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
 
     class FakeSMTP:
         def __init__(self, host: str, port: int, timeout: float | None = None) -> None:
-            if has_request_context() and not in_job():
+            if has_request_context() and not in_background():
                 box.inside_requests.append(request.path)
 
         def starttls(self, context: Any = None) -> None:

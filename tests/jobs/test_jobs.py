@@ -10,7 +10,7 @@ from flask import has_request_context, request
 
 from peerlearn import jobs
 from peerlearn.extensions import db
-from peerlearn.jobs import Deferred, Job, enqueue, enqueue_item, in_job, take_ready
+from peerlearn.jobs import Deferred, Job, enqueue, enqueue_item, in_background, take_ready
 
 #: What the jobs below saw, in order.
 CALLS: list[tuple[str, Any]] = []
@@ -18,7 +18,8 @@ CALLS: list[tuple[str, Any]] = []
 
 def record(value: Any) -> None:
     """A job: note the value, whether it ran as a job and in which request path."""
-    CALLS.append(("record", (value, in_job(), request.path if has_request_context() else None)))
+    path = request.path if has_request_context() else None
+    CALLS.append(("record", (value, in_background(), path)))
 
 
 def record_items(items: list[int]) -> None:

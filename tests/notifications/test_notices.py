@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from peerlearn.accounts.models import User
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.jobs import take_ready
+from peerlearn.jobs import background, take_ready
 from peerlearn.notifications import Notification, message, notify, params_of
 from peerlearn.notifications import delivery as mail
 from peerlearn.notifications.notices import DELIVER
@@ -425,7 +425,7 @@ def test_cli_keeps_notices_when_the_server_is_down_and_says_so(create_user, runn
 def test_cli_sends_in_batches(create_user, smtp, app):
     amina = create_user("amina")
     add_notices(amina, 5)
-    with app.test_request_context("/"):
+    with background(), app.test_request_context("/"):  # as the cron command runs it
         result = mail.deliver_unsent(batch=2)
     assert (result.sent, result.deferred, result.stopped) == (5, 0, False)
     assert len(smtp.sent) == 5
