@@ -36,7 +36,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.wrappers import Response
@@ -47,6 +47,7 @@ logger = logging.getLogger("peerlearn.jobs")
 
 _PENDING = "peerlearn.jobs.pending"
 _READY = "peerlearn.jobs.ready"
+_SERVING = "peerlearn.jobs.serving"
 _RUNNING: ContextVar[bool] = ContextVar("peerlearn.jobs.running", default=False)
 
 
@@ -153,10 +154,21 @@ def _jobs_rolled_back(session: Session, previous_transaction: SessionTransaction
 
 
 def _ready(session: Session) -> None:
-    """Outside a request, with a queue, a committed job goes to the queue at once; a
-    request (or the in-process runner) dispatches at its end instead."""
-    if not has_request_context() and queue_url():
+    """A request being served dispatches its jobs at its end (``_after_request``);
+    elsewhere (a job, a CLI command, a script) a committed job goes to the queue at once,
+    or, without a queue, waits for ``run_jobs``/``dispatch_ready``."""
+    if not _serving() and queue_url():
         dispatch(take_ready(session))
+
+
+def _serving() -> bool:
+    """Whether a real request is being served (not a ``test_request_context`` made for
+    ``url_for`` by a job or a command, which has no end of request to dispatch at)."""
+    return has_request_context() and bool(request.environ.get(_SERVING))
+
+
+def _before_request() -> None:
+    request.environ[_SERVING] = True
 
 
 # --- Dispatching ------------------------------------------------------------------------
@@ -246,4 +258,5 @@ def _after_request(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_before_request)
     app.after_request(_after_request)

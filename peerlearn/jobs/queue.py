@@ -13,6 +13,7 @@ by then anyway).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -22,6 +23,8 @@ from rq import Queue, Retry, SimpleWorker, Worker
 from peerlearn.jobs import Job, background, call, logger, run_jobs
 
 _app: Flask | None = None
+#: The worker's own process: a job running in another one is in a forked work horse.
+_worker_pid: int | None = None
 
 
 def connection(url: str) -> Redis:
@@ -79,6 +82,10 @@ def run_job(path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
     app = _the_app()
     with background(), app.app_context(), app.test_request_context("/"):
+        if _worker_pid is not None and os.getpid() != _worker_pid:
+            # A forked work horse: the database connections it inherited belong to the
+            # worker; leave them to it and open its own.
+            db.engine.dispose(close=False)
         try:
             result = call(Job(path, tuple(args), kwargs))
         except BaseException:
@@ -98,8 +105,17 @@ def work(url: str, *, burst: bool = False, simple: bool = False) -> bool:
 
     ``simple`` runs jobs in this process instead of a forked one (tests; platforms
     without fork). The scheduler moves jobs waiting for a retry back to the queue."""
+    global _worker_pid
     use_app(current_app._get_current_object())  # type: ignore[attr-defined]
-    worker_class = SimpleWorker if simple else Worker
+    _worker_pid = os.getpid()
+    worker_class: type[Worker] = SimpleWorker if simple else Worker
+    if burst:
+        worker_class = type("BurstWorker", (worker_class,), {"subscribe": _no_commands})
     worker = worker_class([queue(url)], connection=connection(url))
     logger.info("worker %s on %s", worker.name, queue(url).name)
     return bool(worker.work(burst=burst, with_scheduler=True))
+
+
+def _no_commands(worker: Worker) -> None:
+    """A burst run listens to no remote commands (``rq`` shutdown, kill-horse): RQ's
+    listener thread would hold its exit for up to a minute (redis-py joins it)."""

@@ -11,7 +11,6 @@ not) and once with Redis (an RQ worker runs the job and retries it with backoff)
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import threading
 import time
@@ -19,7 +18,6 @@ from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -52,18 +50,20 @@ class Hanging:
         self._thread.start()
 
     def _serve(self) -> None:
-        try:
-            connection, _address = self.listener.accept()
-        except OSError:
-            return
-        self.connected.set()
-        self.released.wait(60)
-        connection.close()
+        self.listener.settimeout(0.1)  # so that release() ends a wait for nobody
+        while not self.released.is_set():
+            try:
+                connection, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connected.set()
+            self.released.wait(60)
+            connection.close()
 
     def release(self) -> None:
         self.released.set()
-        self.listener.close()
         self._thread.join(10)
+        self.listener.close()
 
 
 class Inbox:
@@ -189,35 +189,6 @@ def test_without_redis_the_page_is_answered_while_the_mail_server_hangs(app, cre
 
 
 # --- With Redis -------------------------------------------------------------------------
-
-
-def jobs_redis_url() -> str:
-    """The Redis database for job tests: PEERLEARN_TEST_JOBS_REDIS_URL, else DB 5 of the
-    server PEERLEARN_TEST_REDIS_URL names (its own DB 4 holds the rate-limit tests)."""
-    explicit = os.environ.get("PEERLEARN_TEST_JOBS_REDIS_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("PEERLEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
-    return urlunsplit(urlsplit(base)._replace(path="/5"))
-
-
-@pytest.fixture
-def redis_jobs() -> Iterator[str]:
-    """The job tests' Redis database, emptied before and after (only that DB number)."""
-    url = jobs_redis_url()
-    try:
-        import redis
-
-        connection = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-        connection.ping()
-    except Exception as error:
-        message = f"Redis not reachable at {url}: {error}"
-        if os.environ.get("PEERLEARN_REQUIRE_REDIS"):
-            pytest.fail(message)
-        pytest.skip(message)
-    connection.flushdb()
-    yield url
-    connection.flushdb()
 
 
 def _work(served: Flask) -> None:
