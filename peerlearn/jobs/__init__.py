@@ -92,7 +92,7 @@ def resolve(path: str) -> Callable[..., Any]:
     target: Any = importlib.import_module(module)
     for part in name.split("."):
         target = getattr(target, part)
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 # --- Holding jobs until the commit ------------------------------------------------------

@@ -108,7 +108,7 @@ def work(url: str, *, burst: bool = False, simple: bool = False) -> bool:
     global _worker_pid
     use_app(current_app._get_current_object())  # type: ignore[attr-defined]
     _worker_pid = os.getpid()
-    worker_class: type[Worker] = SimpleWorker if simple else Worker
+    worker_class: type[Worker] | type[SimpleWorker] = SimpleWorker if simple else Worker
     if burst:
         worker_class = type("BurstWorker", (worker_class,), {"subscribe": _no_commands})
     worker = worker_class([queue(url)], connection=connection(url))

@@ -11,7 +11,7 @@ from peerlearn.db import CreatedAtMixin, UTCDateTime
 from peerlearn.extensions import db
 
 
-class Notification(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Notification(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     """An in-app notice. The text is built when shown, in the reader's language, from
     ``kind`` and ``params`` (JSON), so a notice written today reads right after the user
     switches language.
