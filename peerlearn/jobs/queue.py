@@ -27,8 +27,19 @@ _app: Flask | None = None
 _worker_pid: int | None = None
 
 
+#: One client (and its connection pool) per Redis URL and process, shared by requests.
+_clients: dict[str, Redis] = {}
+
+
 def connection(url: str) -> Redis:
-    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    """The client for ``url``. Short timeouts: a request hands its jobs over before its
+    response goes out, and a Redis that does not answer must not hold the page long
+    (the jobs then run in the web process instead). redis-py opens new connections in
+    a forked process by itself."""
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    return client
 
 
 def queue(url: str | None = None) -> Queue:
@@ -111,8 +122,12 @@ def work(url: str, *, burst: bool = False, simple: bool = False) -> bool:
     worker_class: type[Worker] | type[SimpleWorker] = SimpleWorker if simple else Worker
     if burst:
         worker_class = type("BurstWorker", (worker_class,), {"subscribe": _no_commands})
-    worker = worker_class([queue(url)], connection=connection(url))
-    logger.info("worker %s on %s", worker.name, queue(url).name)
+    # A client of its own: RQ raises its socket timeout for blocking reads, which the
+    # requests' client must not inherit.
+    client = Redis.from_url(url, socket_connect_timeout=2)
+    name = str(current_app.config.get("JOBS_QUEUE") or "peerlearn")
+    worker = worker_class([Queue(name, connection=client)], connection=client)
+    logger.info("worker %s on %s", worker.name, name)
     return bool(worker.work(burst=burst, with_scheduler=True))
 
 
