@@ -258,5 +258,8 @@ def _after_request(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from peerlearn.request_log import log_to_stderr
+
+    log_to_stderr(app, logger)  # failed and deferred jobs, and the workers' start
     app.before_request(_before_request)
     app.after_request(_after_request)
