@@ -124,6 +124,11 @@ def register_extensions(app: Flask) -> None:
     from peerlearn.accounts.views import configure_login
 
     configure_login(login_manager)
+    from peerlearn import jobs
+
+    # First of the after-request functions, so it runs last (Flask runs them in reverse):
+    # jobs are handed over once the response is final.
+    jobs.init_app(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -147,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
     from peerlearn.community_i18n.views import bp as community_i18n
+    from peerlearn.notifications.views import bp as notifications
     from peerlearn.offline.views import bp as offline
 
     # Adds privacy, data download, account deletion and the admin buttons to accounts.
@@ -161,7 +167,6 @@ def register_blueprints(app: Flask) -> None:
         teams_views,
     )
     from peerlearn.review.gradebook_views import bp as gradebook
-    from peerlearn.review.notification_views import bp as notifications
     from peerlearn.review.staff_views import bp as review_staff
     from peerlearn.review.views import bp as review
     from peerlearn.site import bp as site

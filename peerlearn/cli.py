@@ -193,10 +193,11 @@ def notify_command() -> None:
     """Remind reviewers whose lease runs out within the hour, then send every notice not
     sent yet (email, or the log without SMTP). Run it from cron every few minutes; it
     exits with 1 when the SMTP server could not take mail."""
-    from peerlearn.review.mail import deliver_unsent
+    from peerlearn.jobs import background
+    from peerlearn.notifications.delivery import deliver_unsent
     from peerlearn.review.notifications import notify_expiring_leases
 
-    with current_app.test_request_context("/"):  # url_for outside a request
+    with background(), current_app.test_request_context("/"):  # url_for outside a request
         reminders = notify_expiring_leases()
         db.session.commit()
         result = deliver_unsent()
@@ -307,3 +308,21 @@ def _fail(errors: list[BundleError]) -> None:
         click.echo(f"error: {error}", err=True)
     click.echo("Nothing was imported.", err=True)
     sys.exit(1)
+
+
+@peerlearn_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run jobs from the queue on PEERLEARN_REDIS_URL (email, notices) until stopped.
+    Start as many as you like, on any machine that reaches the Redis and the database;
+    see docs/jobs.md."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        click.echo(
+            "error: PEERLEARN_REDIS_URL is not set; without it jobs run in the web process",
+            err=True,
+        )
+        sys.exit(1)
+    from peerlearn.jobs.queue import work
+
+    work(str(url), burst=burst)

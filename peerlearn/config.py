@@ -88,6 +88,16 @@ class Config:
     PROXY_FIX = 0
     #: Strict-Transport-Security max-age in seconds; None sends no such header.
     HSTS_SECONDS: int | None = None
+    #: A Redis every app instance and job worker shares (PEERLEARN_REDIS_URL=
+    #: redis://127.0.0.1:6379/0): the job queue (docs/jobs.md) and the rate-limit counts.
+    #: None: jobs run in the web process after the response, counts are per process.
+    REDIS_URL: str | None = None
+    #: The RQ queue's name, and the seconds a failed job waits before each retry.
+    JOBS_QUEUE = "peerlearn"
+    JOBS_RETRY_INTERVALS = [60, 300, 900, 3600]
+    #: How long a job that failed for good stays in Redis (an account email's holds its
+    #: link, so not long; the link itself expires before).
+    JOBS_FAILED_TTL = 24 * 3600
     #: Rate limits (Flask-Limiter, peerlearn/rate_limits.py). Counts live in each process
     #: unless RATELIMIT_STORAGE_URI (or REDIS_URL) names a Redis that every app instance
     #: shares: PEERLEARN_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0.

@@ -31,10 +31,10 @@ from peerlearn.content.models import (
     ModuleContent,
     ModuleRevision,
 )
+from peerlearn.notifications.models import Notification
 from peerlearn.review.models import (
     CalibrationExample,
     GradeOverride,
-    Notification,
     RegradeRequest,
     RequirementChange,
     Review,

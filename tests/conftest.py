@@ -34,7 +34,7 @@ from tests.rubrics import BUILD_CRITERION_YAML
 from tests.settings import ROOT, database_url_for_tests
 
 #: Fixture modules shared across folders (the "one of everything" world for route walkers).
-pytest_plugins = ["tests.fixtures.world"]
+pytest_plugins = ["tests.fixtures.world", "tests.fixtures.notices"]
 
 COURSES_DIR = ROOT / "courses"
 
@@ -58,6 +58,9 @@ class IsolatedClient(FlaskClient):
         return None
 
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        # Read the whole body and close it, as a server does: what runs after the response
+        # (jobs without Redis) has run when the test sees it.
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if _db.session.registry.has():
             _db.session.expire_all()

@@ -4,10 +4,12 @@ registration (proving the address before the account exists).
 Only a token's SHA-256 is stored; the token itself exists in the email alone. A link
 works once, until it expires (``PASSWORD_RESET_HOURS``, ``REGISTRATION_CONFIRM_HOURS``).
 
-The emails go out through the site's mailer (``peerlearn.review.mail``, SMTP or the log)
-by the ``account_email`` signal: accounts sits below the features and may not import
-them. A view sends the signal after its commit, so a link is only mailed when its token
-is stored.
+The emails go out as jobs of the site's mailer (``peerlearn.notifications.delivery``,
+SMTP or the log), after the response: a mail server that is down or slow never holds up
+the page. A view hands an email over after its commit, so a link is only mailed when
+its token is stored. The job carries the email's text, link included, as its arguments
+(in Redis, when the queue is there, until it is sent or given up); nothing of it is
+written to the database.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,10 +29,10 @@ from peerlearn.accounts.services import email_taken, hash_password, username_tak
 from peerlearn.accounts.sessions import new_token, revoke_all, token_hash
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.jobs import enqueue
 
-_signals = Namespace()
-#: Sent with ``email=AccountEmail(...)``; ``peerlearn.review.mail`` delivers it.
-account_email = _signals.signal("account-email")
+#: The job that sends an ``AccountEmail``.
+SEND_EMAIL = "peerlearn.notifications.delivery:send_email"
 
 
 class TokenPurpose(StrEnum):
@@ -62,8 +63,17 @@ class AccountEmail:
 
 
 def send_account_email(email: AccountEmail) -> None:
-    """Hand ``email`` to the mailer (call after the commit that stored its token)."""
-    account_email.send(current_app._get_current_object(), email=email)  # type: ignore[attr-defined]
+    """Hand ``email`` to the mailer as a job (call after the commit that stored its
+    token): it is sent after the response, never inside the request."""
+    enqueue(
+        SEND_EMAIL,
+        email.to,
+        email.subject,
+        email.body,
+        email.locale,
+        email.kind,
+        email.user_id,
+    )
 
 
 def _issue(purpose: TokenPurpose, hours: float, **fields: Any) -> str:

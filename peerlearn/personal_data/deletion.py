@@ -36,7 +36,8 @@ from peerlearn.community_i18n.models import Translator
 from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMaintainer
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review.models import Notification, Review, ReviewKind, ReviewQueue, ReviewState
+from peerlearn.notifications.models import Notification
+from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
 #: The longest credit name a person may choose.
 #: Reviews that never reached anyone: live or lapsed leases (drafts) and practice reviews.

@@ -36,7 +36,8 @@ from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
 from peerlearn.extensions import db
-from peerlearn.review.models import Notification, Review, ReviewFeedback, ReviewFlag
+from peerlearn.notifications.models import Notification
+from peerlearn.review.models import Review, ReviewFeedback, ReviewFlag
 
 JSON_NAME = "peerlearn-data.json"
 PHOTOS_DIR = "photos"

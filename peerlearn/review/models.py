@@ -1,5 +1,6 @@
 """Peer review: the pull queue, reviews and their scores, calibration, grades and the
-conversation around them (helpfulness, flags, regrades, notifications).
+conversation around them (helpfulness, flags, regrades); its notices live in
+``peerlearn.notifications``.
 
 History is append-only (house rule 3): a submitted review is never edited, a grade
 override or a lowered requirement is a new row and the latest one wins, and a discarded
@@ -282,21 +283,3 @@ class RequirementChange(CreatedAtMixin, db.Model):  # type: ignore[name-defined,
     required: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-
-class Notification(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
-    """An in-app notice. The text is built when shown, in the reader's language, from
-    ``kind`` and ``params`` (JSON), so a notice written today reads right after the user
-    switches language."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    params: Mapped[str] = mapped_column(Text, default="{}")
-    url: Mapped[str] = mapped_column(String(300), default="")
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: When the email went out (or was written to the log); None while not sent.
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,10 +19,11 @@ from peerlearn.assignments.models import BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.notifications import notify
 from peerlearn.review import queue
 from peerlearn.review.grades import grade_of
 from peerlearn.review.models import RegradeRequest
-from peerlearn.review.notifications import NoticeKind, notify
+from peerlearn.review.notifications import NoticeKind
 from peerlearn.review.overrides import MAX_REASON, override_grade
 
 

@@ -22,9 +22,10 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.notifications import notify
 from peerlearn.review import queue
 from peerlearn.review.models import Review, ReviewFeedback, ReviewKind, ReviewScore, ReviewState
-from peerlearn.review.notifications import NoticeKind, notify
+from peerlearn.review.notifications import NoticeKind
 
 #: Reviews need words as well as levels: an overall comment shorter than this says nothing.
 MIN_OVERALL_COMMENT = 10

@@ -26,6 +26,7 @@ from peerlearn.catalog import services as catalog
 from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
+from peerlearn.notifications import notify
 from peerlearn.review import flags, grades, queue, regrades, reviewing
 from peerlearn.review.forms import (
     PROBLEM_MESSAGES,
@@ -36,7 +37,7 @@ from peerlearn.review.forms import (
     scores_from,
 )
 from peerlearn.review.models import Review, ReviewKind, ReviewState
-from peerlearn.review.notifications import NoticeKind, notify
+from peerlearn.review.notifications import NoticeKind
 from peerlearn.review.reviewing import ReviewProblem, ReviewRefused
 
 bp = Blueprint("review", __name__, template_folder="templates")

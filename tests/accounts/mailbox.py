@@ -9,6 +9,9 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from flask import has_request_context, request
+
+from peerlearn.jobs import in_background
 
 SITE = "https://learn.example.org"
 _LINK = re.compile(re.escape(SITE) + r"(/\S+)")
@@ -19,6 +22,9 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.sent: list[EmailMessage] = []
+        #: The paths of requests that connected to the server themselves (none may: the
+        #: emails are jobs, sent after the response).
+        self.inside_requests: list[str] = []
 
     def to(self, address: str) -> list[EmailMessage]:
         return [email for email in self.sent if email["To"] == address]
@@ -38,7 +44,8 @@ def mailbox(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
 
     class FakeSMTP:
         def __init__(self, host: str, port: int, timeout: float | None = None) -> None:
-            pass
+            if has_request_context() and not in_background():
+                box.inside_requests.append(request.path)
 
         def starttls(self, context: Any = None) -> None:
             pass
@@ -62,3 +69,4 @@ def mailbox(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.org")
     monkeypatch.setitem(app.config, "SITE_URL", SITE)
     yield box
+    assert box.inside_requests == [], "an SMTP connection was opened inside a request"

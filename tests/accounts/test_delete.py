@@ -13,9 +13,10 @@ from peerlearn.authoring import editing
 from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
+from peerlearn.notifications import Notification
 from peerlearn.personal_data.deletion import delete_account
 from peerlearn.review.grades import assignment_grades
-from peerlearn.review.models import Notification, Review, ReviewQueue
+from peerlearn.review.models import Review, ReviewQueue
 from tests.buildlogs.conftest import LOG, jpeg_bytes, upload
 from tests.conftest import PASSWORD
 from tests.review.test_grades import _three_reviews

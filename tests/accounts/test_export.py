@@ -8,7 +8,7 @@ import re
 import zipfile
 
 from peerlearn.extensions import db
-from peerlearn.review.models import Notification
+from peerlearn.notifications import Notification
 from tests.buildlogs.conftest import LOG, jpeg_bytes, upload
 from tests.review.test_grades import seed_review
 

@@ -28,8 +28,9 @@ from peerlearn.assignments.measurements import parse_measurement
 from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.extensions import db
+from peerlearn.notifications import notify
 from peerlearn.review import queue, reviewing
-from peerlearn.review.notifications import NoticeKind, notify
+from peerlearn.review.notifications import NoticeKind
 from peerlearn.review.reviewing import ScoreInput
 from tests.conftest import PASSWORD
 

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from peerlearn.extensions import db
+from peerlearn.notifications import Notification
 from peerlearn.review import regrades
-from peerlearn.review.models import GradeOverride, Notification, RegradeRequest
+from peerlearn.review.models import GradeOverride, RegradeRequest
 from peerlearn.review.notifications import NoticeKind
 from tests.review import test_grades
 from tests.review.conftest import ReviewClass

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from peerlearn.extensions import db
-from peerlearn.review.models import Notification, Review, ReviewFeedback, ReviewScore
+from peerlearn.notifications import Notification
+from peerlearn.review.models import Review, ReviewFeedback, ReviewScore
 
 COMPLETE = {
     "level-build": "2",

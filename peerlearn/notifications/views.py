@@ -1,5 +1,5 @@
-"""The in-app list of notifications, the header's unread count, and the request step
-that emails the notices a request committed (see ``peerlearn.review.mail``)."""
+"""The in-app list of notifications and the header's unread count. Emails leave after
+the request, as jobs (see ``peerlearn.notifications.delivery``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from peerlearn.extensions import db
 from peerlearn.i18n import when
-from peerlearn.review import mail, notifications
+from peerlearn.notifications import delivery
+from peerlearn.notifications import notices as notifications
 from peerlearn.site import page_arg, safe_next
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
@@ -27,7 +28,7 @@ def index() -> str:
         (notice, notifications.message(notice), when(notice.created_at))
         for notice in page.items
     ]
-    return render_template("review/notifications.html", page=page, rows=rows)
+    return render_template("notifications/notifications.html", page=page, rows=rows)
 
 
 @bp.post("/notifications/read")
@@ -64,12 +65,6 @@ def unread_notice_count() -> int:
 bp.add_app_template_global(unread_notice_count, "unread_notice_count")
 
 
-@bp.after_app_request
-def _deliver_committed_notices(response: Response) -> Response:
-    mail.deliver_committed()
-    return response
-
-
 @bp.record_once
 def _setup_logging(state: object) -> None:
-    mail.setup_mail_logging(state.app)  # type: ignore[attr-defined]
+    delivery.setup_mail_logging(state.app)  # type: ignore[attr-defined]

@@ -25,8 +25,8 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import select
 
 from peerlearn.extensions import db
-from peerlearn.review.models import Notification
-from peerlearn.review.notifications import NoticeKind, notify
+from peerlearn.notifications import Notification, notify
+from peerlearn.review.notifications import NoticeKind
 
 USERNAME = "peerlearn"
 PASSWORD = "relay-secret-7"

@@ -2,24 +2,28 @@
 
 How a notice leaves the building:
 
-1. A service calls ``notify(...)`` inside the request's transaction; the session
-   remembers the new id (see ``peerlearn.review.notifications``).
-2. The view commits. A rollback instead forgets the ids: nothing is announced that did
+1. A service calls ``notify(...)`` inside the request's transaction; that records the
+   notice and asks for a ``deliver_notices`` job (``peerlearn.jobs``).
+2. The view commits. A rollback instead forgets the job: nothing is announced that did
    not happen.
-3. After the view, the last step of the request (``deliver_committed``, registered by the
-   notifications blueprint as an ``after_app_request`` function) sends the notices that
-   were committed and marks their ``sent_at``, in a transaction of its own. Everything it
-   does is inside ``try``: an SMTP server that is down, slow (``SMTP_TIMEOUT``) or
-   refuses us is logged and never fails the user's request; the notice stays unsent.
-4. ``flask --app wsgi peerlearn notify``, run from cron, sends every notice still unsent
-   (those of failed attempts, and those created outside requests).
+3. After the commit, the job goes to the queue (Redis) or runs in this process once the
+   response is sent. Either way no SMTP conversation happens inside a request: a server
+   that is down or slow (``SMTP_TIMEOUT``) never delays a page.
+4. The job sends the notices still unsent and marks their ``sent_at``. A notice it could
+   not send stays unsent, and the job says so (``jobs.Deferred``): the queue retries it
+   after each of ``JOBS_RETRY_INTERVALS``. ``flask --app wsgi peerlearn notify``, run from
+   cron, sends every notice still unsent (after the queue gave up, without a queue, and
+   those created outside requests).
 
-Unsent notices are read ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL), so a request and the
-cron job, or two cron jobs, never send the same notice twice. An email is written in the
+Unsent notices are read ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL), so two jobs, or a job
+and the cron command, never send the same notice twice. An email is written in the
 recipient's saved language and holds the message and an absolute link built from
 ``SITE_URL`` (never from the request's Host header, which a client controls). Without
 ``SMTP_HOST`` each notice becomes one log line on ``peerlearn.mail`` with its id, kind and
 the recipient's user id, and nothing more personal.
+
+Emails about an account (reset links, confirmations) are jobs too (``send_email``),
+built by ``peerlearn.accounts`` and handed over as plain text.
 """
 
 from __future__ import annotations
@@ -36,16 +40,15 @@ from typing import Any
 
 from flask import Flask, current_app, url_for
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 
-from peerlearn.accounts.models import User
-from peerlearn.accounts.reset import AccountEmail, account_email
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.i18n import _
+from peerlearn.jobs import Deferred
+from peerlearn.notifications.models import Notification
+from peerlearn.notifications.notices import message
 from peerlearn.request_log import log_to_stderr
-from peerlearn.review.models import Notification
-from peerlearn.review.notifications import message, take_committed
 
 logger = logging.getLogger("peerlearn.mail")
 
@@ -88,22 +91,17 @@ def absolute_url(path: str) -> str:
 # --- Choosing what to send --------------------------------------------------------------
 
 
-def deliver_committed() -> Delivery | None:
-    """Send the notices this request committed. Never raises: the response is ready."""
-    if not db.session.registry.has():
-        return None  # the request never touched the database
-    ids = take_committed(db.session)
-    if not ids:
-        return None
-    try:
-        notices = _claim(Notification.id.in_(ids), limit=len(ids))
-        result = deliver(notices)
-        db.session.commit()
-        return result
-    except Exception:
-        logger.exception("delivering %d notices failed; `peerlearn notify` will retry", len(ids))
-        db.session.rollback()
-        return None
+def deliver_notices(ids: list[int]) -> Delivery:
+    """The job: send those of the notices ``ids`` still unsent.
+
+    Raises ``Deferred`` (after committing what was sent) when some are left unsent, so
+    that the queue tries again later; they stay unsent in the database either way."""
+    notices = _claim(Notification.id.in_(ids), limit=len(ids))
+    result = deliver(notices)
+    db.session.commit()
+    if result.deferred:
+        raise Deferred(f"{result.deferred} of {len(ids)} notices left unsent")
+    return result
 
 
 def deliver_unsent(batch: int = BATCH) -> Delivery:
@@ -198,8 +196,25 @@ def deliver(notices: Sequence[Notification]) -> Delivery:
     return result
 
 
-def _users(ids: Iterable[int]) -> dict[int, User]:
-    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+@dataclass(frozen=True)
+class Recipient:
+    """What an email needs to know about a user."""
+
+    id: int
+    email: str
+    locale: str
+
+
+#: The three columns of the users table an email needs, read by name: this shared
+#: service sits below ``peerlearn.accounts`` and does not import it.
+_USERS = table("users", column("id"), column("email"), column("locale"))
+
+
+def _users(ids: Iterable[int]) -> dict[int, Recipient]:
+    rows = db.session.execute(
+        select(_USERS.c.id, _USERS.c.email, _USERS.c.locale).where(_USERS.c.id.in_(list(ids)))
+    )
+    return {row.id: Recipient(row.id, row.email, row.locale or "") for row in rows}
 
 
 def _connect() -> smtplib.SMTP:
@@ -230,7 +245,7 @@ class _Outcome(Enum):
     DEFERRED = "deferred"
 
 
-def _send_one(smtp: smtplib.SMTP, notice: Notification, user: User) -> _Outcome:
+def _send_one(smtp: smtplib.SMTP, notice: Notification, user: Recipient) -> _Outcome:
     """Hand one email to the server. Raises ``_ConnectionFailed`` when the server cannot
     take any mail now."""
     try:
@@ -261,14 +276,14 @@ def _refused(notice: Notification, code: int, what: str) -> _Outcome:
     return _Outcome.REFUSED if permanent else _Outcome.DEFERRED
 
 
-def recipient_locale(user: User) -> str:
+def recipient_locale(user: Recipient) -> str:
     """The user's saved language when the site offers it, else the site's default."""
     if user.locale in current_app.config["LANGUAGES"]:
         return user.locale
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def compose(notice: Notification, user: User) -> EmailMessage:
+def compose(notice: Notification, user: Recipient) -> EmailMessage:
     """The email for ``notice``, in ``user``'s language: the message and its link."""
     locale = recipient_locale(user)
     with force_locale(locale):
@@ -294,34 +309,35 @@ def compose(notice: Notification, user: User) -> EmailMessage:
 # --- Emails about an account (reset links, confirmations) -------------------------------
 
 
-@account_email.connect
-def send_account_email(sender: Flask, email: AccountEmail, **extra: Any) -> bool:
-    """Send an email of ``peerlearn.accounts`` now, by the same server as the notices.
+def send_email(
+    to: str, subject: str, body: str, locale: str, kind: str, user_id: int | None = None
+) -> bool:
+    """The job that sends an email about an account (a reset link, a confirmation) by the
+    same server as the notices. Raises ``Deferred`` when the server cannot take it now,
+    so that the queue tries again (within the link's lifetime).
 
-    It is never queued: its link holds a secret that is not stored anywhere, so a failed
-    attempt is logged and the person asks for a new link. Without SMTP it becomes one
-    log line with its kind and user id (never the link). Never raises."""
+    Nothing of it is stored in the database: its link holds a secret, of which only a
+    hash is kept. Without SMTP it becomes one log line with its kind and user id (never
+    the link)."""
     if not smtp_configured():
-        logger.info("email not configured; %s user=%s", email.kind, email.user_id)
+        logger.info("email not configured; %s user=%s", kind, user_id)
         return False
-    message = EmailMessage()
-    message["From"] = str(current_app.config["MAIL_FROM"])
-    message["To"] = email.to
-    message["Subject"] = " ".join(email.subject.split())[:200]
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=_mail_domain())
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(email.body)
-    message["Content-Language"] = email.locale
+    email = EmailMessage()
+    email["From"] = str(current_app.config["MAIL_FROM"])
+    email["To"] = to
+    email["Subject"] = " ".join(subject.split())[:200]
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid(domain=_mail_domain())
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(body)
+    email["Content-Language"] = locale
     try:
         with _connect() as smtp:
-            smtp.send_message(message)
+            smtp.send_message(email)
     except (smtplib.SMTPException, OSError) as error:
-        logger.error(
-            "sending %s to user=%s failed (%s)", email.kind, email.user_id, type(error).__name__
-        )
-        return False
-    logger.info("emailed %s user=%s", email.kind, email.user_id)
+        logger.error("sending %s to user=%s failed (%s)", kind, user_id, type(error).__name__)
+        raise Deferred(f"{kind} to user={user_id} not sent ({type(error).__name__})") from None
+    logger.info("emailed %s user=%s", kind, user_id)
     return True
 
 

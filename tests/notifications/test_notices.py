@@ -4,92 +4,26 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterator
-from datetime import timedelta
-from email.message import EmailMessage
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask_babel import get_locale
-from sqlalchemy import select
 
 from peerlearn.accounts.models import User
-from peerlearn.assignments.models import BuildLog, Submission
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import mail
-from peerlearn.review.models import Notification, Review, ReviewKind, ReviewState
-from peerlearn.review.notifications import (
-    NoticeKind,
-    message,
-    notify,
-    params_of,
-    take_committed,
-)
-
-SITE = "https://learn.example.org"
+from peerlearn.jobs import background, take_ready
+from peerlearn.notifications import Notification, message, notify, params_of
+from peerlearn.notifications import delivery as mail
+from peerlearn.notifications.notices import DELIVER
+from peerlearn.review.notifications import NoticeKind
+from tests.fixtures.notices import SITE, add_notices, notices_of
 
 
-class FakeSMTP:
-    """Stands in for ``smtplib.SMTP``: records what would have been sent."""
-
-    sent: list[EmailMessage] = []
-    connections: list[dict[str, Any]] = []
-    #: Set to an exception to make connecting (or sending) fail.
-    fail_connect: BaseException | None = None
-    fail_send: BaseException | None = None
-
-    def __init__(self, host: str, port: int, timeout: float | None = None) -> None:
-        if FakeSMTP.fail_connect is not None:
-            raise FakeSMTP.fail_connect
-        self.record: dict[str, Any] = {"host": host, "port": port, "timeout": timeout}
-        FakeSMTP.connections.append(self.record)
-
-    def starttls(self, context: Any = None) -> None:
-        self.record["starttls"] = True
-
-    def login(self, user: str, password: str) -> None:
-        self.record["login"] = (user, password)
-
-    def send_message(self, email: EmailMessage) -> None:
-        if FakeSMTP.fail_send is not None:
-            raise FakeSMTP.fail_send
-        FakeSMTP.sent.append(email)
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> FakeSMTP:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@pytest.fixture
-def smtp(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeSMTP]]:
-    """SMTP configured, with a recorder in place of the server."""
-    FakeSMTP.sent = []
-    FakeSMTP.connections = []
-    FakeSMTP.fail_connect = None
-    FakeSMTP.fail_send = None
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.org")
-    monkeypatch.setitem(app.config, "SMTP_USERNAME", "peerlearn")
-    monkeypatch.setitem(app.config, "SMTP_PASSWORD", "hunter22")
-    monkeypatch.setitem(app.config, "MAIL_FROM", "peerlearn <noreply@learn.example.org>")
-    monkeypatch.setitem(app.config, "SITE_URL", SITE)
-    yield FakeSMTP
-
-
-@pytest.fixture
-def no_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No SMTP server configured; any attempt to connect fails the test."""
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("no SMTP server is configured")
-
-    monkeypatch.setattr(smtplib, "SMTP", refuse)
+def take_committed(session: Any) -> set[int]:
+    """The ids of the notices whose delivery jobs ``session`` committed."""
+    return {i for job in take_ready(session) if job.path == DELIVER for i in job.args[0]}
 
 
 @pytest.fixture
@@ -114,28 +48,6 @@ def notify_on_request(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
 def switch_language(client: Any, language: str = "en") -> Any:
     return client.submit("/language", {"language": language, "next": "/dashboard"})
-
-
-def notices_of(user: User) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
-        )
-    )
-
-
-def add_notices(user: User, count: int, **params: Any) -> list[Notification]:
-    notices = [
-        notify(
-            user.id,
-            NoticeKind.REVIEW_RECEIVED,
-            f"/courses/biogas/a/test-{i}",
-            assignment=params.get("assignment", f"Assignment {i}"),
-        )
-        for i in range(count)
-    ]
-    db.session.commit()
-    return notices
 
 
 # --- The service ------------------------------------------------------------------------
@@ -496,73 +408,6 @@ def test_visitors_have_no_notifications_link_and_no_query(client, count_queries)
 # --- The cron command -------------------------------------------------------------------
 
 
-def lease(reviewer: User, log: BuildLog, expires_in: timedelta, state: str = "leased") -> Review:
-    submission = db.session.scalar(
-        select(Submission).where(Submission.log_id == log.id).order_by(Submission.version.desc())
-    )
-    assert submission is not None
-    review = Review(
-        assignment_id=log.assignment_id,
-        log_id=log.id,
-        submission_id=submission.id,
-        reviewer_id=reviewer.id,
-        kind=ReviewKind.PEER.value,
-        state=state,
-        leased_at=utcnow() - timedelta(hours=7),
-        lease_expires_at=utcnow() + expires_in,
-    )
-    db.session.add(review)
-    db.session.commit()
-    return review
-
-
-def test_cli_reminds_expiring_leases_once_and_sends_pending_notices(review_class, runner, smtp):
-    klass = review_class(4, title="Gas production test")
-    one, two, three, four = klass.learners
-    logs = [klass.logs[learner.id] for learner in klass.learners]
-    soon = lease(one, logs[1], timedelta(minutes=30))
-    lease(two, logs[2], timedelta(hours=3))  # not yet
-    lease(three, logs[3], timedelta(minutes=-5))  # already over: the allocator's job
-    lease(four, logs[0], timedelta(minutes=20), state=ReviewState.SUBMITTED.value)
-    [pending] = add_notices(klass.maintainer, 1)
-
-    result = runner.invoke(args=["peerlearn", "notify"])
-    assert result.exit_code == 0, result.output
-    assert "1 lease reminders created; 2 notices sent" in result.output
-    [reminder] = notices_of(one)
-    assert reminder.kind == NoticeKind.LEASE_EXPIRING
-    assert params_of(reminder) == {
-        "assignment": "Gas production test", "hours": 1, "review": soon.id
-    }  # fmt: skip
-    assert reminder.url == f"/reviews/{soon.id}"
-    assert reminder.sent_at is not None
-    assert db.session.get(Notification, pending.id).sent_at is not None
-    assert notices_of(two) == notices_of(three) == notices_of(four) == []
-    assert sorted(e["To"] for e in smtp.sent) == ["learner1@example.org", "maintainer@example.org"]
-    reminder_email = next(e for e in smtp.sent if e["To"] == "learner1@example.org")
-    assert "Your review for “Gas production test” expires in 1 hour." in reminder_email["Subject"]
-
-    again = runner.invoke(args=["peerlearn", "notify"])
-    assert again.exit_code == 0, again.output
-    assert "0 lease reminders created; 0 notices sent" in again.output
-    assert len(notices_of(one)) == 1 and len(smtp.sent) == 2
-
-
-def test_a_review_leased_again_gets_a_reminder_for_its_new_lease(review_class, runner, no_smtp):
-    klass = review_class(2)
-    one, two = klass.learners
-    review = lease(one, klass.logs[two.id], timedelta(minutes=30))
-    assert runner.invoke(args=["peerlearn", "notify"]).exit_code == 0
-    assert runner.invoke(args=["peerlearn", "notify"]).exit_code == 0
-    assert len(notices_of(one)) == 1
-    review.leased_at = utcnow() + timedelta(seconds=1)  # handed out again later
-    review.lease_expires_at = utcnow() + timedelta(minutes=50)
-    db.session.commit()
-    result = runner.invoke(args=["peerlearn", "notify"])
-    assert "1 lease reminders created" in result.output
-    assert len(notices_of(one)) == 2
-
-
 def test_cli_keeps_notices_when_the_server_is_down_and_says_so(create_user, runner, smtp):
     amina = create_user("amina")
     add_notices(amina, 3)
@@ -580,7 +425,7 @@ def test_cli_keeps_notices_when_the_server_is_down_and_says_so(create_user, runn
 def test_cli_sends_in_batches(create_user, smtp, app):
     amina = create_user("amina")
     add_notices(amina, 5)
-    with app.test_request_context("/"):
+    with background(), app.test_request_context("/"):  # as the cron command runs it
         result = mail.deliver_unsent(batch=2)
     assert (result.sent, result.deferred, result.stopped) == (5, 0, False)
     assert len(smtp.sent) == 5
