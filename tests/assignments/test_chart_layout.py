@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from peerlearn.assignments.charts import _CHAR_WIDTH as CHAR_WIDTH
 from peerlearn.assignments.charts import _num, _shorten, line_chart_svg
 from peerlearn.assignments.measurements import Series
 
@@ -194,3 +195,22 @@ def test_no_stray_text_between_the_elements_and_points_are_x_comma_y_pairs():
         assert not (element.tail or "").strip(), element.tag
     [line] = root.iter(f"{SVG}polyline")
     assert re.fullmatch(r"-?[\d.]+,-?[\d.]+( -?[\d.]+,-?[\d.]+){2}", line.get("points"))
+
+
+def test_the_axis_labels_are_centred_on_the_plot_and_fit_along_it() -> None:
+    """The x label sits under the middle of the dates, the rotated y label beside the
+    middle of the values; a long y label with its unit fits the plot's height."""
+    label = "Temperature of the slurry inside the main digester tank, measured at noon"
+    svg = line_chart_svg(
+        series_of(["20", "24", "23"], unit="°C"), locale="en", title="T", x_label="Date",
+        y_label=label,
+    )  # fmt: skip
+    root = ET.fromstring(svg)
+    left, top, bottom, right = plot_area(root)
+    [x_label] = [t for t in root.iter(f"{SVG}text") if t.text == "Date"]
+    [y_label] = [t for t in root.iter(f"{SVG}text") if t.get("transform") == "rotate(-90)"]
+    assert float(x_label.get("x")) == pytest.approx((left + right) / 2, abs=0.05)
+    # Rotated by -90°, the label's x runs up the page: -x is its height on the chart.
+    assert -float(y_label.get("x")) == pytest.approx((top + bottom) / 2, abs=0.05)
+    assert y_label.text.endswith("… (°C)")
+    assert len(y_label.text) * CHAR_WIDTH <= bottom - top

@@ -202,6 +202,8 @@ def test_date_labels_do_not_crowd_the_axis():
         ("18", "31", ["15", "20", "25", "30", "35"]),
         ("24", "24", ["20", "22", "24", "26", "28"]),
         ("0", "0", ["-1", "-0.5", "0", "0.5", "1"]),
+        ("2.2", "2.2", ["1.8", "2", "2.2", "2.4", "2.6"]),  # widened by a tenth either side
+        ("1.2", "0.5", ["0.4", "0.6", "0.8", "1", "1.2"]),  # the ends in either order
     ],
 )
 def test_nice_ticks(low, high, expected):
