@@ -71,8 +71,10 @@ MUTATION_CHILDREN ?= 1
 mutation: $(VENV)/.installed-mutation compile-translations
 	$(BIN)/python tests/mutation/run.py --max-children $(MUTATION_CHILDREN) $(MODULE)
 
+## lint: ruff, then mypy on the peerlearn package (configured in setup.cfg [mypy])
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## translations: extract every message, update each catalog, compile
 translations: install

@@ -6,11 +6,12 @@ import logging
 import time
 
 from flask import Flask, Response, g, request
+from flask.sansio.app import App
 
 logger = logging.getLogger("peerlearn.request")
 
 
-def log_to_stderr(app: Flask, target: logging.Logger) -> None:
+def log_to_stderr(app: App, target: logging.Logger) -> None:
     """Send ``target``'s INFO lines to standard error, once, outside tests: what an operator
     reads for ``peerlearn.request`` and ``peerlearn.mail``."""
     if not target.handlers and not app.testing:

@@ -87,6 +87,8 @@ def setup_proxy_fix(app: Flask) -> None:
             f"not {proxies!r}"
         )
     if proxies:
+        # Wrapping the method is how Flask's docs install WSGI middleware; mypy sees a
+        # method being replaced.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
             x_for=proxies,

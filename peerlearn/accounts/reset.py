@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from blinker import Namespace
 from flask import current_app
@@ -28,6 +28,10 @@ from peerlearn.accounts.services import email_taken, hash_password, username_tak
 from peerlearn.accounts.sessions import new_token, revoke_all, token_hash
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.local import LocalProxy
 
 _signals = Namespace()
 #: Sent with ``email=AccountEmail(...)``; ``peerlearn.review.mail`` delivers it.
@@ -63,7 +67,10 @@ class AccountEmail:
 
 def send_account_email(email: AccountEmail) -> None:
     """Hand ``email`` to the mailer (call after the commit that stored its token)."""
-    account_email.send(current_app._get_current_object(), email=email)  # type: ignore[attr-defined]
+    # The app itself, not the proxy, is the sender receivers connect to. Flask types
+    # ``current_app`` as the app; at runtime it is the LocalProxy that can unwrap it.
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
+    account_email.send(app, email=email)
 
 
 def _issue(purpose: TokenPurpose, hours: float, **fields: Any) -> str:

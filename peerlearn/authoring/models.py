@@ -13,14 +13,14 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.catalog.models import Course
 
 
-class Module(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Module(CreatedAtMixin, Model):
     """A module's identity and place in its course; its content lives in revisions."""
 
     __tablename__ = "modules"
@@ -62,7 +62,7 @@ class Module(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.current.title
 
 
-class ModuleContent(db.Model):  # type: ignore[name-defined,misc]
+class ModuleContent(Model):
     """A module body, stored once however many revisions, forks and reverts share it."""
 
     __tablename__ = "module_contents"
@@ -72,7 +72,7 @@ class ModuleContent(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text)
 
 
-class ModuleRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ModuleRevision(CreatedAtMixin, Model):
     """One saved version of a module. Never updated: a change is a new row."""
 
     __tablename__ = "module_revisions"
@@ -103,7 +103,7 @@ class ModuleRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
         return self.content.body
 
 
-class CourseMedia(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CourseMedia(CreatedAtMixin, Model):
     """An image shipped in a course bundle, kept byte for byte so export gives it back.
 
     Stored in the database so that every app instance behind a load balancer serves it.
@@ -122,7 +122,7 @@ class CourseMedia(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship(back_populates="media")
 
 
-class CourseMaintainer(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CourseMaintainer(CreatedAtMixin, Model):
     """A user who may edit the course, add maintainers and decide on proposals."""
 
     __tablename__ = "course_maintainers"
@@ -136,7 +136,7 @@ class CourseMaintainer(CreatedAtMixin, db.Model):  # type: ignore[name-defined,m
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class CourseEvent(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CourseEvent(CreatedAtMixin, Model):
     """One change to a course's structure or metadata, for the course history page.
 
     ``kind`` is one of: created, forked, module_added, module_removed, module_moved,

@@ -7,14 +7,14 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.authoring.models import CourseMedia, Module
 
 
-class Course(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Course(CreatedAtMixin, Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class Course(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
         return [author.name for author in self.authors]
 
 
-class CourseAuthor(db.Model):  # type: ignore[name-defined,misc]
+class CourseAuthor(Model):
     """A credited author as the bundle lists them, in order."""
 
     __tablename__ = "course_authors"
@@ -71,7 +71,7 @@ class CourseAuthor(db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship(back_populates="authors")
 
 
-class CourseTag(db.Model):  # type: ignore[name-defined,misc]
+class CourseTag(Model):
     __tablename__ = "course_tags"
     __table_args__ = (UniqueConstraint("course_id", "name"),)
 
@@ -83,7 +83,7 @@ class CourseTag(db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship(back_populates="tags")
 
 
-class Enrolment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Enrolment(CreatedAtMixin, Model):
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("user_id", "course_id"),)
 
@@ -98,7 +98,7 @@ class Enrolment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship()
 
 
-class ModuleProgress(db.Model):  # type: ignore[name-defined,misc]
+class ModuleProgress(Model):
     """A module a learner marked as done. Kept when they leave, so rejoining restores it."""
 
     __tablename__ = "module_progress"

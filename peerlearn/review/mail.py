@@ -35,6 +35,7 @@ from enum import Enum
 from typing import Any
 
 from flask import Flask, current_app, url_for
+from flask.sansio.app import App
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -70,7 +71,7 @@ class Delivery:
     stopped: bool = False
 
 
-def setup_mail_logging(app: Flask) -> None:
+def setup_mail_logging(app: App) -> None:
     """Log lines reach standard error in production, like ``peerlearn.request``'s."""
     log_to_stderr(app, logger)
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
@@ -62,7 +62,7 @@ class ReviewState(StrEnum):
     DISCARDED = "discarded"
 
 
-class ReviewQueue(db.Model):  # type: ignore[name-defined,misc]
+class ReviewQueue(Model):
     """One row per submitted build log: what allocation orders by.
 
     ``completed`` counts submitted peer and staff reviews, ``leased`` live leases; the
@@ -111,7 +111,7 @@ class ReviewQueue(db.Model):  # type: ignore[name-defined,misc]
     log: Mapped[BuildLog] = relationship()
 
 
-class Review(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Review(CreatedAtMixin, Model):
     """One reviewer's assessment of one build log (the latest submitted version when it
     was handed out; ``submission_id`` records which)."""
 
@@ -162,7 +162,7 @@ class Review(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     feedback: Mapped[ReviewFeedback | None] = relationship(back_populates="review")
 
 
-class ReviewScore(db.Model):  # type: ignore[name-defined,misc]
+class ReviewScore(Model):
     """The level chosen for one criterion (by its points) and the comment on it.
 
     ``points`` is None only in a draft; ``submit`` refuses a review with a criterion left
@@ -182,7 +182,7 @@ class ReviewScore(db.Model):  # type: ignore[name-defined,misc]
     review: Mapped[Review] = relationship(back_populates="scores")
 
 
-class CalibrationExample(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CalibrationExample(CreatedAtMixin, Model):
     """A submission a maintainer graded as a reference, offered to learners as practice."""
 
     __tablename__ = "calibration_examples"
@@ -204,7 +204,7 @@ class CalibrationExample(CreatedAtMixin, db.Model):  # type: ignore[name-defined
     reference_review: Mapped[Review | None] = relationship()
 
 
-class ReviewFeedback(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ReviewFeedback(CreatedAtMixin, Model):
     """Feedback on feedback: the author rates how helpful a review was (1 to 5)."""
 
     __tablename__ = "review_feedback"
@@ -220,7 +220,7 @@ class ReviewFeedback(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     review: Mapped[Review] = relationship(back_populates="feedback")
 
 
-class ReviewFlag(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ReviewFlag(CreatedAtMixin, Model):
     """An author's report of an inappropriate review, and the maintainer's decision."""
 
     __tablename__ = "review_flags"
@@ -241,7 +241,7 @@ class ReviewFlag(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     review: Mapped[Review] = relationship()
 
 
-class GradeOverride(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class GradeOverride(CreatedAtMixin, Model):
     """A maintainer's grade for a build log; the latest one always wins over the peers'."""
 
     __tablename__ = "grade_overrides"
@@ -255,7 +255,7 @@ class GradeOverride(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc
     created_by: Mapped[User | None] = relationship()
 
 
-class RegradeRequest(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class RegradeRequest(CreatedAtMixin, Model):
     """An author asking a maintainer to look at their grade again, and the answer."""
 
     __tablename__ = "regrade_requests"
@@ -272,7 +272,7 @@ class RegradeRequest(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     )
 
 
-class RequirementChange(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class RequirementChange(CreatedAtMixin, Model):
     """A maintainer lowering (or restoring) the reviews one build log needs."""
 
     __tablename__ = "requirement_changes"
@@ -284,7 +284,7 @@ class RequirementChange(CreatedAtMixin, db.Model):  # type: ignore[name-defined,
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Notification(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Notification(CreatedAtMixin, Model):
     """An in-app notice. The text is built when shown, in the reader's language, from
     ``kind`` and ``params`` (JSON), so a notice written today reads right after the user
     switches language."""

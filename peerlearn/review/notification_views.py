@@ -4,6 +4,7 @@ that emails the notices a request committed (see ``peerlearn.review.mail``)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask.sansio.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -71,5 +72,5 @@ def _deliver_committed_notices(response: Response) -> Response:
 
 
 @bp.record_once
-def _setup_logging(state: object) -> None:
-    mail.setup_mail_logging(state.app)  # type: ignore[attr-defined]
+def _setup_logging(state: BlueprintSetupState) -> None:
+    mail.setup_mail_logging(state.app)
