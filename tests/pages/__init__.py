@@ -36,7 +36,7 @@ from peerlearn.assignments.models import Assignment
 from peerlearn.authoring.models import Module, ModuleContent, ModuleRevision
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.models import Course
-from peerlearn.compression import LEVEL
+from peerlearn.edge import GZIP_LEVEL
 from peerlearn.extensions import db
 from peerlearn.review import queue, reviewing
 from peerlearn.review.reviewing import ScoreInput
@@ -133,7 +133,7 @@ class Scene:
 
 def gzipped_size(data: bytes) -> int:
     """Bytes after gzip at the app's level: what it sends to a browser that accepts gzip."""
-    return len(gzip.compress(data, compresslevel=LEVEL, mtime=0))
+    return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
 
 
 def _write_log(user: User, assignment: Assignment) -> None:
