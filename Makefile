@@ -71,10 +71,12 @@ MUTATION_CHILDREN ?= 1
 mutation: $(VENV)/.installed-mutation compile-translations
 	$(BIN)/python tests/mutation/run.py --max-children $(MUTATION_CHILDREN) $(MODULE)
 
-## lint: ruff, then the package layering contract in setup.cfg ([importlinter])
+## lint: ruff, the package layering contract (setup.cfg [importlinter]), then mypy
+## (setup.cfg [mypy])
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## translations: extract every message, update each catalog, compile
 translations: install

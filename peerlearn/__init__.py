@@ -26,13 +26,9 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_signal_receivers(app)
-    register_rate_limits(app)
     register_templates(app)
     register_error_handlers(app)
-    register_request_logging(app)
-    register_compression(app)
-    register_input_guard(app)
-    register_security_headers(app)
+    register_edge(app)
     register_cli(app)
     return app
 
@@ -187,13 +183,6 @@ def register_signal_receivers(app: Flask) -> None:
     connect_receivers()
 
 
-def register_rate_limits(app: Flask) -> None:
-    # After the blueprints: it wraps the view functions they registered.
-    from peerlearn.rate_limits import setup_rate_limits
-
-    setup_rate_limits(app)
-
-
 def register_templates(app: Flask) -> None:
     from peerlearn.templating import setup_templates
 
@@ -206,29 +195,12 @@ def register_error_handlers(app: Flask) -> None:
     setup_error_handlers(app)
 
 
-def register_request_logging(app: Flask) -> None:
-    from peerlearn.request_log import setup_request_logging
+def register_edge(app: Flask) -> None:
+    """ProxyFix, rate limits, the request log, the input guard, compression and security
+    headers (see peerlearn/edge.py); after the blueprints, whose views the limits wrap."""
+    from peerlearn.edge import install_edge
 
-    setup_request_logging(app)
-
-
-def register_compression(app: Flask) -> None:
-    from peerlearn.compression import setup_compression
-
-    setup_compression(app)
-
-
-def register_input_guard(app: Flask) -> None:
-    from peerlearn.input_guard import setup_input_guard
-
-    setup_input_guard(app)
-
-
-def register_security_headers(app: Flask) -> None:
-    from peerlearn.security_headers import setup_proxy_fix, setup_security_headers
-
-    setup_security_headers(app)
-    setup_proxy_fix(app)
+    install_edge(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -114,7 +114,8 @@ def import_markdown_command(
     """
     from peerlearn.bundles.markdown_import import ImportOptions, ImportRefused, import_lessons
 
-    course_id, module_ids = None, {}
+    course_id: str | None = None
+    module_ids: dict[str, str] = {}
     if target.exists() and any(target.iterdir()):
         if not force:
             click.echo(f"error: {target} exists and is not empty (use --force)", err=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CursorResult, DateTime, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -73,3 +74,11 @@ def as_id(value: object) -> int | None:
         except ValueError:  # digits int() does not read (superscripts)
             return None
     return number if 0 < number <= MAX_ID else None
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE behind ``result`` matched. ``Session.execute`` is
+    typed to return any Result; for those statements it is a CursorResult, the one that
+    counts rows."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount

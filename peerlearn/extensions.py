@@ -1,5 +1,7 @@
 """Extension singletons, bound to an app in :func:`peerlearn.create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -13,3 +15,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+# The base class of every model. At runtime it is ``db.Model``, the subclass of ``Base``
+# that Flask-SQLAlchemy builds (table name, bind key, metadata of this ``db``). A type
+# checker cannot take an attribute of an object as a base class, so it checks the models
+# against ``Base`` itself: the mapped columns and relationships are the same.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

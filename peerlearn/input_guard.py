@@ -7,7 +7,7 @@ No human types one, PostgreSQL cannot store one in text (nor compare an INTEGER 
 
 from __future__ import annotations
 
-from typing import Any
+import builtins
 
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
@@ -20,8 +20,18 @@ class IdConverter(IntegerConverter):
     no rule (404) instead of reaching a query. Only ``max`` changes; a rule may still ask
     for a smaller one (``<int(max=9):n>``)."""
 
-    def __init__(self, map: Map, *args: Any, max: int | None = None, **kwargs: Any) -> None:
-        super().__init__(map, *args, max=MAX_ID if max is None else min(max, MAX_ID), **kwargs)
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        # IntegerConverter's own parameters, named: a rule giving ``max`` by position
+        # (``<int(0, 1, 9):n>``) reaches it here too, not twice through ``*args``.
+        capped = MAX_ID if max is None else builtins.min(max, MAX_ID)
+        super().__init__(map, fixed_digits, min, capped, signed)
 
 
 def setup_url_converters(app: Flask) -> None:

@@ -1,5 +1,5 @@
-"""Security headers on every response, and trust in a proxy's X-Forwarded-* only when
-configured: the app's edge, in one place.
+"""Security headers on every response (installed with the rest of the edge by
+``peerlearn/edge.py``).
 
 The pages need no script at all (rule 8: JavaScript may only enhance, and none ships),
 so the Content-Security-Policy allows none: should some user or translator text ever get
@@ -21,7 +21,6 @@ import hashlib
 from flask import Flask, current_app, request
 from flask.wrappers import Response
 from flask_login import current_user
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: The inline style attributes the Markdown renderer writes (table column alignment).
 INLINE_STYLES = ("text-align:left", "text-align:center", "text-align:right")
@@ -70,28 +69,3 @@ def add_security_headers(response: Response) -> Response:
 
 def setup_security_headers(app: Flask) -> None:
     app.after_request(add_security_headers)
-
-
-def setup_proxy_fix(app: Flask) -> None:
-    """Read the client's address, scheme, host, port and prefix from X-Forwarded-*
-    headers, trusting the last ``PROXY_FIX`` proxies, only when that is set.
-
-    Without a proxy in front anyone can send those headers, so by default (0) they are
-    ignored: ``request.remote_addr`` is the peer's address, and rate limits and logs
-    cannot be fooled with a made-up X-Forwarded-For.
-    """
-    proxies = app.config.get("PROXY_FIX") or 0
-    if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
-        raise RuntimeError(
-            f"PEERLEARN_PROXY_FIX must be the number of trusted proxies (0 for none), "
-            f"not {proxies!r}"
-        )
-    if proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app,
-            x_for=proxies,
-            x_proto=proxies,
-            x_host=proxies,
-            x_port=proxies,
-            x_prefix=proxies,
-        )

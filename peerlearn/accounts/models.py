@@ -18,7 +18,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 from peerlearn.i18n import _l
 
 #: How the commons credits a person who deleted their account and chose no name.
@@ -27,7 +27,7 @@ FORMER_CONTRIBUTOR = _l("a former contributor")
 CREDIT_NAME_MAX = 80
 
 
-class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, CreatedAtMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,mi
     credit_name: Mapped[str | None] = mapped_column(String(CREDIT_NAME_MAX))
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Flask-Login refuses to log in an inactive user: locked or deleted accounts."""
         return self.locked_at is None and self.deleted_at is None
 
@@ -82,7 +82,7 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,mi
         return f"<User {self.username}>"
 
 
-class UserSession(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
+class UserSession(CreatedAtMixin, Model):
     """One signed-in browser. The signed cookie carries a random token; only its SHA-256
     is stored, so a copy of the database signs nobody in. Logging out, changing the
     password or an admin's "sign out everywhere" sets ``revoked_at``; every request
@@ -101,7 +101,7 @@ class UserSession(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class AccountToken(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
+class AccountToken(CreatedAtMixin, Model):
     """A single-use link sent by email: a password reset, or the confirmation of a new
     account. Only the token's SHA-256 is stored. A confirmation carries the account it
     will create (``payload``, JSON with the password already hashed) instead of a user,

@@ -120,7 +120,7 @@ def _start_session(user: User) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @rate_limits.register_limit
-def register() -> str | Response:
+def register() -> str | tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("catalog.dashboard"))
     form = RegisterForm()
@@ -171,7 +171,7 @@ def _register_by_email(form: RegisterForm) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limits.login_limit
-def login() -> str | Response:
+def login() -> str | tuple[str, int] | Response:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")

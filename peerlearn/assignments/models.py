@@ -31,14 +31,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.content.models import Course, Module, ModuleContent
 
 
-class Assignment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Assignment(CreatedAtMixin, Model):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("course_id", "key"),)
 
@@ -69,7 +69,7 @@ class Assignment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class AssignmentRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class AssignmentRevision(CreatedAtMixin, Model):
     """One saved version of an assignment's YAML. Never updated."""
 
     __tablename__ = "assignment_revisions"
@@ -95,7 +95,7 @@ class AssignmentRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined
         return self.content.body
 
 
-class PhotoBlob(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class PhotoBlob(CreatedAtMixin, Model):
     """A verified, re-encoded photo, stored once by the SHA-256 of its display bytes.
 
     In the database so that every app instance behind a load balancer serves it.
@@ -114,7 +114,7 @@ class PhotoBlob(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     thumbnail_height: Mapped[int] = mapped_column(Integer)
 
 
-class BuildLog(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class BuildLog(CreatedAtMixin, Model):
     """A learner's build log for one assignment: their working draft."""
 
     __tablename__ = "build_logs"
@@ -141,7 +141,7 @@ class BuildLog(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class BuildLogEntry(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class BuildLogEntry(CreatedAtMixin, Model):
     """A dated entry: what was done, photos and measurements."""
 
     __tablename__ = "build_log_entries"
@@ -162,7 +162,7 @@ class BuildLogEntry(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc
     )
 
 
-class EntryPhoto(db.Model):  # type: ignore[name-defined,misc]
+class EntryPhoto(Model):
     __tablename__ = "entry_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,7 +177,7 @@ class EntryPhoto(db.Model):  # type: ignore[name-defined,misc]
     blob: Mapped[PhotoBlob] = relationship()
 
 
-class EntryMeasurement(db.Model):  # type: ignore[name-defined,misc]
+class EntryMeasurement(Model):
     __tablename__ = "entry_measurements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,7 +190,7 @@ class EntryMeasurement(db.Model):  # type: ignore[name-defined,misc]
     unit: Mapped[str] = mapped_column(String(20), default="")
 
 
-class Submission(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Submission(CreatedAtMixin, Model):
     """A submitted version of a build log: an immutable JSON snapshot of the whole log.
 
     Photos in a snapshot refer to photo blobs by SHA-256; :class:`SubmissionPhoto` lists
@@ -208,7 +208,7 @@ class Submission(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     log: Mapped[BuildLog] = relationship(back_populates="submissions")
 
 
-class SubmissionPhoto(db.Model):  # type: ignore[name-defined,misc]
+class SubmissionPhoto(Model):
     """A photo that a submitted version shows (the snapshot's photos, as rows).
 
     The photo route serves a photo only while a draft entry or a submitted version uses

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import (
@@ -152,7 +153,7 @@ def summary_of(assignment: Assignment) -> Summary:
     return Summary(enrolled=enrolled or 0, logs=logs or 0, submitted=with_submission or 0)
 
 
-def _photo_blob_metadata() -> object:
+def _photo_blob_metadata() -> LoaderOption:
     """Load a photo's blob without its bytes: the list only needs sizes and the key."""
     return (
         selectinload(BuildLog.entries)
@@ -187,7 +188,7 @@ def _page_query(assignment: Assignment, order: SortOrder) -> Select[BuildLog, da
         .where(BuildLog.assignment_id == assignment.id)
         .options(
             selectinload(BuildLog.user).load_only(User.username),
-            _photo_blob_metadata(),  # type: ignore[arg-type]
+            _photo_blob_metadata(),
             selectinload(BuildLog.entries).selectinload(BuildLogEntry.measurements),
         )
     )

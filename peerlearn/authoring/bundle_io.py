@@ -165,9 +165,9 @@ def _apply_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> int:
     wanted = {doc.id for doc in docs}
     changed = 0
     now = utcnow()
-    for key, module in existing.items():
-        if key not in wanted and module.removed_at is None:
-            module.removed_at = now
+    for key, gone in existing.items():
+        if key not in wanted and gone.removed_at is None:
+            gone.removed_at = now
             changed += 1
     for doc in docs:
         module = existing.get(doc.id)

@@ -29,7 +29,7 @@ from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalErro
 from peerlearn.content.merge import Conflict, merge3, merge_titles
 from peerlearn.content.models import Module, ModuleRevision
 from peerlearn.content.revisions import add_revision, record_event
-from peerlearn.db import utcnow
+from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 
 
@@ -108,7 +108,7 @@ def _decide(user: User, proposal: ChangeProposal, status: str, reason: str = "")
         .values(status=status, decided_by_id=user.id, decided_at=utcnow(), decision_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided
     db.session.expire(
         proposal, ["status", "decided_by_id", "decided_by", "decided_at", "decision_reason"]
@@ -158,10 +158,10 @@ def _plan_module(
         merged = merge3(base.body, current.body, proposed.body)
         body, conflicts = merged.text, merged.conflicts
     base_title = base.title if base is not None else current.title
-    title = merge_titles(base_title, current.title, proposed.title)
-    if conflicts or title is None:
-        return ModuleConflict(item, current, conflicts, title_conflict=title is None)
-    return _Plan(item, title, body)
+    merged_title = merge_titles(base_title, current.title, proposed.title)
+    if conflicts or merged_title is None:
+        return ModuleConflict(item, current, conflicts, title_conflict=merged_title is None)
+    return _Plan(item, merged_title, body)
 
 
 def _kept_modules(plans: list[_Plan]) -> list[ModuleConflict]:

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from peerlearn.content.models import Course, Module, ModuleRevision
 
 
-class ChangeProposal(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ChangeProposal(CreatedAtMixin, Model):
     """``status`` is open, accepted or declined; a decision is never undone."""
 
     __tablename__ = "change_proposals"
@@ -50,7 +50,7 @@ class ChangeProposal(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     )
 
 
-class ProposalModule(db.Model):  # type: ignore[name-defined,misc]
+class ProposalModule(Model):
     """One module offered: the fork's revision, and the upstream revision it was based on."""
 
     __tablename__ = "proposal_modules"
@@ -74,7 +74,7 @@ class ProposalModule(db.Model):  # type: ignore[name-defined,misc]
     base_revision: Mapped[ModuleRevision | None] = relationship(foreign_keys=[base_revision_id])
 
 
-class ProposalAssignment(db.Model):  # type: ignore[name-defined,misc]
+class ProposalAssignment(Model):
     """One assignment offered: the fork's revision, and the upstream revision it was based on.
 
     The same shape as :class:`ProposalModule`; the text is the assignment's YAML.
@@ -105,7 +105,7 @@ class ProposalAssignment(db.Model):  # type: ignore[name-defined,misc]
     base_revision: Mapped[AssignmentRevision | None] = relationship(foreign_keys=[base_revision_id])
 
 
-class ProposalComment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ProposalComment(CreatedAtMixin, Model):
     __tablename__ = "proposal_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -103,7 +103,7 @@ def assignment_status(fork: Course, upstream: Course) -> tuple[list[AssignmentSt
     return statuses, added or 0
 
 
-def _added_query(fork: Course, upstream: Course) -> Select[tuple[Assignment, str]]:
+def _added_query(fork: Course, upstream: Course) -> Select[Assignment, str]:
     """Active upstream assignments whose key the fork never had (one the fork removed keeps
     its key, so it is not offered again), with the key of their module, when the fork has an
     active module with that key."""
@@ -203,7 +203,13 @@ def plan_assignment_sync(fork: Course, upstream: Course) -> AssignmentPlan:
             ).all()
         )
         for assignment in items:
-            theirs = revisions[theirs_of[assignment.upstream_assignment_id]]
+            # assignment_status joined each wanted assignment to its upstream and to that
+            # upstream's current revision: both ids are set.
+            upstream_id = assignment.upstream_assignment_id
+            assert upstream_id is not None
+            theirs_id = theirs_of[upstream_id]
+            assert theirs_id is not None
+            theirs = revisions[theirs_id]
             base = revisions.get(assignment.upstream_revision_id or 0)
             merged = merge3(base.text if base else "", assignment.current.text, theirs.text)
             item = PendingAssignment(assignment, theirs, merged)

@@ -21,7 +21,7 @@ import os
 import stat
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from babel import Locale, UnknownLocaleError
@@ -252,20 +252,25 @@ def _read_modules(folder: Path) -> list[ModuleDoc]:
         if len(match.group(2)) > MAX_SLUG:
             raise BundleError(str(path), f"slug in the name is over {MAX_SLUG} characters")
         module = _read_module(path, int(match.group(1)), match.group(2))
-        for seen, key, what in (
-            (ids, module.id, "id"),
-            (slugs, module.slug, "slug"),
-            (positions, module.position, "number"),
-        ):
-            if key in seen:
-                raise BundleError(
-                    str(path),
-                    f"{what} '{key}' is also used by {seen[key]}",
-                    "id" if what == "id" else None,
-                )
-            seen[key] = path.name  # type: ignore[index]
+        _claim(ids, module.id, "id", path)
+        _claim(slugs, module.slug, "slug", path)
+        _claim(positions, module.position, "number", path)
         modules.append(module)
     return modules
+
+
+_Key = TypeVar("_Key", str, int)
+
+
+def _claim(seen: dict[_Key, str], key: _Key, what: str, path: Path) -> None:
+    """Record that the module file ``path`` uses ``key``; refuse a key another file has."""
+    if key in seen:
+        raise BundleError(
+            str(path),
+            f"{what} '{key}' is also used by {seen[key]}",
+            "id" if what == "id" else None,
+        )
+    seen[key] = path.name
 
 
 def _read_module(path: Path, position: int, slug: str) -> ModuleDoc:

@@ -10,14 +10,14 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.content.models import Course
 
 
-class Enrolment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Enrolment(CreatedAtMixin, Model):
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("user_id", "course_id"),)
 
@@ -32,7 +32,7 @@ class Enrolment(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship()
 
 
-class ModuleProgress(db.Model):  # type: ignore[name-defined,misc]
+class ModuleProgress(Model):
     """A module a learner marked as done. Kept when they leave, so rejoining restores it."""
 
     __tablename__ = "module_progress"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -67,7 +68,13 @@ class DashboardEntry:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def _search_filter(stmt: Select, query: str, language: str, tag: str) -> Select:  # type: ignore[type-arg]
+#: The columns a search statement selects: the filter keeps them.
+_Row = TypeVarTuple("_Row")
+
+
+def _search_filter(
+    stmt: Select[*_Row], query: str, language: str, tag: str
+) -> Select[*_Row]:
     for term in query_terms(query):
         stmt = stmt.where(Course.search_text.like(like_pattern(term), escape="\\"))
     if language:

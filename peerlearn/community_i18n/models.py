@@ -19,7 +19,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
@@ -34,7 +34,7 @@ class SuggestionStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Translator(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Translator(CreatedAtMixin, Model):
     """A user a site admin named translator for one interface language.
 
     Translators approve and reject suggestions for their language, save texts directly
@@ -55,7 +55,7 @@ class Translator(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
 
 
-class TranslationSuggestion(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class TranslationSuggestion(CreatedAtMixin, Model):
     """One proposed text for one interface message in one language.
 
     ``text`` is a JSON list of strings: one item for a simple message, one per plural form
@@ -100,7 +100,7 @@ def decode_forms(text: str) -> tuple[str, ...]:
     return tuple(str(form) for form in json.loads(text))
 
 
-class TranslationOverride(db.Model):  # type: ignore[name-defined,misc]
+class TranslationOverride(Model):
     """The approved text in use for one message in one language: a pointer to the
     suggestion approved most recently ("latest approved wins")."""
 
@@ -118,7 +118,7 @@ class TranslationOverride(db.Model):  # type: ignore[name-defined,misc]
     suggestion: Mapped[TranslationSuggestion] = relationship()
 
 
-class TranslationVersion(db.Model):  # type: ignore[name-defined,misc]
+class TranslationVersion(Model):
     """Changes whenever a language's overrides change; each app instance compares it with
     the version of its cached overrides once per request.
 

@@ -29,7 +29,7 @@ from peerlearn.community_i18n.models import (
     Translator,
     encode_forms,
 )
-from peerlearn.db import utcnow
+from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 
 #: How many earlier suggestions a message page shows.
@@ -244,7 +244,7 @@ def _review(actor: User, suggestion: TranslationSuggestion, status: SuggestionSt
         .values(status=status.value, reviewed_by_id=actor.id, reviewed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise TranslationError("not_pending")
     db.session.refresh(suggestion)
 
@@ -261,7 +261,7 @@ def _make_current(suggestion: TranslationSuggestion) -> None:
         .values(suggestion_id=suggestion.id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount == 0:  # type: ignore[attr-defined]
+    if rowcount(moved) == 0:
         _insert_or_update(
             TranslationOverride(
                 locale=suggestion.locale,
@@ -283,7 +283,7 @@ def _make_current(suggestion: TranslationSuggestion) -> None:
         .values(version=version, changed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+    if rowcount(bumped) == 0:
         _insert_or_update(
             TranslationVersion(locale=suggestion.locale, version=version, changed_at=now),
             update(TranslationVersion)

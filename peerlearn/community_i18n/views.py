@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -18,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from peerlearn import permissions, rate_limits
 from peerlearn.community_i18n import catalog, layering, services
@@ -361,7 +361,7 @@ def export(locale: str) -> Response:
     ):
         abort(403)
     data = catalog.export_po(layering.translations_directory(), locale, layering.overrides(locale))
-    return Response(
+    return current_app.response_class(
         data,
         mimetype="text/x-gettext-translation",
         headers={"Content-Disposition": f'attachment; filename="messages-{locale}.po"'},

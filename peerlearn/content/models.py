@@ -14,13 +14,13 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
 
 
-class Course(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Course(CreatedAtMixin, Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +63,7 @@ class Course(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
         return [author.name for author in self.authors]
 
 
-class CourseAuthor(db.Model):  # type: ignore[name-defined,misc]
+class CourseAuthor(Model):
     """A credited author as the bundle lists them, in order."""
 
     __tablename__ = "course_authors"
@@ -77,7 +77,7 @@ class CourseAuthor(db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship(back_populates="authors")
 
 
-class CourseTag(db.Model):  # type: ignore[name-defined,misc]
+class CourseTag(Model):
     __tablename__ = "course_tags"
     __table_args__ = (UniqueConstraint("course_id", "name"),)
 
@@ -89,7 +89,7 @@ class CourseTag(db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship(back_populates="tags")
 
 
-class Module(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Module(CreatedAtMixin, Model):
     """A module's identity and place in its course; its content lives in revisions."""
 
     __tablename__ = "modules"
@@ -131,7 +131,7 @@ class Module(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.current.title
 
 
-class ModuleContent(db.Model):  # type: ignore[name-defined,misc]
+class ModuleContent(Model):
     """A module body, stored once however many revisions, forks and reverts share it."""
 
     __tablename__ = "module_contents"
@@ -141,7 +141,7 @@ class ModuleContent(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text)
 
 
-class ModuleRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ModuleRevision(CreatedAtMixin, Model):
     """One saved version of a module. Never updated: a change is a new row."""
 
     __tablename__ = "module_revisions"
@@ -172,7 +172,7 @@ class ModuleRevision(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
         return self.content.body
 
 
-class CourseMedia(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CourseMedia(CreatedAtMixin, Model):
     """An image shipped in a course bundle, kept byte for byte so export gives it back.
 
     Stored in the database so that every app instance behind a load balancer serves it.
@@ -191,7 +191,7 @@ class CourseMedia(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course] = relationship(back_populates="media")
 
 
-class CourseMaintainer(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CourseMaintainer(CreatedAtMixin, Model):
     """A user who may edit the course, add maintainers and decide on proposals."""
 
     __tablename__ = "course_maintainers"
@@ -205,7 +205,7 @@ class CourseMaintainer(CreatedAtMixin, db.Model):  # type: ignore[name-defined,m
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class CourseEvent(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CourseEvent(CreatedAtMixin, Model):
     """One change to a course's structure or metadata, for the course history page.
 
     ``kind`` is one of: created, forked, module_added, module_removed, module_moved,

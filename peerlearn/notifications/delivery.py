@@ -38,7 +38,8 @@ from email.utils import format_datetime, make_msgid
 from enum import Enum
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import current_app, url_for
+from flask.sansio.app import App
 from flask_babel import force_locale
 from sqlalchemy import column, func, select, table
 
@@ -73,7 +74,7 @@ class Delivery:
     stopped: bool = False
 
 
-def setup_mail_logging(app: Flask) -> None:
+def setup_mail_logging(app: App) -> None:
     """Log lines reach standard error in production, like ``peerlearn.request``'s."""
     log_to_stderr(app, logger)
 

@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 
-class Notification(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
+class Notification(CreatedAtMixin, Model):
     """An in-app notice. The text is built when shown, in the reader's language, from
     ``kind`` and ``params`` (JSON), so a notice written today reads right after the user
     switches language.

@@ -4,6 +4,7 @@ the request, as jobs (see ``peerlearn.notifications.delivery``)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask.sansio.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -66,5 +67,5 @@ bp.add_app_template_global(unread_notice_count, "unread_notice_count")
 
 
 @bp.record_once
-def _setup_logging(state: object) -> None:
-    delivery.setup_mail_logging(state.app)  # type: ignore[attr-defined]
+def _setup_logging(state: BlueprintSetupState) -> None:
+    delivery.setup_mail_logging(state.app)

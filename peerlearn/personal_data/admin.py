@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from peerlearn.accounts import sessions
 from peerlearn.accounts.models import User
 from peerlearn.content.models import Course, CourseMaintainer
-from peerlearn.db import utcnow
+from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 
 
@@ -80,11 +80,13 @@ def unlock_account(actor: User | None, user: User) -> None:
 def remove_maintainer(actor: User | None, course: Course, user: User) -> None:
     """Take ``user`` off ``course``'s maintainers (a site admin's step, for an abandoned or
     abusive maintainer). The course may be left without one; admins can name another."""
-    removed = db.session.execute(
-        delete(CourseMaintainer).where(
-            CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user.id
+    removed = rowcount(
+        db.session.execute(
+            delete(CourseMaintainer).where(
+                CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user.id
+            )
         )
-    ).rowcount  # type: ignore[attr-defined]
+    )
     if not removed:
         raise AdminError("not_maintainer")
     db.session.flush()

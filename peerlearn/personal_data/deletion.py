@@ -34,7 +34,7 @@ from peerlearn.assignments.models import BuildLog, BuildLogEntry, EntryPhoto, Ph
 from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import Translator
 from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMaintainer
-from peerlearn.db import utcnow
+from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications.models import Notification
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
@@ -99,11 +99,13 @@ def delete_account(
     )
     log_ids = list(db.session.scalars(select(BuildLog.id).where(BuildLog.user_id == uid)))
     # Reviews of others' logs stay for their grades; the link to the reviewer goes.
-    kept = db.session.execute(
-        update(Review)
-        .where(Review.reviewer_id == uid, Review.log_id.not_in(log_ids or [-1]))
-        .values(reviewer_id=None)
-    ).rowcount  # type: ignore[attr-defined]
+    kept = rowcount(
+        db.session.execute(
+            update(Review)
+            .where(Review.reviewer_id == uid, Review.log_id.not_in(log_ids or [-1]))
+            .values(reviewer_id=None)
+        )
+    )
 
     blob_ids = set(
         db.session.scalars(

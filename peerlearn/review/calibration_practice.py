@@ -133,10 +133,10 @@ def start_practice(
     items, known = _offer(user, assignment)
     item = next((item for item in items if item.example_id == example_id), None)
     if item is None:
-        example = known.get(example_id)
-        if example is None or not (example.live and example.ready):
+        seen = known.get(example_id)
+        if seen is None or not (seen.live and seen.ready):
             raise CalibrationRefused("unavailable")
-        raise CalibrationRefused("own_example" if example.own else "limit")
+        raise CalibrationRefused("own_example" if seen.own else "limit")
     if item.review_id is not None:
         review = db.session.get(Review, item.review_id)
         assert review is not None

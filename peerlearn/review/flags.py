@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
@@ -99,7 +100,7 @@ def _lock(statement: Update) -> None:
     db.session.execute(statement.execution_options(synchronize_session=False))
 
 
-def _with_review(scores: bool = True) -> object:
+def _with_review(scores: bool = True) -> LoaderOption:
     names = (selectinload(Review.reviewer), selectinload(Review.log).selectinload(BuildLog.user))
     extra = (selectinload(Review.scores),) if scores else ()
     return selectinload(ReviewFlag.review).options(*names, *extra)
@@ -114,7 +115,7 @@ def open_flags(assignment: Assignment) -> list[ReviewFlag]:
             .join(Review, Review.id == ReviewFlag.review_id)
             .where(Review.assignment_id == assignment.id, ReviewFlag.resolved_at.is_(None))
             .order_by(ReviewFlag.created_at, ReviewFlag.id)
-            .options(_with_review())  # type: ignore[arg-type]
+            .options(_with_review())
         )
     )
 
@@ -128,7 +129,7 @@ def recently_resolved(assignment: Assignment, limit: int = RECENT_RESOLVED) -> l
             .where(Review.assignment_id == assignment.id, ReviewFlag.resolved_at.is_not(None))
             .order_by(ReviewFlag.resolved_at.desc(), ReviewFlag.id.desc())
             .limit(limit)
-            .options(_with_review(scores=False))  # type: ignore[arg-type]
+            .options(_with_review(scores=False))
         )
     )
 

@@ -120,6 +120,7 @@ def _review_scores(
         scale = scales.get(criterion)
         if scale is None:  # a criterion since removed from the rubric
             continue
+        assert points is not None  # the query left out criteria the reviewer skipped
         # A reviewer who deleted their account is no one any more: each of those reviews
         # counts as its own reviewer (a negative id no user has), never merged with another.
         key = (log_id, reviewer_id if reviewer_id is not None else -review_id)
@@ -166,13 +167,18 @@ def _calibration(
         )
         .order_by(Review.reviewer_id, practice.criterion, Review.id)
     )
-    return [
-        CalibrationResult(
-            reviewer=str(reviewer_id),
-            criterion=criterion,
-            points=_clamped(points, scales[criterion]),
-            reference_points=_clamped(reference_points, scales[criterion]),
+    results = []
+    for reviewer_id, criterion, points, reference_points in rows:
+        if criterion not in scales:
+            continue
+        # The query left out criteria the learner or the reference skipped.
+        assert points is not None and reference_points is not None
+        results.append(
+            CalibrationResult(
+                reviewer=str(reviewer_id),
+                criterion=criterion,
+                points=_clamped(points, scales[criterion]),
+                reference_points=_clamped(reference_points, scales[criterion]),
+            )
         )
-        for reviewer_id, criterion, points, reference_points in rows
-        if criterion in scales
-    ]
+    return results

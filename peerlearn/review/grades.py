@@ -198,6 +198,7 @@ def self_assessments(log_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     )
     found: dict[int, dict[str, int]] = defaultdict(dict)
     for log_id, criterion, points in rows:
+        assert points is not None  # the query left out criteria the author skipped
         found[log_id][criterion] = points
     return dict(found)
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
-from peerlearn.extensions import db
+from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
@@ -63,7 +63,7 @@ class ReviewState(StrEnum):
     DISCARDED = "discarded"
 
 
-class ReviewQueue(db.Model):  # type: ignore[name-defined,misc]
+class ReviewQueue(Model):
     """One row per submitted build log: what allocation orders by.
 
     ``completed`` counts submitted peer and staff reviews, ``leased`` live leases; the
@@ -112,7 +112,7 @@ class ReviewQueue(db.Model):  # type: ignore[name-defined,misc]
     log: Mapped[BuildLog] = relationship()
 
 
-class Review(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Review(CreatedAtMixin, Model):
     """One reviewer's assessment of one build log (the latest submitted version when it
     was handed out; ``submission_id`` records which)."""
 
@@ -163,7 +163,7 @@ class Review(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     feedback: Mapped[ReviewFeedback | None] = relationship(back_populates="review")
 
 
-class ReviewScore(db.Model):  # type: ignore[name-defined,misc]
+class ReviewScore(Model):
     """The level chosen for one criterion (by its points) and the comment on it.
 
     ``points`` is None only in a draft; ``submit`` refuses a review with a criterion left
@@ -183,7 +183,7 @@ class ReviewScore(db.Model):  # type: ignore[name-defined,misc]
     review: Mapped[Review] = relationship(back_populates="scores")
 
 
-class CalibrationExample(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class CalibrationExample(CreatedAtMixin, Model):
     """A submission a maintainer graded as a reference, offered to learners as practice."""
 
     __tablename__ = "calibration_examples"
@@ -205,7 +205,7 @@ class CalibrationExample(CreatedAtMixin, db.Model):  # type: ignore[name-defined
     reference_review: Mapped[Review | None] = relationship()
 
 
-class ReviewFeedback(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ReviewFeedback(CreatedAtMixin, Model):
     """Feedback on feedback: the author rates how helpful a review was (1 to 5)."""
 
     __tablename__ = "review_feedback"
@@ -221,7 +221,7 @@ class ReviewFeedback(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     review: Mapped[Review] = relationship(back_populates="feedback")
 
 
-class ReviewFlag(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class ReviewFlag(CreatedAtMixin, Model):
     """An author's report of an inappropriate review, and the maintainer's decision."""
 
     __tablename__ = "review_flags"
@@ -242,7 +242,7 @@ class ReviewFlag(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     review: Mapped[Review] = relationship()
 
 
-class GradeOverride(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class GradeOverride(CreatedAtMixin, Model):
     """A maintainer's grade for a build log; the latest one always wins over the peers'."""
 
     __tablename__ = "grade_overrides"
@@ -256,7 +256,7 @@ class GradeOverride(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc
     created_by: Mapped[User | None] = relationship()
 
 
-class RegradeRequest(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class RegradeRequest(CreatedAtMixin, Model):
     """An author asking a maintainer to look at their grade again, and the answer."""
 
     __tablename__ = "regrade_requests"
@@ -273,7 +273,7 @@ class RegradeRequest(CreatedAtMixin, db.Model):  # type: ignore[name-defined,mis
     )
 
 
-class RequirementChange(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class RequirementChange(CreatedAtMixin, Model):
     """A maintainer lowering (or restoring) the reviews one build log needs."""
 
     __tablename__ = "requirement_changes"

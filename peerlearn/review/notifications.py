@@ -131,6 +131,8 @@ def notify_expiring_leases(now: datetime | None = None) -> list[Notification]:
         reminded[key] = max(notice.created_at, reminded.get(key, notice.created_at))
     created = []
     for lease in leases:
+        # Deleting an account releases its leases, so a leased review has its reviewer.
+        assert lease.reviewer_id is not None
         last = reminded.get((lease.reviewer_id, lease.id))
         if last is not None and last >= lease.leased_at:
             continue

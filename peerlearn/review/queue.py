@@ -48,7 +48,18 @@ from functools import cache
 from typing import Any, Literal
 
 from flask import current_app
-from sqlalchemy import Integer, Select, Update, and_, bindparam, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -58,8 +69,8 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.signals import log_submitted
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
-from peerlearn.db import utcnow
-from peerlearn.extensions import db
+from peerlearn.db import rowcount, utcnow
+from peerlearn.extensions import Model, db
 from peerlearn.review.allocation import flexible_cutoff, flexible_minimum, lease_expiry
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
@@ -389,10 +400,18 @@ def _transition(review: Review, state: str, values: dict[str, Any]) -> bool:
         .values(**values)
         .execution_options(synchronize_session="fetch")
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 # --- Leases ------------------------------------------------------------------------------
+
+
+def _table_of(model: type[Model]) -> Table:
+    """The model's table, for the Core UPDATEs below (they bypass the ORM on purpose). The
+    declarative base only promises a FromClause; every model here maps one Table."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def expire_leases(assignment: Assignment, now: datetime) -> int:
@@ -402,7 +421,7 @@ def expire_leases(assignment: Assignment, now: datetime) -> int:
     once (PostgreSQL re-checks ``state`` after waiting for the other). Staff leases never
     expire; calibration leases are not the queue's. Returns how many expired.
     """
-    table = Review.__table__
+    table = _table_of(Review)
     expired = db.session.execute(
         update(table)
         .where(
@@ -441,7 +460,7 @@ def set_required(log: BuildLog, required: int) -> None:
         .values(required=required)
         .execution_options(synchronize_session="fetch")
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise ValueError("the build log was never submitted")
 
 
@@ -457,7 +476,7 @@ def _bump(log_ids: list[int], *, completed: int = 0, leased: int = 0) -> None:
 
 @cache
 def _bump_statement() -> Update:
-    table = ReviewQueue.__table__
+    table = _table_of(ReviewQueue)
     completed, leased = (
         bindparam("d_completed", type_=Integer),
         bindparam("d_leased", type_=Integer),

@@ -108,7 +108,8 @@ def effective_required_sql(spec: AssignmentSpec, now: datetime) -> ColumnElement
     in ``stuck``) applies the flexible rule exactly as allocation does."""
     cutoff = flexible_cutoff(now, spec.flexible_after_days)
     if cutoff is None:
-        return ReviewQueue.required
+        # The column itself (the attribute's SQL expression), the same SQL as the attribute.
+        return ReviewQueue.required.expression
     return flexible_required_sql(cutoff, flexible_minimum(spec.must_be_reviewed))
 
 

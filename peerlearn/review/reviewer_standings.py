@@ -123,6 +123,8 @@ def _helpfulness(
         stmt = stmt.where(Review.reviewer_id == reviewer_id)
     found: dict[int, list[Helpfulness]] = defaultdict(list)
     for rid, rating, log_id in db.session.execute(stmt):
+        if rid is None:  # the reviewer deleted their account: nobody stands for it
+            continue
         found[rid].append(
             Helpfulness(rating.review_id, log_id, rating.rating, rating.comment, rating.created_at)
         )

@@ -9,6 +9,8 @@ and the author sees "Reviewer 1, 2, 3". Maintainers see names in their own pages
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
@@ -118,7 +120,7 @@ def _author_name_visible(review: Review, spec: AssignmentSpec, course: Course) -
 
 
 def _after_submit(review: Review, course: Course, assignment: Assignment) -> str:
-    where = {"slug": course.slug, "assignment_slug": assignment.slug}
+    where: dict[str, Any] = {"slug": course.slug, "assignment_slug": assignment.slug}
     if review.kind == ReviewKind.STAFF.value:
         return url_for("review_staff.waiting", **where)
     if review.kind == ReviewKind.REFERENCE.value:

@@ -34,8 +34,8 @@ from peerlearn.assignments import buildlogs
 from peerlearn.assignments.measurements import Measurement
 from peerlearn.assignments.models import Assignment
 from peerlearn.catalog import services as catalog
-from peerlearn.compression import LEVEL
 from peerlearn.content.models import Course, Module, ModuleContent, ModuleRevision
+from peerlearn.edge import GZIP_LEVEL
 from peerlearn.extensions import db
 from peerlearn.review import queue, reviewing
 from peerlearn.review.reviewing import ScoreInput
@@ -132,7 +132,7 @@ class Scene:
 
 def gzipped_size(data: bytes) -> int:
     """Bytes after gzip at the app's level: what it sends to a browser that accepts gzip."""
-    return len(gzip.compress(data, compresslevel=LEVEL, mtime=0))
+    return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
 
 
 def _write_log(user: User, assignment: Assignment) -> None:
