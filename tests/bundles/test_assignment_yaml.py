@@ -42,6 +42,7 @@ def refused(text: str, slug: str = "gas-test") -> BundleError:
         pytest.param(MINIMAL + "title: Again\n", "gas-test", id="key-twice"),
         pytest.param(MINIMAL + "review_deadline: next monday\n", "gas-test", id="deadline"),
         pytest.param(MINIMAL, "Gas_Test", id="file-name"),
+        pytest.param("id: " + "[" * 30 + "]" * 30 + "\n", "gas-test", id="nested-too-deep"),
     ],
 )
 def test_every_refusal_names_the_file(text: str, slug: str) -> None:
