@@ -150,6 +150,8 @@ def register_blueprints(app: Flask) -> None:
 
     # Adds privacy, data download, account deletion and the admin buttons to accounts.
     from peerlearn.personal_data import views as personal_data_views  # noqa: F401
+    from peerlearn.recognition import receivers
+    from peerlearn.recognition.views import bp as badges
 
     # Adds the calibration and practice pages to review_staff, so before it is registered
     # (Flask refuses new routes on a blueprint once registered).
@@ -163,9 +165,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
         assignments, assignment_authoring, submissions, review, review_staff, gradebook,
-        notifications, offline, community_i18n,
+        notifications, offline, community_i18n, badges,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    receivers.connect()
 
 
 def register_rate_limits(app: Flask) -> None:

@@ -28,6 +28,7 @@ from peerlearn.community_i18n.models import (
     TranslationVersion,
     Translator,
 )
+from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import (
     CalibrationExample,
     GradeOverride,
@@ -43,8 +44,10 @@ from peerlearn.review.models import (
 
 __all__ = [
     "AccountToken",
+    "Assertion",
     "Assignment",
     "AssignmentRevision",
+    "BadgeClass",
     "BuildLog",
     "BuildLogEntry",
     "CalibrationExample",

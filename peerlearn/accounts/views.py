@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blinker import Namespace
 from flask import (
     Blueprint,
     abort,
@@ -51,6 +52,10 @@ from peerlearn.permissions import can_sign_out_everywhere
 from peerlearn.site import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+#: ``profile_sections.send(user, viewer=...)``: each receiver returns HTML (``Markup``) to
+#: show on ``user``'s profile, or "" (recognition lists badges; accounts cannot import it).
+profile_sections = Namespace().signal("profile-sections")
 
 
 def configure_login(manager: LoginManager) -> None:
@@ -210,9 +215,12 @@ def profile(username: str) -> str:
     if user is None or user.deleted_at is not None:
         abort(404)
     show_activity = permissions.can_see_learning_activity(current_user, user)
+    # Features above accounts add their sections (badges) as HTML they rendered.
+    sections = [html for _receiver, html in profile_sections.send(user, viewer=current_user)]
     return render_template(
         "accounts/profile.html",
         user=user,
+        sections=[html for html in sections if html],
         show_activity=show_activity,
         courses=enrolled_courses(user) if show_activity else [],
         maintained=maintained_courses(user),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from blinker import Namespace
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -14,6 +15,10 @@ from peerlearn.authoring.models import Module, ModuleRevision
 from peerlearn.catalog.models import Course, CourseTag, Enrolment, ModuleProgress
 from peerlearn.catalog.search import like_pattern, query_terms
 from peerlearn.extensions import db
+
+#: Sent as ``module_completed.send(module, user=user)`` when a learner marks a module done
+#: (recognition issues course badges from it; catalog does not know who listens).
+module_completed = Namespace().signal("module-completed")
 
 
 class AlreadyEnrolled(Exception):
@@ -235,6 +240,8 @@ def set_module_done(user: User, module: Module, done: bool) -> None:
     elif not done and existing is not None:
         db.session.delete(existing)
     db.session.flush()
+    if done:
+        module_completed.send(module, user=user)
 
 
 def enrolled_courses(user: User) -> list[Course]:

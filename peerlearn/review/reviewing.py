@@ -22,7 +22,7 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.spec import AssignmentSpec
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import queue
+from peerlearn.review import queue, signals
 from peerlearn.review.models import Review, ReviewFeedback, ReviewKind, ReviewScore, ReviewState
 from peerlearn.review.notifications import NoticeKind, notify
 
@@ -211,6 +211,7 @@ def submit_review(
     db.session.flush()
     if review.kind in KINDS_FOR_AUTHOR:
         _tell_author(review, spec)
+    signals.review_submitted.send(review)
     return True
 
 
@@ -260,4 +261,5 @@ def rate_helpfulness(author: User, review: Review, rating: int, comment: str) ->
         )
     )
     db.session.flush()
+    signals.review_rated.send(review)
     return True
