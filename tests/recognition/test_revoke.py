@@ -46,10 +46,11 @@ def test_a_reason_is_required_and_asked_for_in_the_maintainers_language(
     assert response.status_code == 400
     assert "Give the reason" in response.get_data(as_text=True)
 
-    spanish = client.submit(
-        f"/badges/{issued.public_id}/revoke", {"reason": ""}, headers={"Accept-Language": "es"}
-    )
+    klass.maintainer.locale = "es"
+    db.session.commit()
+    spanish = client.submit(f"/badges/{issued.public_id}/revoke", {"reason": ""})
     assert spanish.status_code == 400
+    assert "Indique el motivo" in spanish.get_data(as_text=True)
     assert not _revoked(issued)
 
 
