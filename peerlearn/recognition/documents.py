@@ -102,21 +102,19 @@ def issuer_profile() -> dict[str, Any]:
 def badge_class_document(badge: BadgeClass) -> dict[str, Any]:
     with force_locale(document_locale(badge)):
         text = badge_text(badge)
-    document = {
+    criteria: dict[str, str] = {"narrative": text.criteria}
+    if badge.course is not None:
+        criteria["id"] = url_for("catalog.course", slug=badge.course.slug, _external=True)
+    return {
         "@context": OB2_CONTEXT,
         "id": badge_url(badge),
         "type": "BadgeClass",
         "name": text.name,
         "description": text.description,
         "image": image_url(badge),
-        "criteria": {"narrative": text.criteria},
+        "criteria": criteria,
         "issuer": issuer_url(),
     }
-    if badge.course is not None:
-        document["criteria"]["id"] = url_for(
-            "catalog.course", slug=badge.course.slug, _external=True
-        )
-    return document
 
 
 def assertion_document(assertion: Assertion) -> dict[str, Any]:

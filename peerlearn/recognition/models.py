@@ -34,7 +34,7 @@ class BadgeKind(StrEnum):
     CONTRIBUTOR = "contributor"
 
 
-class BadgeClass(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class BadgeClass(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     """One badge that can be earned. ``key`` says which, once: ``course-<id>`` for a
     course's badge, the kind's name for the site-wide ones."""
 
@@ -56,7 +56,7 @@ class BadgeClass(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     course: Mapped[Course | None] = relationship()
 
 
-class Assertion(db.Model):  # type: ignore[name-defined,misc]
+class Assertion(db.Model):  # type: ignore[name-defined]
     """One badge issued to one person. One per person and badge class: a revoked badge
     stays revoked, and is not issued again automatically."""
 

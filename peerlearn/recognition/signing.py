@@ -74,7 +74,7 @@ def signing_key(app: Flask | None = None) -> Ed25519PrivateKey:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     key = app.extensions.get(_EXTENSION)
     if key is not None:
-        return key  # type: ignore[no-any-return]
+        return key
     configured = app.config.get("BADGE_SIGNING_KEY")
     if configured:
         text = str(configured).strip()

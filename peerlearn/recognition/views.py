@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
 
 from peerlearn import permissions
 from peerlearn.extensions import db
@@ -153,7 +154,7 @@ def page(public_id: str) -> tuple[str, int]:
 
 @bp.post("/<public_id>/revoke")
 @login_required
-def revoke(public_id: str) -> Response | tuple[str, int]:
+def revoke(public_id: str) -> BaseResponse | tuple[str, int]:
     found = _assertion_or_404(public_id)
     course = found.badge_class.course
     if not permissions.can_revoke_badge(current_user, course):
