@@ -203,3 +203,13 @@ def test_unknown_ids_are_404(client, issued):
     assert client.get("/badges/nope").status_code == 404
     assert client.get("/badges/classes/999999").status_code == 404
     assert client.get("/badges/assertions/nope/baked.png").status_code == 404
+
+
+def test_a_configured_base_url_fixes_every_id_whatever_the_host(app, client, issued, monkeypatch):
+    monkeypatch.setitem(app.config, "BADGE_BASE_URL", "https://learn.example.org/")
+    hosted = client.get(
+        f"/badges/assertions/{issued.public_id}", headers={"Host": "other.example.net"}
+    ).get_json()
+
+    assert hosted["id"] == f"https://learn.example.org/badges/assertions/{issued.public_id}"
+    assert hosted["badge"].startswith("https://learn.example.org/badges/classes/")
