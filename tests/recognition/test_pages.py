@@ -8,7 +8,10 @@ import re
 import pytest
 
 from peerlearn.extensions import db
+from peerlearn.personal_data.deletion import delete_account
+from peerlearn.personal_data.export import collect
 from peerlearn.recognition import awarding
+from peerlearn.recognition.models import Assertion
 
 SCRIPT = re.compile(r"<script|<[^>]+\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 HOSTILE = '<img src=x onerror=alert(1)> "><script>alert(2)</script>'
@@ -89,3 +92,15 @@ def test_hostile_course_titles_and_reasons_stay_text(app, klass, issued):
     db.session.commit()
     page = anonymous.get(f"/badges/{issued.public_id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page and not SCRIPT.search(page)
+
+
+def test_badges_are_in_the_data_export_and_go_with_the_account(app, klass, issued):
+    data, _photos = collect(klass.learner)
+    (badge,) = data["badges"]
+    assert badge["course"] == "digester" and badge["public_id"] == issued.public_id
+
+    delete_account(klass.learner)
+    db.session.commit()
+
+    assert db.session.get(Assertion, issued.id) is None
+    assert app.test_client().get(f"/badges/assertions/{issued.public_id}").status_code == 404
