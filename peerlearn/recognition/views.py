@@ -30,14 +30,17 @@ from peerlearn.recognition.texts import badge_text
 bp = Blueprint("badges", __name__, template_folder="templates", url_prefix="/badges")
 
 JSON_LD = "application/ld+json"
-#: Documents change only when a badge is revoked or a course renamed: a short cache.
+#: The issuer and badge classes change only when a course is renamed: a short cache.
+#: Assertions are never cached, so a revocation shows at once.
 CACHE = "public, max-age=300"
 
 
-def _json(document: dict[str, Any], status: int = 200, mimetype: str = JSON_LD) -> Response:
+def _json(
+    document: dict[str, Any], status: int = 200, mimetype: str = JSON_LD, cache: str = CACHE
+) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2)
     response = Response(body, status=status, mimetype=mimetype)
-    response.headers["Cache-Control"] = "no-store" if status != 200 else CACHE
+    response.headers["Cache-Control"] = cache
     response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers fetch from anywhere
     return response
 
@@ -102,8 +105,8 @@ def assertion(public_id: str) -> Response:
     found = _assertion_or_404(public_id)
     reason = _gone_reason(found)
     if reason is not None:
-        return _json(documents.revoked_document(found, reason), status=410)
-    return _json(documents.assertion_document(found))
+        return _json(documents.revoked_document(found, reason), status=410, cache="no-cache")
+    return _json(documents.assertion_document(found), cache="no-cache")
 
 
 def _hosted_text(found: Assertion) -> str:

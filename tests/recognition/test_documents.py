@@ -213,3 +213,13 @@ def test_a_configured_base_url_fixes_every_id_whatever_the_host(app, client, iss
 
     assert hosted["id"] == f"https://learn.example.org/badges/assertions/{issued.public_id}"
     assert hosted["badge"].startswith("https://learn.example.org/badges/classes/")
+
+
+def test_assertions_are_never_cached_so_a_revocation_shows_at_once(client, klass, issued):
+    assert client.get(f"/badges/assertions/{issued.public_id}").headers["Cache-Control"] == (
+        "no-cache"
+    )
+    awarding.revoke(klass.maintainer, issued, "Mistake.")
+    db.session.commit()
+    gone = client.get(f"/badges/assertions/{issued.public_id}")
+    assert gone.status_code == 410 and gone.headers["Cache-Control"] == "no-cache"
