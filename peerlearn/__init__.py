@@ -153,6 +153,8 @@ def register_blueprints(app: Flask) -> None:
 
     # Adds privacy, data download, account deletion and the admin buttons to accounts.
     from peerlearn.personal_data import views as personal_data_views  # noqa: F401
+    from peerlearn.recognition import receivers
+    from peerlearn.recognition.views import bp as badges
 
     # Adds the assignment page (it shows the learner's review step) to assignments, and the
     # calibration and practice pages to review_staff, so before they are registered (Flask
@@ -170,9 +172,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
         assignments, assignment_authoring, submissions, review, review_staff, gradebook,
-        notifications, offline, community_i18n,
+        notifications, offline, community_i18n, badges,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    receivers.connect()
 
 
 def register_signal_receivers(app: Flask) -> None:

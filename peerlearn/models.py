@@ -32,6 +32,7 @@ from peerlearn.content.models import (
     ModuleRevision,
 )
 from peerlearn.notifications.models import Notification
+from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import (
     CalibrationExample,
     GradeOverride,
@@ -46,8 +47,10 @@ from peerlearn.review.models import (
 
 __all__ = [
     "AccountToken",
+    "Assertion",
     "Assignment",
     "AssignmentRevision",
+    "BadgeClass",
     "BuildLog",
     "BuildLogEntry",
     "CalibrationExample",

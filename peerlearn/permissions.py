@@ -228,3 +228,11 @@ def can_see_learning_activity(user: Any, person: Any) -> bool:
     """Courses and progress on a profile are private unless the person made them public;
     they always see their own."""
     return bool(person.activity_public) or (is_signed_in(user) and user.id == person.id)
+
+
+def can_revoke_badge(user: Any, course: Course | None) -> bool:
+    """A course's badge: its maintainers (and site admins, who may step in anywhere); a
+    site-wide badge (helpful reviewer, contributor): site admins only."""
+    if course is None:
+        return is_site_admin(user)
+    return can_edit_course(user, course)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
+from blinker import Namespace
 from sqlalchemy import select, update
 
 from peerlearn.accounts.models import User
@@ -31,6 +32,10 @@ from peerlearn.content.models import Module, ModuleRevision
 from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
+
+#: ``proposal_accepted.send(proposal, revisions=[...])`` once a proposal is applied upstream
+#: (recognition issues contributor badges from it).
+proposal_accepted = Namespace().signal("proposal-accepted")
 
 
 class AlreadyDecided(Exception):
@@ -251,6 +256,7 @@ def accept(
         source=proposal.source_course.slug,
     )
     db.session.flush()
+    proposal_accepted.send(proposal, revisions=revisions)
     return revisions
 
 

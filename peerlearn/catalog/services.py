@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TypeVarTuple
 
+from blinker import Namespace
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -15,6 +16,10 @@ from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.catalog.search import like_pattern, query_terms
 from peerlearn.content.models import Course, CourseTag, Module, ModuleRevision
 from peerlearn.extensions import db
+
+#: Sent as ``module_completed.send(module, user=user)`` when a learner marks a module done
+#: (recognition issues course badges from it; catalog does not know who listens).
+module_completed = Namespace().signal("module-completed")
 
 
 class AlreadyEnrolled(Exception):
@@ -242,6 +247,8 @@ def set_module_done(user: User, module: Module, done: bool) -> None:
     elif not done and existing is not None:
         db.session.delete(existing)
     db.session.flush()
+    if done:
+        module_completed.send(module, user=user)
 
 
 def enrolled_courses(user: User) -> list[Course]:

@@ -37,6 +37,7 @@ from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMa
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications.models import Notification
+from peerlearn.recognition.models import Assertion
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
 #: The longest credit name a person may choose.
@@ -121,7 +122,11 @@ def delete_account(
         db.session.execute(delete(BuildLog).where(BuildLog.id.in_(log_ids)))
     photos_deleted = _delete_orphan_photos(blob_ids)
 
-    for model in (Enrolment, ModuleProgress, Notification, Translator, CourseMaintainer):
+    # Badges say who did what (and hold a hash of the email): theirs, so they go; their
+    # public URLs answer 404 from now on.
+    for model in (
+        Enrolment, ModuleProgress, Notification, Translator, CourseMaintainer, Assertion,
+    ):  # fmt: skip
         db.session.execute(delete(model).where(model.user_id == uid))
 
     credit = (credit_name or "").strip()[:CREDIT_NAME_MAX] or None

@@ -37,6 +37,7 @@ from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
 from peerlearn.extensions import db
 from peerlearn.notifications.models import Notification
+from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import Review, ReviewFeedback, ReviewFlag
 
 JSON_NAME = "peerlearn-data.json"
@@ -108,6 +109,24 @@ def collect(user: User) -> tuple[dict[str, Any], dict[str, bytes]]:
             select(Translator.locale).where(Translator.user_id == uid).order_by(Translator.locale)
         )
     )
+    data["badges"] = [
+        {
+            "badge": key,
+            "course": slug,
+            "public_id": public_id,
+            "issued_at": _plain(issued),
+            "revoked_at": _plain(revoked),
+            "revocation_reason": reason,
+        }
+        for key, slug, public_id, issued, revoked, reason in db.session.execute(
+            select(BadgeClass.key, Course.slug, Assertion.public_id, Assertion.issued_at,
+                   Assertion.revoked_at, Assertion.revocation_reason)
+            .join(BadgeClass, BadgeClass.id == Assertion.badge_class_id)
+            .outerjoin(Course, Course.id == BadgeClass.course_id)
+            .where(Assertion.user_id == uid)
+            .order_by(Assertion.issued_at, Assertion.id)
+        )
+    ]  # fmt: skip
     data["build_logs"] = _build_logs(uid, photos)
     data["reviews_given"] = _reviews_given(uid)
     data["reviews_received"] = _reviews_received(uid)

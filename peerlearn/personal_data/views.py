@@ -24,6 +24,7 @@ from peerlearn.catalog.services import course_by_slug, enrolled_courses, maintai
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.personal_data import admin, deletion, export
+from peerlearn.recognition.receivers import profile_section
 
 
 @bp.get("/users/<username>")
@@ -32,9 +33,11 @@ def profile(username: str) -> str:
     if user is None or user.deleted_at is not None:
         abort(404)
     show_activity = permissions.can_see_learning_activity(current_user, user)
+    badges = profile_section(user, current_user)
     return render_template(
         "accounts/profile.html",
         user=user,
+        sections=[badges] if badges else [],
         show_activity=show_activity,
         courses=enrolled_courses(user) if show_activity else [],
         maintained=maintained_courses(user),

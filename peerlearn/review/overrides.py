@@ -14,6 +14,7 @@ from peerlearn.assignments.models import BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.assignment_spec import max_points
 from peerlearn.extensions import db
+from peerlearn.review import signals
 from peerlearn.review.models import GradeOverride
 
 #: The column keeps two decimals; a grade finer than that is not one anybody can read.
@@ -51,4 +52,5 @@ def override_grade(actor: User, log: BuildLog, points: Decimal, reason: str) -> 
     )
     db.session.add(override)
     db.session.flush()
+    signals.grade_overridden.send(log)
     return override

@@ -9,7 +9,8 @@ display math); assignment title; build log title, summary and entries, photo cap
 photos' alt text), measurement names and units (in the table and in the SVG charts); review
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
-comments; a fork's title; usernames (the form allows only a-z, digits, '.', '_' and '-',
+comments; a fork's title; badge names (made of course titles) on the badge page and
+the profile; usernames (the form allows only a-z, digits, '.', '_' and '-',
 but a name from elsewhere — the command line, an old account — must not matter);
 translation suggestions and approved translations; and search queries echoed back.
 
@@ -54,6 +55,7 @@ from peerlearn.community_i18n.models import (
 )
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.recognition import awarding
 from peerlearn.review import flags, regrades
 from peerlearn.review.models import Review
 from peerlearn.review.overrides import MAX_REASON
@@ -265,6 +267,11 @@ def hostile_site(
     _approved("es", "e.g. biogas, solar, cookstove", '" autofocus onfocus="alert(98)" x="')
     _approved("es", "Modules", "<script>alert(99)</script>")
     db.session.add(TranslationVersion(locale="es", version=uuid.uuid4().hex))
+    # A badge named after the hostile course, earned by the hostile name, on a public
+    # profile: the badge page, and the profile's badge list.
+    badge = awarding.issue(mallory, awarding.course_badge(course))
+    assert badge is not None
+    mallory.activity_public = True
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -277,13 +284,14 @@ def hostile_site(
             *(f"/courses/hostile/m/{slug}" for slug in module_slugs),
             f"/courses/hostile/m/{module_slugs[0]}/history", a, "/courses/hostile-fork",
             f"/users/{quote(mallory.username, safe='')}", "/courses/hostile/network",
+            f"/badges/{badge.public_id}",
         ],
         "es": ["/", "/courses/hostile"],
         admin.username: [
             f"{a}/submissions", f"{a}/submissions/{submission_id}",
             f"{a}/gradebook", f"{a}/gradebook/{reviewed.id}", f"{a}/flags",
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
-            "/courses/hostile/maintainers",
+            "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],

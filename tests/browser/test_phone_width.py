@@ -37,7 +37,8 @@ LOCALES = ("en", "es", "fr", "sw", "rw", "qu")
 NOT_PAGES = {
     "static", "catalog.media", "assignments.photo", "offline.package", "site.healthz",
     "gradebook.export", "submissions.export", "community_i18n.export",
-    "accounts.download_data",
+    "accounts.download_data", "badges.issuer", "badges.issuer_key", "badges.badge_class",
+    "badges.badge_image", "badges.assertion", "badges.baked_image", "badges.credential",
 }  # fmt: skip
 #: Forms sent empty (or wrong) to see them with their errors: who, endpoint, the form.
 WITH_ERRORS = [

@@ -54,6 +54,14 @@ PUBLIC = {
     "accounts.confirm_link": "an emailed registration link: the button that creates the account",
     "accounts.profile": "a user's public profile",
     "site.healthz": "the load balancer's health check",
+    "badges.issuer": "the Open Badges issuer profile (JSON-LD, with the public signing key)",
+    "badges.issuer_key": "the issuer's public key as a JWK",
+    "badges.badge_class": "a badge class (JSON-LD): what a badge asks for",
+    "badges.badge_image": "a badge class's image",
+    "badges.assertion": "an issued badge (JSON-LD), by its unguessable public id",
+    "badges.baked_image": "an issued badge's image with the assertion baked in",
+    "badges.credential": "an issued badge as a signed Open Badges 3.0 credential",
+    "badges.page": "an issued badge's page, which its learner shares",
     "static": "CSS",
 }
 

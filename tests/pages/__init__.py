@@ -37,6 +37,7 @@ from peerlearn.catalog import services as catalog
 from peerlearn.content.models import Course, Module, ModuleContent, ModuleRevision
 from peerlearn.edge import GZIP_LEVEL
 from peerlearn.extensions import db
+from peerlearn.recognition import awarding
 from peerlearn.review import queue, reviewing
 from peerlearn.review.reviewing import ScoreInput
 
@@ -128,6 +129,8 @@ class Scene:
 
     module_url: str
     review_url: str = ""
+    #: amina's badge for the digester course (issued directly: the page is what is weighed).
+    badge_url: str = ""
 
 
 def gzipped_size(data: bytes) -> int:
@@ -191,7 +194,12 @@ def build_class() -> Scene:
     for classmate in learners[1:]:
         _review_everyone(classmate, assignment, len(learners) - 1)
     module = longest_module()
-    scene = Scene(f"/courses/{module.course.slug}/m/{module.slug}")
+    assertion = awarding.issue(learners[0], awarding.course_badge(course))
+    assert assertion is not None
+    scene = Scene(
+        f"/courses/{module.course.slug}/m/{module.slug}",
+        badge_url=f"/badges/{assertion.public_id}",
+    )
     db.session.commit()
     return scene
 
@@ -201,7 +209,7 @@ def ask_for_review(client: FlaskClient, scene: Scene) -> Scene:
     login(client, NAMES[0])
     response = post(client, f"/courses/{COURSE}/a/{ASSIGNMENT}/reviews/next")
     assert response.status_code == 302, response.status_code
-    return Scene(scene.module_url, response.headers["Location"])
+    return Scene(scene.module_url, response.headers["Location"], scene.badge_url)
 
 
 def login(client: FlaskClient, username: str) -> None:
@@ -232,6 +240,8 @@ def key_urls(scene: Scene) -> list[tuple[str, str]]:
         ("notifications", "/notifications"),
         ("dashboard", "/dashboard"),
         ("settings", "/settings"),
+        ("badge", scene.badge_url),
+        ("profile with badges", f"/users/{NAMES[0]}"),
         ("login", "/login"),
         ("register", "/register"),
     ]
