@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from peerlearn.authoring.revisions import add_revision
 from sqlalchemy import select
 
 from peerlearn.authoring.forking import fork_course
@@ -15,6 +14,7 @@ from peerlearn.authoring.proposal_decisions import accept
 from peerlearn.authoring.proposals import create_proposal
 from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.content.models import Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
 from peerlearn.recognition.models import Assertion
