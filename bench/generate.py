@@ -22,12 +22,12 @@ submitted version (the snapshot of a real submitted log, retitled) and three or 
 submitted peer reviews with a score per criterion; some forks have an open proposal.
 Ids come from the database, so the same seed gives the same data on SQLite and PostgreSQL.
 
-Four named accounts, all with the password :data:`PASSWORD`, are what ``bench/http.py``
+Four named accounts, all with the password :data:`PASSWORD`, are what ``bench/http_load.py``
 signs in as: ``bench-learner`` (an enrolled learner with a submitted log, a review to
 write and some modules done), ``bench-maintainer`` (maintains the digester course: its
 gradebook has every log), ``bench-author`` (maintains a generated course with history)
 and ``bench-admin``. The URLs of the key pages are written next to the database as
-``<database>.json`` (``bench/http.py`` reads them).
+``<database>.json`` (``bench/http_load.py`` reads them).
 
 The name of the database (file or PostgreSQL database) must contain "bench": it is
 dropped and created again.

@@ -2,7 +2,7 @@
 
 Two data sets built by ``bench/generate.py`` (the benchmark's own generator), one ten
 times the other in learners, courses, build logs and reviews; each key page of
-``bench/http.py`` is rendered once in each, signed in as the account it is for. A page
+``bench/http_load.py`` is rendered once in each, signed in as the account it is for. A page
 whose query count grows with the data (a query per row: a missing ``selectinload``, a
 lazy relationship in a loop) is a page that gets slower with every learner. Timings stay
 in ``bench/``; the counts are asserted here.
@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bench import generate
-from bench.http import page_facts
+from bench.http_load import page_facts
 
 #: Small enough that every list fits on one page (the catalog shows 10 courses a page),
 #: so a query per row shows up as a difference.

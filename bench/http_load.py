@@ -2,9 +2,9 @@
 made by ``bench/generate.py``.
 
     .venv/bin/python bench/generate.py S
-    .venv/bin/python bench/http.py                       # instance/bench-S.sqlite3
-    .venv/bin/python bench/http.py postgresql+psycopg://postgres@127.0.0.1:5432/bench_s
-    .venv/bin/python bench/http.py --write-docs ...      # also update docs/performance.md
+    .venv/bin/python bench/http_load.py                       # instance/bench-S.sqlite3
+    .venv/bin/python bench/http_load.py postgresql+psycopg://postgres@127.0.0.1:5432/bench_s
+    .venv/bin/python bench/http_load.py --write-docs ...      # also update docs/performance.md
 
 What it does:
 
@@ -22,44 +22,39 @@ What it does:
 
 The table (page, requests/s, ratio, p50/p95/p99 ms, bytes, queries) is printed; with
 ``--write-docs`` it replaces the part of ``docs/performance.md`` between the markers
-``<!-- bench/http.py: <size> <database> -->`` and ``<!-- /bench/http.py -->``, with the
+``<!-- bench/http_load.py: <size> <database> -->`` and ``<!-- /bench/http_load.py -->``, with the
 commit and the machine. Timings are never asserted anywhere: they belong here.
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-# This file is named as the issue names it, bench/http.py; run as a script, its folder
-# comes first on sys.path and would hide the standard library's ``http``.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import gzip  # noqa: E402
-import http.cookiejar  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.parse  # noqa: E402
-import urllib.request  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import default_url, manifest_path  # noqa: E402
+from bench.generate import default_url, manifest_path
 
 #: Who looks at each page: None for an anonymous visitor.
 ACTORS = {
@@ -283,6 +278,19 @@ def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict[s
     }
 
 
+def settle(base: str, limit: float = 120.0) -> None:
+    """Wait until the server answers /healthz at once: a slow page leaves requests queued
+    in the workers after wrk stops, and the next page must not be measured behind them."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        start = time.monotonic()
+        with urllib.request.urlopen(f"{base}/healthz", timeout=limit) as response:
+            response.read()
+        if time.monotonic() - start < 0.05:
+            return
+        time.sleep(0.5)
+
+
 def worker_rss(master: int) -> list[int]:
     """Resident set size (KiB) of each gunicorn worker (children of the master)."""
     sizes = []
@@ -311,13 +319,16 @@ def load(
         pages = {"/healthz": "/healthz"}
         pages.update((page, manifest["urls"][page]) for page in ACTORS if page in manifest["urls"])
         for _ in range(runs):
+            settle(base)
             healthz = wrk(f"{base}/healthz", None, duration, connections)
             for page, url in pages.items():
-                result = (
-                    healthz
-                    if page == "/healthz"
-                    else wrk(f"{base}{url}", cookies.get(ACTORS.get(page)), duration, connections)
-                )
+                if page == "/healthz":
+                    result = healthz
+                else:
+                    settle(base)
+                    result = wrk(
+                        f"{base}{url}", cookies.get(ACTORS.get(page)), duration, connections
+                    )
                 result = {**result, "ratio": result["rps"] / healthz["rps"]}
                 rounds.setdefault(page, []).append(result)
         rss = worker_rss(master)
@@ -382,8 +393,8 @@ def table(
 
 def write_docs(section: str, manifest: dict[str, Any]) -> None:
     backend = manifest["database"].split(":", 1)[0].split("+")[0]
-    start = f"<!-- bench/http.py: {manifest['size']} {backend} -->"
-    end = "<!-- /bench/http.py -->"
+    start = f"<!-- bench/http_load.py: {manifest['size']} {backend} -->"
+    end = "<!-- /bench/http_load.py -->"
     path = ROOT / "docs" / "performance.md"
     doc = path.read_text()
     block = f"{start}\n{section}\n{end}"
