@@ -54,7 +54,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import default_url, manifest_path
+from bench.generate import default_url, manifest_path  # noqa: E402
 
 #: Who looks at each page: None for an anonymous visitor.
 ACTORS = {
