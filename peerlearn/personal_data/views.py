@@ -24,7 +24,7 @@ from peerlearn.catalog.services import course_by_slug, enrolled_courses, maintai
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.personal_data import admin, deletion, export
-from peerlearn.recognition.receivers import profile_section
+from peerlearn.recognition.views import profile_section
 
 
 @bp.get("/users/<username>")

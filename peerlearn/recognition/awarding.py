@@ -27,6 +27,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
@@ -279,3 +280,15 @@ def award_earned(user: User) -> list[Assertion]:
 def award_all(users: Iterable[User]) -> int:
     """Backfill: check everyone; return how many badges were issued."""
     return sum(len(award_earned(user)) for user in users)
+
+
+def profile_badges(user: User) -> list[Assertion]:
+    """The badges a profile lists: standing ones, newest first (two queries)."""
+    return list(
+        db.session.scalars(
+            select(Assertion)
+            .where(Assertion.user_id == user.id, Assertion.revoked_at.is_(None))
+            .options(selectinload(Assertion.badge_class).selectinload(BadgeClass.course))
+            .order_by(Assertion.issued_at.desc(), Assertion.id.desc())
+        )
+    )

@@ -12,13 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, render_template
-from markupsafe import Markup
-from sqlalchemy import select
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
-from peerlearn import permissions
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog
 from peerlearn.authoring.proposal_decisions import proposal_accepted
@@ -27,8 +23,6 @@ from peerlearn.catalog.services import module_completed
 from peerlearn.content.models import Module, ModuleRevision
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
-from peerlearn.recognition.models import Assertion, BadgeClass
-from peerlearn.recognition.texts import badge_text
 from peerlearn.review.models import Review
 from peerlearn.review.signals import grade_overridden, review_rated, review_submitted
 
@@ -72,30 +66,6 @@ def _on_proposal_accepted(
             people.add(revision.author)
     for person in sorted(people, key=lambda one: one.id):
         _safely(lambda person=person: awarding.check_contributor(person))  # type: ignore[misc]
-
-
-def profile_badges(user: User, viewer: Any) -> list[Assertion]:
-    """The badges a profile lists: standing ones, newest first (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Assertion)
-            .where(Assertion.user_id == user.id, Assertion.revoked_at.is_(None))
-            .options(selectinload(Assertion.badge_class).selectinload(BadgeClass.course))
-            .order_by(Assertion.issued_at.desc(), Assertion.id.desc())
-        )
-    )
-
-
-def profile_section(user: User, viewer: Any) -> Markup:
-    """Badges are learning activity: shown where the person's activity is (public, or
-    their own profile), as the privacy setting promises."""
-    if not permissions.can_see_learning_activity(viewer, user):
-        return Markup("")
-    badges = profile_badges(user, viewer)
-    if not badges:
-        return Markup("")
-    rows = [(assertion, badge_text(assertion.badge_class)) for assertion in badges]
-    return Markup(render_template("recognition/_profile_badges.html", badges=rows))
 
 
 def connect() -> None:

@@ -13,11 +13,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from peerlearn import permissions
+from peerlearn.accounts.models import User
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.recognition import awarding, documents
@@ -141,18 +143,25 @@ def credential(public_id: str) -> Response:
 @bp.get("/<public_id>")
 def page(public_id: str) -> tuple[str, int]:
     found = _assertion_or_404(public_id)
-    reason = _gone_reason(found)
     course = found.badge_class.course
     may_revoke = found.revoked_at is None and permissions.can_revoke_badge(current_user, course)
+    reason = _gone_reason(found)
+    return _badge_page(found, RevokeForm() if may_revoke else None), (
+        410 if reason is not None else 200
+    )
+
+
+def _badge_page(found: Assertion, form: RevokeForm | None) -> str:
+    """The public page of a badge, with the revoke form for those who may use it."""
     return render_template(
         "recognition/badge.html",
         assertion=found,
         badge=found.badge_class,
         text=badge_text(found.badge_class),
-        course=course,
-        gone_reason=reason,
-        form=RevokeForm() if may_revoke else None,
-    ), (410 if reason is not None else 200)
+        course=found.badge_class.course,
+        gone_reason=_gone_reason(found),
+        form=form,
+    )
 
 
 @bp.post("/<public_id>/revoke")
@@ -164,15 +173,7 @@ def revoke(public_id: str) -> BaseResponse | tuple[str, int]:
         abort(403, _("Only the course's maintainers can revoke its badges."))
     form = RevokeForm()
     if not form.validate_on_submit():
-        return render_template(
-            "recognition/badge.html",
-            assertion=found,
-            badge=found.badge_class,
-            text=badge_text(found.badge_class),
-            course=course,
-            gone_reason=_gone_reason(found),
-            form=form,
-        ), 400
+        return _badge_page(found, form), 400
     try:
         awarding.revoke(current_user, found, form.reason.data or "")
     except awarding.RevokeRefused:
@@ -181,3 +182,17 @@ def revoke(public_id: str) -> BaseResponse | tuple[str, int]:
     db.session.commit()
     flash(_("The badge is revoked."), "success")
     return redirect(url_for("badges.page", public_id=public_id))
+
+
+def profile_section(user: User, viewer: Any) -> Markup:
+    """The badges part of ``user``'s profile, for the profile page (personal_data).
+
+    Badges are learning activity: shown where the person's activity is (public, or their
+    own profile), as the privacy setting promises."""
+    if not permissions.can_see_learning_activity(viewer, user):
+        return Markup("")
+    badges = awarding.profile_badges(user)
+    if not badges:
+        return Markup("")
+    rows = [(assertion, badge_text(assertion.badge_class)) for assertion in badges]
+    return Markup(render_template("recognition/_profile_badges.html", badges=rows))
