@@ -7,9 +7,12 @@ allowlist. Nothing else in the code base may mark user text as safe.
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -95,6 +98,10 @@ CALLOUT_KINDS: Mapping[str, str] = {
     "solution": "solution", "answer": "solution", "details": "solution",
     "spoiler": "solution",
 }  # fmt: skip
+
+
+#: The callout kinds a label exists for (the values of the alias table above).
+LABELLED_KINDS = ("note", "tip", "warning", "caution", "solution")
 
 
 def callout_label(kind: str) -> str:
@@ -264,17 +271,50 @@ def _rewrite_images(tokens: list[Token], rewrite: LinkRewriter | None) -> None:
             child.attrSet("loading", "lazy")
 
 
+#: How many rendered texts each process keeps. A module page renders its body on every
+#: view although the body only changes with a new revision; parsing and sanitising is most
+#: of that page's work. 512 bodies of a few KB each stay well inside the memory budget.
+RENDER_CACHE_SIZE = 512
+_render_cache: OrderedDict[tuple[bytes, tuple[str, ...]], str] = OrderedDict()
+_render_cache_lock = threading.Lock()
+
+
+def _cache_key(text: str) -> tuple[bytes, tuple[str, ...]]:
+    """The text's hash, and the callout labels it would be rendered with: the output
+    depends on the reader's language (and on community translations) only through them."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    return digest, tuple(callout_label(kind) for kind in LABELLED_KINDS)
+
+
 def render_markdown(text: str, rewrite_image: LinkRewriter | None = None) -> Markup:
     """Render user Markdown to sanitized HTML.
 
     ``rewrite_image`` maps an image path as written in the course bundle (for example
-    ``media/trench.png``) to the URL the browser should load.
+    ``media/trench.png``) to the URL the browser should load. Without it the result is a
+    function of the text and the reader's callout labels, so it is kept in a small
+    per-process cache keyed by the text's hash (see :data:`RENDER_CACHE_SIZE`).
     """
+    if rewrite_image is not None:
+        return Markup(_render(text, rewrite_image))
+    key = _cache_key(text)
+    with _render_cache_lock:
+        cached = _render_cache.get(key)
+        if cached is not None:
+            _render_cache.move_to_end(key)
+            return Markup(cached)
+    html = _render(text, None)
+    with _render_cache_lock:
+        _render_cache[key] = html
+        if len(_render_cache) > RENDER_CACHE_SIZE:
+            _render_cache.popitem(last=False)
+    return Markup(html)
+
+
+def _render(text: str, rewrite_image: LinkRewriter | None) -> str:
     tokens = _parser.parse(text)
     _add_heading_anchors(tokens)
     _rewrite_images(tokens, rewrite_image)
-    html = _parser.renderer.render(tokens, _parser.options, {})
-    return Markup(sanitize_html(html))
+    return sanitize_html(_parser.renderer.render(tokens, _parser.options, {}))
 
 
 #: Called as ``(tag, attribute, value)`` for each allowed attribute: the value to keep, or

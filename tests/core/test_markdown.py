@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from flask_babel import force_locale
 
+from peerlearn import markdown
 from peerlearn.markdown import render_markdown
 
 
@@ -174,3 +175,26 @@ def test_hostile_text_inside_each_construct_comes_out_inert(app, source):
             assert RENDERER_CLASSES.match(name), html
         assert attrs.get("role", "note") == "note", html
         assert attrs.get("id", "fn1").startswith("fn"), html
+
+
+def test_a_cached_rendering_is_never_served_in_another_language(app):
+    """The render cache is keyed by the text's hash and the reader's callout labels: the
+    same body read in English and then in Spanish keeps each reader's words, and reading
+    it again gives the same HTML."""
+    source = "!!! warning\n    Seal the digester before filling it.\n"
+    with app.test_request_context("/"):
+        english = html_of(source)
+        with force_locale("es"):
+            spanish = html_of(source)
+        again = html_of(source)
+    assert 'aria-label="Warning"' in english and 'aria-label="Advertencia"' in spanish
+    assert again == english
+
+
+def test_the_render_cache_keeps_only_so_many_texts(monkeypatch):
+    monkeypatch.setattr(markdown, "RENDER_CACHE_SIZE", 3)
+    monkeypatch.setattr(markdown, "_render_cache", type(markdown._render_cache)())
+    for n in range(10):
+        markdown.render_markdown(f"text number {n}")
+    assert len(markdown._render_cache) == 3
+    assert markdown.render_markdown("text number 9") == "<p>text number 9</p>\n"
