@@ -179,6 +179,15 @@ def overrides(locale: str) -> Mapping[str, tuple[str, ...]]:
     return state.layer(locale).forms
 
 
+def translation_version(locale: str) -> str | None:
+    """The version of ``locale``'s approved texts in use (None: none, or the source
+    language): what a cache of text rendered in that language must be keyed by."""
+    state: LayerState | None = current_app.extensions.get(EXTENSION)
+    if state is None or not locale or locale == source_language():
+        return None
+    return state.layer(locale).version
+
+
 def install(app: Flask) -> None:
     """Layer approved translations over ``app``'s catalogs (call after ``babel.init_app``)."""
     app.extensions[EXTENSION] = LayerState()

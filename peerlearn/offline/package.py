@@ -23,9 +23,13 @@ course read in the same interface language gives the same bytes (and the same ET
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,13 +37,16 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app, render_template
+from flask_babel import get_locale, get_timezone
 from sqlalchemy import select
 
+from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.services import active_modules, course_assignments
 from peerlearn.authoring import lineage
 from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading
-from peerlearn.content.models import Course, CourseMedia
+from peerlearn.community_i18n.layering import translation_version
+from peerlearn.content.models import Course, CourseMedia, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext, when
 from peerlearn.licences import LICENCES, Licence
@@ -57,6 +64,13 @@ from peerlearn.offline.links import (
 #: The earliest time a zip entry can carry (1980-01-01 00:00): fixed, so that building the
 #: same course twice gives the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Changes whenever the package's layout or pages change in a way its inputs do not show,
+#: so that no cached package of the old kind is served (part of every fingerprint).
+PACKAGE_FORMAT = "offline-package-1"
+#: Built packages each app process keeps (``OFFLINE_CACHE_BYTES``), most recently used first.
+DEFAULT_CACHE_BYTES = 16 * 1024 * 1024
+CACHE_EXTENSION = "peerlearn.offline.cache"
+
 #: Already compressed: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
@@ -219,9 +233,28 @@ def _licence_text(course: Course, credit: Credit) -> str:
 # --- Building the package -------------------------------------------------------------
 
 
-def build_package(course: Course, server_hosts: Iterable[str] = (), script_root: str = "") -> bytes:
-    """The offline package of ``course`` as zip bytes, in the interface language of the
-    current request.
+@dataclass(frozen=True)
+class PackageInputs:
+    """Everything a package is made of, read from the database in a fixed number of
+    queries. ``fingerprint`` names the bytes :func:`render_package` makes of it: the same
+    fingerprint always gives the same zip, so it is the download's ETag and the key under
+    which a built package is kept (:func:`package_bytes`)."""
+
+    course: Course
+    modules: list[Module]
+    entries: list[ModuleEntry]
+    assignments: list[Assignment]
+    media: dict[str, str]
+    credit: Credit
+    links: PackageLinks
+    fingerprint: str
+
+
+def gather_inputs(
+    course: Course, server_hosts: Iterable[str] = (), script_root: str = ""
+) -> PackageInputs:
+    """The package's inputs and their fingerprint, in the current request's language,
+    time zone and approved translations.
 
     ``server_hosts`` and ``script_root`` say where the site lives, so that links an
     author wrote to it become links inside the package. A fixed number of queries,
@@ -232,21 +265,11 @@ def build_package(course: Course, server_hosts: Iterable[str] = (), script_root:
         ModuleEntry(number, module.slug, module.current.title, module_page(number, module.slug))
         for number, module in enumerate(modules, start=1)
     ]
-    by_id = {module.id: entry for module, entry in zip(modules, entries, strict=True)}
-    assignments = [
-        AssignmentEntry(
-            assignment.slug,
-            spec_of(assignment),
-            assignment_page(assignment.slug),
-            by_id.get(assignment.module_id) if assignment.module_id is not None else None,
-        )
-        for assignment in course_assignments(course)
-        if assignment.current is not None
-    ]
+    assignments = [a for a in course_assignments(course) if a.current is not None]
     media = {
-        path
-        for path in db.session.scalars(
-            select(CourseMedia.path).where(CourseMedia.course_id == course.id)
+        path: sha256
+        for path, sha256 in db.session.execute(
+            select(CourseMedia.path, CourseMedia.sha256).where(CourseMedia.course_id == course.id)
         )
         if is_safe_media_path(path)
     }
@@ -260,11 +283,45 @@ def build_package(course: Course, server_hosts: Iterable[str] = (), script_root:
     links = PackageLinks(
         course_slug=course.slug,
         modules={entry.slug: entry.path for entry in entries},
-        assignments={entry.slug: entry.path for entry in assignments},
+        assignments={a.slug: assignment_page(a.slug) for a in assignments},
         media=frozenset(media),
         server_hosts=frozenset(host.lower() for host in server_hosts if host),
         script_root=script_root,
     )
+    locale = str(get_locale() or "")
+    facts: list[object] = [
+        PACKAGE_FORMAT,
+        [course.id, course.slug, course.title, course.summary, course.licence, course.language,
+         course.translation_of, course.forked_from, course.author_names],
+        [[e.number, e.slug, e.title, m.current.content.sha256]
+         for e, m in zip(entries, modules, strict=True)],
+        [[a.slug, a.current.content.sha256 if a.current else None,
+          a.module.slug if a.module is not None else None] for a in assignments],
+        sorted(media.items()),
+        [credit.licence.spdx, credit.licence.name, credit.licence.url, credit.authors]
+        + [[c.key, c.title, c.language, c.translation_of] if c else None
+           for c in (credit.parent, credit.root)],
+        sorted(links.server_hosts), script_root,
+        locale, str(get_timezone()), translation_version(locale),
+    ]  # fmt: skip
+    digest = hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+    return PackageInputs(course, modules, entries, assignments, media, credit, links, digest)
+
+
+def render_package(inputs: PackageInputs) -> bytes:
+    """The zip that ``inputs`` describe: the pages rendered, the shown images read."""
+    course, modules, entries, links = inputs.course, inputs.modules, inputs.entries, inputs.links
+    by_id = {module.id: entry for module, entry in zip(modules, entries, strict=True)}
+    assignments = [
+        AssignmentEntry(
+            assignment.slug,
+            spec_of(assignment),
+            assignment_page(assignment.slug),
+            by_id.get(assignment.module_id) if assignment.module_id is not None else None,
+        )
+        for assignment in inputs.assignments
+    ]
+    credit = inputs.credit
     pages = _Pages()
     common = {"course": course, "credit": credit, "modules": entries}
 
@@ -310,6 +367,53 @@ def build_package(course: Course, server_hosts: Iterable[str] = (), script_root:
     pages.files["style.css"] = _stylesheet(Path(current_app.static_folder or "") / "style.css")
     pages.files["LICENSE.txt"] = _licence_text(course, credit).encode()
     return write_zip(package_folder(course), pages.files)
+
+
+class PackageCache:
+    """Built packages by fingerprint, most recently used kept, within a byte budget.
+
+    Per process and in memory, on purpose: a deploy that changes a template or the
+    stylesheet starts new processes, so no package built by older code outlives it, and
+    nothing is written to disk that an account deletion would have to find.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        if len(data) > self.budget // 4:
+            return  # one huge course must not push every other out
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = data
+            self._size += len(data)
+            while self._size > self.budget:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+
+def package_bytes(inputs: PackageInputs) -> bytes:
+    """The package ``inputs`` describe, built once per fingerprint and app process."""
+    cache: PackageCache | None = current_app.extensions.get(CACHE_EXTENSION)
+    if cache is None:
+        budget = int(current_app.config.get("OFFLINE_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+        cache = current_app.extensions.setdefault(CACHE_EXTENSION, PackageCache(budget))
+    data = cache.get(inputs.fingerprint)
+    if data is None:
+        data = render_package(inputs)
+        cache.put(inputs.fingerprint, data)
+    return data
 
 
 def _page(template: str, **context: object) -> bytes:

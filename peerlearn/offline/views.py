@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, abort, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
 from peerlearn.catalog import services as catalog
-from peerlearn.offline.package import build_package, package_filename
+from peerlearn.offline.package import gather_inputs, package_bytes, package_filename
 
 bp = Blueprint("offline", __name__, template_folder="templates")
 
 #: The package changes when an author edits the course; a browser may keep it a few
-#: minutes, then asks again with its ETag and gets a 304 if nothing changed.
+#: minutes, then asks again with its ETag and gets a 304 if nothing changed. The ETag is
+#: the fingerprint of the package's inputs, so that answer needs no build, and a package
+#: is built once per fingerprint and process (``package.package_bytes``).
 CACHE_SECONDS = 300
 
 
@@ -25,11 +25,17 @@ def package(slug: str) -> Response:
     course = catalog.course_by_slug(slug)
     if course is None or not permissions.can_view_course(current_user, course):
         abort(404)
-    data = build_package(course, server_hosts=(request.host,), script_root=request.script_root)
-    response = Response(data, mimetype="application/zip")
-    response.headers.set("Content-Disposition", "attachment", filename=package_filename(course))
+    inputs = gather_inputs(course, server_hosts=(request.host,), script_root=request.script_root)
+    if request.if_none_match.contains(inputs.fingerprint):
+        # The reader has this very package: say so without building it.
+        response = Response(status=304)
+    else:
+        response = Response(package_bytes(inputs), mimetype="application/zip")
+        response.headers.set(
+            "Content-Disposition", "attachment", filename=package_filename(course)
+        )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(hashlib.sha256(data).hexdigest())
+    response.set_etag(inputs.fingerprint)
     # The words around the course are in the reader's interface language (an account
     # setting, a cookie or Accept-Language), so no shared cache may hand it to another.
     response.cache_control.private = True

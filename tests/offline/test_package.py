@@ -10,9 +10,14 @@ from html.parser import HTMLParser
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from peerlearn.authoring import editing
 from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
+from peerlearn.content.models import Module
+from peerlearn.extensions import db
+from peerlearn.offline import package as package_module
 from peerlearn.offline.links import PackageLinks, resolve_url
 from peerlearn.offline.package import review_settings
 from tests.conftest import ROOT
@@ -414,3 +419,69 @@ def test_empty_course_still_makes_a_package(client, create_course):
         "empty/LICENSE.txt", "empty/index.html", "empty/style.css",
     ]  # fmt: skip
     assert "This course has no modules yet." in archive.read("empty/index.html").decode()
+
+
+# --- Built once, rebuilt when it changes ------------------------------------------------
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How many packages were built (rendered), not just served."""
+    counter = {"n": 0}
+    real = package_module.render_package
+
+    def counting(inputs):
+        counter["n"] += 1
+        return real(inputs)
+
+    monkeypatch.setattr(package_module, "render_package", counting)
+    return counter
+
+
+def test_a_package_is_built_once_and_rebuilt_when_a_module_changes(
+    client, create_user, create_course, builds
+):
+    course = create_course("cached", modules=2)
+    first, _ = download(client, "cached")
+    again, _ = download(client, "cached")
+    assert builds["n"] == 1 and again.data == first.data
+    module = db.session.scalar(
+        select(Module).where(Module.course_id == course.id).order_by(Module.position)
+    )
+    outcome = editing.save_edit(
+        create_user("editor"), module, base_revision_id=module.current_revision_id,
+        title=module.title, body="## Part 1\n\nThe new words.\n", summary="new",
+    )  # fmt: skip
+    assert outcome.status == "saved"
+    db.session.commit()
+    changed, archive = download(client, "cached")
+    assert builds["n"] == 2
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert "The new words." in archive.read("cached/modules/01-module-1.html").decode()
+
+
+def test_a_reader_who_has_the_package_gets_304_without_a_build(client, create_course, builds):
+    create_course("kept", modules=1)
+    first, _ = download(client, "kept")
+    builds["n"] = 0
+    etag = first.headers["ETag"]
+    cached = client.get("/courses/kept/offline.zip", headers={"If-None-Match": etag})
+    assert cached.status_code == 304 and builds["n"] == 0
+    assert cached.headers["ETag"] == first.headers["ETag"]
+
+
+def test_each_interface_language_has_its_own_package(client, create_course, builds):
+    create_course("words", modules=1)
+    english, archive_en = download(client, "words", headers={"Accept-Language": "en"})
+    spanish, archive_es = download(client, "words", headers={"Accept-Language": "es"})
+    assert builds["n"] == 2 and english.headers["ETag"] != spanish.headers["ETag"]
+    assert archive_en.read("words/index.html") != archive_es.read("words/index.html")
+
+
+def test_the_cache_keeps_within_its_budget():
+    cache = package_module.PackageCache(budget=100)
+    for n in range(10):
+        cache.put(f"k{n}", bytes(20))
+    assert cache.get("k0") is None and cache.get("k9") == bytes(20)
+    cache.put("huge", bytes(60))  # over a quarter of the budget: never kept
+    assert cache.get("huge") is None
