@@ -757,6 +757,8 @@ METHODS: Mapping[str, GradingMethod] = MappingProxyType(
         )
     }
 )
+#: The methods that give intervals and explanations (the model-based ones).
+INTERVAL_METHODS = frozenset({"model", "bounded"})
 #: The method the platform uses unless a course chooses another: in bench/peer_sim.py it
 #: is the most accurate, with and without biased or careless reviewers.
 DEFAULT_METHOD = "model"
