@@ -148,7 +148,7 @@ def test_interval_adds_low_and_high_columns(tmp_path: Path) -> None:
     for line in lines[1:]:
         _, grade, low, high = line.split(",")
         assert float(low) <= float(grade) <= float(high)
-    plain, plain_output = run(tmp_path, ORA2_CSV)
+    _, plain_output = run(tmp_path, ORA2_CSV)
     assert [line.split(",")[:2] for line in lines[1:]] == [
         line.split(",") for line in plain_output.read_text(encoding="utf-8").splitlines()[1:]
     ]
