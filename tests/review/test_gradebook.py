@@ -301,8 +301,8 @@ def test_csv_has_one_row_per_log_and_defuses_formulas(
         "Documentation (peers)",
         "Reviews",
         "Override reason",
-        "Peer grade, 90% interval low",
-        "Peer grade, 90% interval high",
+        "Peer grade, likely lowest (9 in 10)",
+        "Peer grade, likely highest (9 in 10)",
     ]
     # The median gives no interval: the two columns stay empty.
     assert rows[1] == ["learner1", "7.00", "7.00", "3.00", "2.00", "2", "", "", ""]
