@@ -94,6 +94,9 @@ def test_the_gradebook_shows_intervals_and_flags_uncertain_grades(
     assert html.count(">Uncertain<") == 4
     body = client.get(f"{base}/gradebook.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][-2:] == ["Peer grade, likely lowest (9 in 10)", "Peer grade, likely highest (9 in 10)"]
+    assert rows[0][-2:] == [
+        "Peer grade, likely lowest (9 in 10)",
+        "Peer grade, likely highest (9 in 10)",
+    ]
     for row in rows[1:]:
         assert Decimal(row[-2]) <= Decimal(row[2]) <= Decimal(row[-1])
