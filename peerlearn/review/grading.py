@@ -38,10 +38,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from functools import cached_property
 from itertools import pairwise
 from math import exp, fsum, pi
 from statistics import NormalDist
 from types import MappingProxyType
+from typing import NamedTuple
 
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.review import grading_model
@@ -234,6 +236,11 @@ class _ModelDetails:
     #: Per reviewer, the cells they scored.
     reviewed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
+    @cached_property
+    def bias_variance(self) -> dict[str, float]:
+        """Each reviewer's :func:`_bias_variance`, computed once for all their logs."""
+        return {reviewer: _bias_variance(self, reviewer) for reviewer in self.fit.bias}
+
 
 #: Criterion grades keyed by (submission, criterion), reviewer estimates if any, and the
 #: model's details for intervals and explanations (None for methods without a model).
@@ -261,12 +268,13 @@ def grade(
     criteria: Mapping[str, CriterionScale] | None = None,
     calibration: Iterable[CalibrationResult] = (),
     *,
-    interval: float = INTERVAL_LEVEL,
+    interval: float | None = INTERVAL_LEVEL,
 ) -> Grading:
     """Grade every submission that has at least one score.
 
     Model-based methods give each result a credible interval of probability ``interval``
-    (in (0, 1)) and an explanation; ``median`` and ``mean`` give neither.
+    (in (0, 1)) and an explanation; ``median`` and ``mean`` give neither, nor does any
+    method with ``interval=None`` (which saves their cost when only grades are wanted).
 
     ``criteria`` gives each criterion's range and weight; without it every weight is 1 and
     a criterion's range is the lowest to the highest points seen for it. Raises
@@ -277,7 +285,7 @@ def grade(
     name = method or DEFAULT_METHOD
     if name not in METHODS:
         raise GradingError(f"unknown grading method '{name}'; choose one of {', '.join(METHODS)}")
-    if not 0 < interval < 1:
+    if interval is not None and not 0 < interval < 1:
         raise GradingError(f"an interval's probability must be between 0 and 1, not {interval}")
     # One fixed decimal context, whatever the caller's: the same scores, the same grades.
     with localcontext(FIXED_CONTEXT):
@@ -289,7 +297,7 @@ def _grade(
     score_list: list[Score],
     criteria: Mapping[str, CriterionScale] | None,
     calibration_list: list[CalibrationResult],
-    interval: float = INTERVAL_LEVEL,
+    interval: float | None = INTERVAL_LEVEL,
 ) -> Grading:
     scales = resolve_scales(score_list, criteria, calibration_list)
     reviewers_of: dict[str, set[str]] = defaultdict(set)
@@ -310,6 +318,19 @@ def _grade(
     for (submission, criterion), value in criterion_grades.items():
         by_submission[submission][criterion] = _clamp(value, scales[criterion])
     points_of: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    # Per criterion, once: weight x lowest points (float and Decimal), weight x span, and
+    # weight x highest points; and the normal quantile of the interval.
+    weighted = {
+        c: _Weighted(
+            float(s.weight * s.min_points), float(s.weight * s.span),
+            s.weight * s.min_points, s.weight * s.max_points,
+        )
+        for c, s in scales.items()
+    }  # fmt: skip
+    if interval is None:
+        details = None
+    else:
+        z = NormalDist().inv_cdf(0.5 + interval / 2)
     if details is not None:
         for score in score_list:
             points_of[score.submission][score.criterion].append(score.points)
@@ -319,7 +340,7 @@ def _grade(
         total = weighted_total(by_criterion, scales)
         low = high = explanation = None
         if details is not None:
-            low, high = _interval(submission, by_criterion, total, scales, details, interval)
+            low, high = _interval(submission, by_criterion, total, weighted, details, z)
             explanation = _explain(submission, points_of[submission], total, scales, details)
         results[submission] = GradeResult(
             submission=submission,
@@ -574,13 +595,20 @@ def _bounded(
     return grades, reviewers, replace(details, ends=ends)
 
 
+class _Weighted(NamedTuple):
+    low: float
+    span: float
+    lowest: Decimal
+    highest: Decimal
+
+
 def _interval(
     submission: str,
     by_criterion: Mapping[str, Decimal],
     total: Decimal,
-    scales: Mapping[str, CriterionScale],
+    weighted: Mapping[str, _Weighted],
     details: _ModelDetails,
-    probability: float,
+    z: float,
 ) -> tuple[Decimal, Decimal]:
     """The credible interval of a total: the grade plus or minus ``z`` posterior standard
     deviations, clipped to the scale.
@@ -600,17 +628,17 @@ def _interval(
     lowest = highest = Decimal(0)
     centre = 0.0
     for criterion in by_criterion:
-        scale = scales[criterion]
-        lowest += scale.weight * scale.min_points
-        highest += scale.weight * scale.max_points
+        scale = weighted[criterion]
+        lowest += scale.lowest
+        highest += scale.highest
         cell = (submission, criterion)
         variance = fit.variance.get(cell)
         if variance is None:  # a criterion with a single level: no uncertainty
-            centre += float(scale.weight * scale.min_points)
+            centre += scale.low
             continue
-        k = float(scale.weight * scale.span)
+        k = scale.span
         model_value = min(max(fit.true_scores[cell], 0.0), 1.0)
-        centre += float(scale.weight * scale.min_points) + k * model_value
+        centre += scale.low + k * model_value
         own += k * k * (variance + _rounding_variance(details, cell))
         prior = fit.prior_precision[criterion]
         pulled[criterion] = k * prior * variance / prior**0.5
@@ -621,9 +649,8 @@ def _interval(
         for (first, second), r in details.correlation.items()
         if first in pulled and second in pulled
     ]
-    variance = own + fsum(_bias_variance(details, v) * x * x for v, x in shared.items())
+    variance = own + fsum(details.bias_variance[v] * x * x for v, x in shared.items())
     spread = MEAN_FIELD_INFLATION * max(variance + fsum(together), 0.0) ** 0.5
-    z = NormalDist().inv_cdf(0.5 + probability / 2)
     # Around the model's total, so that the ends rule widens the interval only.
     low = _round_points(centre - z * spread)
     high = _round_points(centre + z * spread)
@@ -663,7 +690,8 @@ def _rounding_variance(details: _ModelDetails, cell: tuple[str, str]) -> float:
     if not step or not seen:
         return 0.0
     rounding = step * step / 12
-    noise = fsum(max(1 / details.fit.precision[v] - rounding, 0.0) for v in seen) / len(seen)
+    precision = details.fit.precision
+    noise = fsum([max(1 / precision[v] - rounding, 0.0) for v in seen]) / len(seen)
     return step * step / (2 * pi * pi) * exp(-4 * pi * pi * noise / (step * step))
 
 
@@ -702,8 +730,9 @@ def _explain(
         weights = [fit.precision[v] for v in seen]
         unequal = unequal or max(weights) >= UNEQUAL_WEIGHT_RATIO * min(weights)
         prior = fit.prior_precision[criterion]
-        kept = fsum(weights) / (prior + fsum(weights))
-        mean_bias = fsum(fit.bias[v] for v in seen) / len(seen)
+        weight_sum = fsum(weights)
+        kept = weight_sum / (prior + weight_sum)
+        mean_bias = fsum([fit.bias[v] for v in seen]) / len(seen)
         bias -= float(scale.weight * scale.span) * kept * mean_bias
     reviewer_bias = _round_points(bias)
     return Explanation(

@@ -250,3 +250,12 @@ def test_the_explanation_does_not_say_which_review_counted_less() -> None:
         assert (explanation.rest > 0) == (world.total > explanation.plain_average)
     # The grades differ (the careful reviewer counts more), and that is all that does.
     assert worlds[0].total > worlds[1].total
+
+
+def test_without_an_interval_only_the_grades_are_computed() -> None:
+    """What the offline CLI asks for without --interval: the same grades, nothing else."""
+    full = grade(class_scores("mixed"), "bounded", SCALES)
+    bare = grade(class_scores("mixed"), "bounded", SCALES, interval=None)
+    for submission, result in bare.results.items():
+        assert (result.low, result.high, result.explanation) == (None, None, None)
+        assert result.total == full.results[submission].total
