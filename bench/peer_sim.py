@@ -18,7 +18,10 @@ submission deadline, as late as 12 hours before the review deadline.
 
 Reported: RMSE of each method's total against the true total (as % of the maximum, over
 several seeds, with and without reviewer bias, and for the model with two calibration
-examples per reviewer), how many submissions reach ``must_be_reviewed`` by the review
+examples per reviewer), what the model and ``bounded`` make of criteria every reviewer put
+at the top or the bottom of the scale (and of logs that got top marks throughout), how
+often the 90 % intervals of the model-based methods hold the true total and how wide they
+are, how many submissions reach ``must_be_reviewed`` by the review
 deadline and the spread of review counts, the time to grade 10,000 submissions x 4 reviews
 x 4 criteria (the model on a random and on a ring-shaped review graph), and, if
 ``bench/allocation_latency.py`` exists, its allocation latency on SQLite (and on
@@ -48,6 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from peerlearn.review.grading import (
     DEFAULT_METHOD,
+    INTERVAL_LEVEL,
+    INTERVAL_METHODS,
     METHODS,
     CalibrationResult,
     CriterionScale,
@@ -335,6 +340,106 @@ def accuracy_section(courses: dict[bool, list[Course]]) -> list[str]:
     return out
 
 
+def _scales() -> dict[str, CriterionScale]:
+    return {c: CriterionScale(Decimal(0), Decimal(top)) for c, top in RUBRIC.items()}
+
+
+def ends_section(courses: dict[bool, list[Course]]) -> list[str]:
+    """Criteria every reviewer (two or more) put at the top or the bottom, and logs that
+    got the top level on every criterion from every reviewer: the true value, what the
+    model gives and what ``bounded`` gives (mean, in points of the criterion / total)."""
+    cells: dict[str, list[tuple[float, float, float]]] = {"top": [], "bottom": []}
+    logs: list[tuple[float, float, float]] = []
+    for course in courses[True] + courses[False]:
+        by_id = {learner.id: learner for learner in course.learners}
+        model, bounded = (grade(course.scores, m, _scales()) for m in ("model", "bounded"))
+        seen: dict[tuple[str, str], set[int]] = {}
+        count: Counter[tuple[str, str]] = Counter()
+        for score in course.scores:
+            seen.setdefault((score.submission, score.criterion), set()).add(int(score.points))
+            count[(score.submission, score.criterion)] += 1
+        top_everywhere: dict[str, bool] = {}
+        for (submission, criterion), points in seen.items():
+            top = RUBRIC[criterion]
+            truth = by_id[submission].quality[criterion] * top
+            end = "top" if points == {top} else "bottom" if points == {0} else None
+            top_everywhere[submission] = top_everywhere.get(submission, True) and end == "top"
+            if end is None or count[(submission, criterion)] < 2:
+                continue
+            cells[end].append((
+                truth,
+                float(model.results[submission].by_criterion[criterion]),
+                float(bounded.results[submission].by_criterion[criterion]),
+            ))  # fmt: skip
+        for submission, everywhere in top_everywhere.items():
+            if everywhere and model.results[submission].reviews >= 2:
+                truth = sum(by_id[submission].quality[c] * t for c, t in RUBRIC.items())
+                logs.append((
+                    truth,
+                    float(model.results[submission].total),
+                    float(bounded.results[submission].total),
+                ))  # fmt: skip
+    out = [
+        "Unanimous ends (both conditions, every seed): criteria every reviewer (two or more) "
+        "put at the top or the bottom of the scale, and logs every reviewer gave the top "
+        "level on every criterion. Mean of the true value, of the `model`'s grade and of "
+        "`bounded`'s, and the RMSE of each against the truth, in points (of the criterion; "
+        f"of the total of {sum(RUBRIC.values())} for logs):",
+        "",
+        "| case | n | true | `model` | `bounded` | RMSE `model` | RMSE `bounded` |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, rows in (("criterion all top", cells["top"]),
+                        ("criterion all bottom", cells["bottom"]),
+                        ("log all top", logs)):  # fmt: skip
+        if not rows:
+            out.append(f"| {label} | 0 | | | | | |")
+            continue
+        truth, model_values, bounded_values = zip(*rows, strict=True)
+        out.append(
+            f"| {label} | {len(rows)} | {statistics.mean(truth):.2f} | "
+            f"{statistics.mean(model_values):.2f} | {statistics.mean(bounded_values):.2f} | "
+            f"{_rmse(model_values, truth):.3f} | {_rmse(bounded_values, truth):.3f} |"
+        )
+    return out
+
+
+def _rmse(values: tuple[float, ...], truth: tuple[float, ...]) -> float:
+    return math.sqrt(statistics.mean((v - t) ** 2 for v, t in zip(values, truth, strict=True)))
+
+
+def interval_section(courses: dict[bool, list[Course]]) -> list[str]:
+    """How often the 90 % interval holds the true total, and how wide it is."""
+    out = [
+        f"Credible intervals ({INTERVAL_LEVEL:.0%}) of the model-based methods: the share of "
+        "graded logs whose true total lies inside (should be 85-95 %), and the mean width "
+        "as % of the highest total (mean ± sd over seeds):",
+        "",
+        "| method | reviewers | coverage | mean width |",
+        "|---|---|---:|---:|",
+    ]
+    for method in sorted(INTERVAL_METHODS):
+        for biased in (True, False):
+            coverage, width = [], []
+            for course in courses[biased]:
+                by_id = {learner.id: learner for learner in course.learners}
+                result = grade(course.scores, method, _scales())
+                inside = widths = 0.0
+                for submission, graded in result.results.items():
+                    assert graded.low is not None and graded.high is not None
+                    truth = sum(by_id[submission].quality[c] * t for c, t in RUBRIC.items())
+                    inside += float(graded.low) <= truth <= float(graded.high)
+                    widths += float(graded.high - graded.low)
+                coverage.append(100 * inside / len(result.results))
+                width.append(100 * widths / len(result.results) / sum(RUBRIC.values()))
+            out.append(
+                f"| `{method}` | {'biased' if biased else 'unbiased'} | "
+                f"{statistics.mean(coverage):.1f} ± {statistics.stdev(coverage):.1f} % | "
+                f"{statistics.mean(width):.1f} ± {statistics.stdev(width):.1f} % |"
+            )
+    return out
+
+
 def allocation_section(courses: list[Course]) -> list[str]:
     """How many submissions got their reviews in time, and the spread of review counts."""
     reviewed = [course.completed[learner.id] for course in courses for learner in course.learners]
@@ -367,6 +472,7 @@ def main() -> None:
     courses = {biased: [simulate(seed, biased) for seed in SEEDS] for biased in (True, False)}
     out = ["## Peer grading (`bench/peer_sim.py`)", ""]
     out += accuracy_section(courses)
+    out += ["", *ends_section(courses), "", *interval_section(courses)]
     out += ["", *allocation_section(courses[True] + courses[False]), ""]
     out += timing_section()
     out += ["", *allocation_latency(), ""]

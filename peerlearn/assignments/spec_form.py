@@ -21,8 +21,8 @@ from peerlearn.bundles.assignment_spec import MAX_CRITERIA, MAX_LEVELS, Assignme
 #: Settings shown as one input each, by their name in the YAML (and in the form).
 SETTINGS = (
     "title", "module", "must_review", "must_be_reviewed", "calibration_examples",
-    "anonymity", "grading", "flexible_after_days", "submission_deadline", "review_deadline",
-    "prompt",
+    "anonymity", "grading", "flexible_after_days", "max_interval_width", "submission_deadline",
+    "review_deadline", "prompt",
 )  # fmt: skip
 _WHOLE = ("must_review", "must_be_reviewed", "calibration_examples")
 _CRITERION_KEY = re.compile(r"^c(\d{1,2})-id$")
@@ -80,6 +80,9 @@ def draft_of(spec: AssignmentSpec) -> AssignmentDraft:
         "flexible_after_days": ""
         if spec.flexible_after_days is None
         else str(spec.flexible_after_days),
+        "max_interval_width": ""
+        if spec.max_interval_width is None
+        else str(spec.max_interval_width),
         "submission_deadline": spec.submission_deadline.isoformat()
         if spec.submission_deadline
         else "",
@@ -197,6 +200,7 @@ def values_of(draft: AssignmentDraft, key: str) -> dict[str, Any]:
     which the form does not show because an edit may not change it."""
     settings = draft.settings
     flexible = settings["flexible_after_days"].strip()
+    widest = settings.get("max_interval_width", "").strip()
     return {
         "id": key,
         "title": settings["title"],
@@ -206,6 +210,7 @@ def values_of(draft: AssignmentDraft, key: str) -> dict[str, Any]:
         "anonymity": settings["anonymity"].strip(),
         "grading": settings["grading"].strip(),
         "flexible_after_days": _whole(flexible) if flexible else None,
+        **({"max_interval_width": _whole(widest)} if widest else {}),
         "submission_deadline": _optional(settings["submission_deadline"]),
         "review_deadline": _optional(settings["review_deadline"]),
         "prompt": settings["prompt"],

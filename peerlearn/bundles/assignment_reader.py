@@ -152,6 +152,7 @@ def read_assignment(file: str, data: dict[str, Any], slug: str) -> AssignmentSpe
         flexible_after_days=read_optional_whole(
             file, data, "flexible_after_days", 1, MAX_FLEXIBLE_DAYS
         ),
+        max_interval_width=read_optional_whole(file, data, "max_interval_width", 1, 100),
         submission_deadline=submission_deadline,
         review_deadline=review_deadline,
     )

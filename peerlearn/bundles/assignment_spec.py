@@ -23,7 +23,7 @@ ASSIGNMENTS_DIR = "assignments"
 ASSIGNMENT_FIELDS = (
     "id", "title", "module", "must_review", "must_be_reviewed", "self_assessment",
     "calibration_examples", "anonymity", "grading", "flexible_after_days",
-    "submission_deadline", "review_deadline",
+    "max_interval_width", "submission_deadline", "review_deadline",
     "prompt", "rubric",
 )  # fmt: skip
 REQUIRED_ASSIGNMENT_FIELDS = ("id", "title", "module", "prompt", "rubric")
@@ -119,6 +119,9 @@ class AssignmentSpec:
     #: After this many days waiting, a submission needs only max(1, 30 %) of
     #: ``must_be_reviewed``; None keeps the requirement fixed.
     flexible_after_days: int | None = None
+    #: A grade whose credible interval is wider than this share (%) of the highest total
+    #: is flagged for another review or a staff look; None flags none.
+    max_interval_width: int | None = None
     submission_deadline: datetime | None = None
     review_deadline: datetime | None = None
 

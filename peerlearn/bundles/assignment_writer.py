@@ -86,6 +86,9 @@ def dump_assignment(spec: AssignmentSpec) -> str:
             for criterion in spec.rubric
         ],
     }
+    if spec.max_interval_width is not None:
+        # Written only when set: a file that never used it is written back as it was.
+        values["max_interval_width"] = spec.max_interval_width
     return dump_values(values)
 
 

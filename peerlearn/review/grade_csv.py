@@ -13,7 +13,9 @@ ids are text (surrounding spaces dropped), a score is a decimal number with a po
 Blank lines are skipped.
 
 Output: ``submission,grade``, one row per submission, sorted by submission id as text; the
-grade is the sum of the criterion grades with at most two decimals (``20``, ``7.5``).
+grade is the sum of the criterion grades with at most two decimals (``20``, ``7.5``). With
+``--interval 0.9`` (model-based methods only) two more columns, ``low,high``: the grade's
+90 % credible interval, within the scale.
 
 The first problem found stops the command with the file and line it is on and a non-zero
 exit. The output is written to a temporary file beside it and renamed only when complete,
@@ -32,10 +34,19 @@ from pathlib import Path
 
 import click
 
-from peerlearn.review.grading import DEFAULT_METHOD, METHODS, Grading, GradingError, Score, grade
+from peerlearn.review.grading import (
+    DEFAULT_METHOD,
+    INTERVAL_METHODS,
+    METHODS,
+    Grading,
+    GradingError,
+    Score,
+    grade,
+)
 
 COLUMNS = ("submission", "reviewer", "criterion", "score")
 OUTPUT_HEADER = ("submission", "grade")
+INTERVAL_HEADER = ("low", "high")
 
 
 class InputError(Exception):
@@ -121,9 +132,10 @@ def _score(
     return Score(submission, reviewer, criterion, points)
 
 
-def write_grades(grading: Grading, path: Path) -> None:
-    """Write ``submission,grade`` rows to ``path`` all at once: to a temporary file in the
-    same folder, then renamed over ``path`` (a rename within a folder is atomic)."""
+def write_grades(grading: Grading, path: Path, interval: bool = False) -> None:
+    """Write ``submission,grade`` rows (with ``interval``, ``low,high`` too) to ``path``
+    all at once: to a temporary file in the same folder, then renamed over ``path`` (a
+    rename within a folder is atomic)."""
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
         "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.",
         suffix=".tmp", delete=False,
@@ -131,9 +143,13 @@ def write_grades(grading: Grading, path: Path) -> None:
     try:
         with handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(OUTPUT_HEADER)
+            writer.writerow(OUTPUT_HEADER + (INTERVAL_HEADER if interval else ()))
             for submission, result in sorted(grading.results.items()):
-                writer.writerow((submission, format_grade(result.total)))
+                row = [submission, format_grade(result.total)]
+                if interval:
+                    assert result.low is not None and result.high is not None
+                    row += [format_grade(result.low), format_grade(result.high)]
+                writer.writerow(row)
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -168,7 +184,15 @@ def _methods_help() -> str:
     show_default=True,
     help="How the reviewers' scores become a grade (see below).",
 )
-def grade_command(input_path: Path, output_path: Path, method: str) -> None:
+@click.option(
+    "--interval",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    metavar="P",
+    help="Also write each grade's credible interval of probability P (e.g. 0.9) as "
+    "columns low,high (model and bounded only).",
+)
+def grade_command(input_path: Path, output_path: Path, method: str, interval: float | None) -> None:
     """Re-grade the scores in INPUT.csv and write the grades to OUTPUT.csv.
 
     INPUT.csv: a header naming the columns submission, reviewer, criterion and score (any
@@ -178,9 +202,12 @@ def grade_command(input_path: Path, output_path: Path, method: str) -> None:
 
     Nothing is written unless the whole input is valid.
     """
+    if interval is not None and method not in INTERVAL_METHODS:
+        _fail(f"--interval needs a model-based method (model or bounded), not {method}")
     try:
-        grading = grade(read_scores(input_path), method)
-        write_grades(grading, output_path)
+        # Without --interval, grades only: intervals and explanations cost a third more.
+        grading = grade(read_scores(input_path), method, interval=interval)
+        write_grades(grading, output_path, interval is not None)
     except (InputError, GradingError) as error:
         _fail(str(error))
     except OSError as error:

@@ -10,6 +10,9 @@ reviewer standings (:mod:`peerlearn.review.reviewer_standings`):
 - Calibration evidence is each learner's submitted practice review of a calibration
   example, criterion by criterion, next to the maintainer's reference review of it.
 - The method is the assignment's ``grading`` setting; the scales come from its rubric.
+  ``model`` is graded with ``bounded``, the model that gives unanimous top (bottom) marks
+  the top (bottom) grade (issue #17; ``flask peerlearn grade --method bounded`` gives the
+  same grades offline, its default ``model`` keeps the numbers checked on held-out data).
 
 Loading is four queries whatever the size of the class (house rule 4): the model method
 estimates reviewers from the whole assignment, so even a single log's grade needs all of it.
@@ -21,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
@@ -71,7 +75,30 @@ def grade(inputs: GradeInputs) -> grading.Grading:
         for (log_id, reviewer_id), chosen in inputs.scores.items()
         for c, points in chosen.items()
     ]
-    return grading.grade(scores, inputs.spec.grading.value, inputs.scales, inputs.calibration)
+    method = PLATFORM_METHODS.get(inputs.spec.grading.value, inputs.spec.grading.value)
+    scales = tuple(inputs.scales.items())
+    return _graded(method, tuple(scores), scales, tuple(inputs.calibration))
+
+
+#: The method the platform grades an assignment's ``grading`` setting with.
+PLATFORM_METHODS = {"model": "bounded"}
+
+
+@lru_cache(maxsize=8)
+def _graded(
+    method: str,
+    scores: tuple[Score, ...],
+    scales: tuple[tuple[str, CriterionScale], ...],
+    calibration: tuple[CalibrationResult, ...],
+) -> grading.Grading:
+    """The grades of these exact inputs, kept for the next page view.
+
+    The model is refitted from the whole assignment; a gradebook, its CSV and a learner's
+    page asked one after another see the same reviews, so they share one fit. The key is
+    the inputs themselves (frozen values), so a new review is a new key and never a stale
+    grade. The stored-grades job of issue #15 replaces this.
+    """
+    return grading.grade(list(scores), method, dict(scales), list(calibration))
 
 
 def _clamped(points: int, scale: CriterionScale) -> Decimal:

@@ -20,6 +20,10 @@ from peerlearn.review.overrides import MAX_REASON, OverrideRefused, check_points
 
 METHOD_LABELS: dict[str, LazyString] = {
     "model": _l("Model: weighs each reviewer by their estimated bias and reliability"),
+    "bounded": _l(
+        "Model: weighs each reviewer by their estimated bias and reliability; a criterion "
+        "every reviewer put at the top or the bottom gets that top or bottom"
+    ),
     "median": _l("Median of the reviewers' scores (as in Open edX)"),
     "mean": _l("Mean of the reviewers' scores"),
 }

@@ -115,6 +115,7 @@ def export(slug: str, assignment_slug: str) -> Response:
         gradebook.export_rows(assignment),
         (_("Username"), _("Final grade"), _("Peer grade"), _("Reviews"), _("Override reason")),
         lambda title: _("%(criterion)s (peers)", criterion=title),
+        (_("Peer grade, likely lowest (9 in 10)"), _("Peer grade, likely highest (9 in 10)")),
     )
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -29,7 +29,7 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec, max_points
 from peerlearn.extensions import db
 from peerlearn.review import grade_inputs, grading
 from peerlearn.review.grade_inputs import GradeInputs
-from peerlearn.review.grading import CriterionScale, ReviewerEstimate
+from peerlearn.review.grading import CriterionScale, Explanation, ReviewerEstimate
 from peerlearn.review.models import GradeOverride, Review, ReviewKind, ReviewScore, ReviewState
 
 
@@ -63,10 +63,22 @@ class LogGrade:
     reviews: int
     override: OverrideInfo | None
     final: Decimal | None
+    #: The peer grade's 90 % credible interval (model only), and why it differs from the
+    #: plain average of the scores (see ``grading.Explanation``).
+    low: Decimal | None = None
+    high: Decimal | None = None
+    explanation: Explanation | None = None
+    #: The interval is wider than the assignment's ``max_interval_width`` allows and no
+    #: maintainer has set the grade: it wants another review or a staff look.
+    uncertain: bool = False
 
     @property
     def graded(self) -> bool:
         return self.final is not None
+
+    @property
+    def width(self) -> Decimal | None:
+        return None if self.low is None or self.high is None else self.high - self.low
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,11 @@ def _assemble(
 ) -> AssignmentGrades:
     overrides = _latest_overrides(assignment)
     total = max_points(inputs.spec)
+    widest = (
+        None
+        if inputs.spec.max_interval_width is None
+        else total * inputs.spec.max_interval_width / 100
+    )
     logs: dict[int, LogGrade] = {}
     for log_id, author_id in sorted(inputs.authors.items()):
         peer = result.results.get(str(log_id))
@@ -118,6 +135,16 @@ def _assemble(
             reviews=peer.reviews if peer is not None else 0,
             override=override,
             final=override.points if override is not None else peer_total,
+            low=peer.low if peer is not None else None,
+            high=peer.high if peer is not None else None,
+            explanation=peer.explanation if peer is not None else None,
+            uncertain=(
+                override is None
+                and widest is not None
+                and peer is not None
+                and peer.width is not None
+                and peer.width > widest
+            ),
         )
     return AssignmentGrades(
         method=result.method,
@@ -128,6 +155,16 @@ def _assemble(
             {int(name): estimate for name, estimate in result.reviewers.items()}
         ),
     )
+
+
+def interval_widths(assignment: Assignment) -> dict[int, Decimal]:
+    """Each graded log's interval width in points, by log id: how unsure its peer grade
+    still is (for allocation: reviews help most where it is widest)."""
+    return {
+        log_id: width
+        for log_id, grade in assignment_grades(assignment).logs.items()
+        if (width := grade.width) is not None
+    }
 
 
 def grade_of(log: BuildLog) -> LogGrade | None:

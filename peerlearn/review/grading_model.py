@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import fsum
 from operator import add, mul, sub
 
@@ -85,6 +85,17 @@ class ModelFit:
     precision: dict[str, float]
     reliability: dict[str, float]
     iterations: int
+    #: Posterior variance of each true score given the reviewers' biases: one over the
+    #: prior precision plus the precisions of the reviewers who scored it.
+    variance: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: Posterior variance of each reviewer's bias. It is shared by every score the
+    #: reviewer gave, so it makes the criteria of one submission err together.
+    bias_variance: dict[str, float] = field(default_factory=dict)
+    #: Per criterion, the class's mean true score and the prior precision of a true score
+    #: around it: the pull towards the class is ``prior_precision / (prior_precision +
+    #: sum of the reviewers' precisions)`` of the distance to ``class_mean``.
+    class_mean: dict[str, float] = field(default_factory=dict)
+    prior_precision: dict[str, float] = field(default_factory=dict)
 
 
 def fit(
@@ -208,7 +219,16 @@ def fit(
         if sizes
         else TRUE_SD_PRIOR**2
     )
+    # The variances with the final precisions (the loop computed them one step earlier).
+    for reviewers, start, stop, criteria, _ in data.groups:
+        weight_sum = fsum(map(tau_of, reviewers))
+        var[start:stop] = [1 / (gamma[c] + weight_sum) for c in criteria]
+    bias_var[:] = [1 / (eta + count * t) for count, t in zip(counts, tau, strict=True)]
     return ModelFit(
+        variance={key: var[i] for key, i in data.cell_index.items()},
+        bias_variance=dict(zip(data.reviewer_names, bias_var, strict=True)),
+        class_mean=dict(zip(data.criterion_names, mu, strict=True)),
+        prior_precision=dict(zip(data.criterion_names, gamma, strict=True)),
         true_scores={key: mean[i] for key, i in data.cell_index.items()},
         bias=dict(zip(data.reviewer_names, bias, strict=True)),
         precision=dict(zip(data.reviewer_names, tau, strict=True)),
@@ -265,6 +285,7 @@ class _Data:
         for reviewer, _ in calibration:
             reviewer_index.setdefault(reviewer, len(reviewer_index))
         self.reviewer_names = list(reviewer_index)
+        self.criterion_names = list(criterion_index)
         n_reviewers = len(reviewer_index)
 
         #: Cells numbered so that each group's are consecutive: ``start:stop``.

@@ -137,3 +137,30 @@ def test_help_lists_every_method_with_its_description(tmp_path):
         assert f"{name}" in flat
         assert " ".join(method.description.split()) in flat
     assert f"{DEFAULT_METHOD} (the default)" in flat
+
+
+def test_interval_adds_low_and_high_columns(tmp_path: Path) -> None:
+    """``--interval 0.9``: every grade with its 90 % interval, which holds the grade."""
+    result, output = run(tmp_path, ORA2_CSV, "--interval", "0.9")
+    assert result.exit_code == 0, result.output
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "submission,grade,low,high"
+    for line in lines[1:]:
+        _, grade, low, high = line.split(",")
+        assert float(low) <= float(grade) <= float(high)
+    _, plain_output = run(tmp_path, ORA2_CSV)
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        line.split(",") for line in plain_output.read_text(encoding="utf-8").splitlines()[1:]
+    ]
+
+
+def test_interval_needs_a_model_method(tmp_path: Path) -> None:
+    result, output = run(tmp_path, ORA2_CSV, "--interval", "0.9", "--method", "median")
+    assert result.exit_code == 1
+    assert "--interval needs a model-based method (model or bounded), not median" in result.output
+    assert not output.exists()
+
+
+def test_interval_must_be_a_probability(tmp_path: Path) -> None:
+    result, _ = run(tmp_path, ORA2_CSV, "--interval", "90")
+    assert result.exit_code == 2

@@ -301,10 +301,15 @@ def test_csv_has_one_row_per_log_and_defuses_formulas(
         "Documentation (peers)",
         "Reviews",
         "Override reason",
+        "Peer grade, likely lowest (9 in 10)",
+        "Peer grade, likely highest (9 in 10)",
     ]
-    assert rows[1] == ["learner1", "7.00", "7.00", "3.00", "2.00", "2", ""]
-    assert rows[2] == ["learner2", "6.50", "", "", "", "0", '\'=HYPERLINK("http://x.example","y")']
-    assert rows[3] == ["learner3", "3.00", "", "", "", "0", "Seen, «très» bien"]
+    # The median gives no interval: the two columns stay empty.
+    assert rows[1] == ["learner1", "7.00", "7.00", "3.00", "2.00", "2", "", "", ""]
+    assert rows[2] == [
+        "learner2", "6.50", "", "", "", "0", '\'=HYPERLINK("http://x.example","y")', "", ""
+    ]  # fmt: skip
+    assert rows[3] == ["learner3", "3.00", "", "", "", "0", "Seen, «très» bien", "", ""]
     assert len(rows) == 4
 
 

@@ -136,3 +136,27 @@ def test_calibration_alone_says_how_a_reviewer_scores() -> None:
     assert rounded(result.precision) == {"ana": 42.22674}
     assert rounded(result.reliability) == {"ana": 0.725212}
     assert result.iterations == 4
+
+
+def test_the_fixed_course_gets_the_same_uncertainty_and_class_figures() -> None:
+    """Added with the intervals and explanations of issue #17 (the grades above did not
+    move): the posterior variances, each reviewer's bias variance (eli, the noisy one,
+    is the least certain), and each criterion's class mean and prior precision."""
+    result = fit(*course())
+    variance = {key: round(value, 6) for key, value in result.variance.items()}
+    assert {key: variance[key] for key in (("s0", "build"), ("s0", "design"))} == {
+        ("s0", "build"): 0.001555,
+        ("s0", "design"): 0.001556,
+    }
+    assert variance[("s5", "build")] == variance[("s5", "design")] == 0.001354
+    assert rounded(result.bias_variance) == {
+        "ana": 0.000376, "ben": 0.000529, "caro": 0.000449,
+        "dev": 0.000421, "eli": 0.001304, "fay": 0.000401,
+    }  # fmt: skip
+    assert rounded(result.class_mean) == {"design": 0.471536, "build": 0.475606}
+    assert rounded(result.prior_precision) == {"design": 12.442386, "build": 12.63678}
+    # A true score's variance is one over the prior precision plus the precisions of the
+    # reviewers who scored it.
+    reviewers = {reviewer for log, reviewer, *_ in course()[0] if log == "s0"}
+    expected = 1 / (result.prior_precision["build"] + sum(result.precision[v] for v in reviewers))
+    assert result.variance[("s0", "build")] == pytest.approx(expected, rel=1e-12)
