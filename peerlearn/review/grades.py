@@ -6,6 +6,8 @@ method and scales). This module adds what the maintainers decide on top:
 
 - A maintainer's latest :class:`GradeOverride` always wins: the final grade is its points.
 - The author's self-assessment is shown beside the grade and never part of it.
+- With revise and resubmit every version has its own peer grade (``versions``); the log's
+  peer grade is that of the latest version that has one.
 
 Every function loads what it needs in a fixed number of queries whatever the size of the
 class (house rule 4): the model method estimates reviewers from the whole assignment, so a
@@ -46,6 +48,17 @@ class OverrideInfo:
 
 
 @dataclass(frozen=True)
+class VersionGrade:
+    """One submitted version's peer grade (revise and resubmit); None: not graded."""
+
+    submission_id: int
+    version: int
+    peer_total: Decimal | None
+    by_criterion: Mapping[str, Decimal]
+    reviews: int
+
+
+@dataclass(frozen=True)
 class LogGrade:
     """One build log's grade: the peers' result, the override if any, and the final grade.
 
@@ -63,6 +76,10 @@ class LogGrade:
     reviews: int
     override: OverrideInfo | None
     final: Decimal | None
+    #: With revise and resubmit: every version, oldest first (empty otherwise).
+    versions: tuple[VersionGrade, ...] = ()
+    #: The version whose grade is the log's peer grade (revise and resubmit only).
+    graded_version: int | None = None
 
     @property
     def graded(self) -> bool:
@@ -103,9 +120,15 @@ def _assemble(
 ) -> AssignmentGrades:
     overrides = _latest_overrides(assignment)
     total = max_points(inputs.spec)
+    versions = _version_grades(inputs, result)
     logs: dict[int, LogGrade] = {}
     for log_id, author_id in sorted(inputs.authors.items()):
         peer = result.results.get(str(log_id))
+        graded_version = None
+        if inputs.by_version:
+            graded = [v for v in versions.get(log_id, ()) if v.peer_total is not None]
+            peer = result.results.get(str(graded[-1].submission_id)) if graded else None
+            graded_version = graded[-1].version if graded else None
         override = overrides.get(log_id)
         peer_total = peer.total if peer is not None else None
         logs[log_id] = LogGrade(
@@ -118,6 +141,8 @@ def _assemble(
             reviews=peer.reviews if peer is not None else 0,
             override=override,
             final=override.points if override is not None else peer_total,
+            versions=tuple(versions.get(log_id, ())),
+            graded_version=graded_version,
         )
     return AssignmentGrades(
         method=result.method,
@@ -128,6 +153,26 @@ def _assemble(
             {int(name): estimate for name, estimate in result.reviewers.items()}
         ),
     )
+
+
+def _version_grades(
+    inputs: GradeInputs, result: grading.Grading
+) -> dict[int, list[VersionGrade]]:
+    """Each log's versions with their own peer grades, oldest first (revise and resubmit;
+    empty otherwise, as versions are then graded together)."""
+    found: dict[int, list[VersionGrade]] = defaultdict(list)
+    for sid, (log_id, version) in sorted(inputs.versions.items(), key=lambda item: item[1]):
+        peer = result.results.get(str(sid))
+        found[log_id].append(
+            VersionGrade(
+                submission_id=sid,
+                version=version,
+                peer_total=peer.total if peer is not None else None,
+                by_criterion=peer.by_criterion if peer is not None else MappingProxyType({}),
+                reviews=peer.reviews if peer is not None else 0,
+            )
+        )
+    return found
 
 
 def grade_of(log: BuildLog) -> LogGrade | None:
