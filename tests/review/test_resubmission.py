@@ -42,7 +42,12 @@ def _ask(client: Any, rc: ReviewClass) -> Review:
 def _review(client: Any, review: Review, points: int, comment: str) -> None:
     response = client.submit(
         f"/reviews/{review.id}",
-        {"level-build": str(points), "comment-build": comment, "overall": comment, "action": "submit"},
+        {
+            "level-build": str(points),
+            "comment-build": comment,
+            "overall": comment,
+            "action": "submit",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
 
@@ -57,7 +62,7 @@ def test_a_resubmitted_log_is_reviewed_again_first_by_an_earlier_reviewer(
 ):
     rc = review_class(3, must_review=1, must_be_reviewed=1, grading="mean")
     configure(rc.assignment, resubmission=True)
-    author, earlier, other = rc.learners
+    author, earlier, _other = rc.learners
     log = rc.logs[author.id]
 
     # Version 1: the earlier reviewer is handed the oldest log, the author's.
