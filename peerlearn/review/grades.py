@@ -155,9 +155,7 @@ def _assemble(
     )
 
 
-def _version_grades(
-    inputs: GradeInputs, result: grading.Grading
-) -> dict[int, list[VersionGrade]]:
+def _version_grades(inputs: GradeInputs, result: grading.Grading) -> dict[int, list[VersionGrade]]:
     """Each log's versions with their own peer grades, oldest first (revise and resubmit;
     empty otherwise, as versions are then graded together)."""
     found: dict[int, list[VersionGrade]] = defaultdict(list)
