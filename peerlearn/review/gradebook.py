@@ -283,21 +283,22 @@ def write_csv(
     the right encoding for names in any script), one header row, one row per log.
 
     ``headers`` name the columns before and after the criteria: username, final, peer
-    grade, then reviews (those the peer grade counted) and override reason;
-    ``criterion_header`` names a criterion column from its title.
+    grade, then reviews (those the peer grade counted), override reason and the author's
+    reviewing grade (0 to 100); ``criterion_header`` names a criterion column from its title.
     """
-    username, final, peer, reviews, reason = headers
+    username, final, peer, reviews, reason, reviewing = headers
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         [csv_cell(h) for h in (username, final, peer)]
         + [csv_cell(criterion_header(criterion.title)) for criterion in spec.rubric]
-        + [csv_cell(reviews), csv_cell(reason)]
+        + [csv_cell(reviews), csv_cell(reason), csv_cell(reviewing)]
     )
     for name, grade in rows:
         writer.writerow(
             [csv_cell(name), _plain(grade.final), _plain(grade.peer_total)]
             + [_plain(grade.by_criterion.get(criterion.id)) for criterion in spec.rubric]
             + [str(grade.reviews), csv_cell(grade.override.reason if grade.override else "")]
+            + [_plain(grade.reviewing)]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
