@@ -147,3 +147,28 @@ def test_without_the_setting_an_earlier_reviewer_never_gets_the_log_again(
     _as(client, login, reviewer)
     assert client.submit(_base(rc) + "/reviews/next").status_code == 409  # nothing to review
     assert grade_of(rc.logs[author.id]).versions == ()
+
+
+def test_discarding_a_review_of_an_earlier_version_keeps_the_new_rounds_count(
+    client, login, review_class
+):
+    rc = review_class(2, must_review=1, must_be_reviewed=1, grading="mean")
+    configure(rc.assignment, resubmission=True)
+    author, reviewer = rc.learners
+    log = rc.logs[author.id]
+    login(reviewer)
+    first = _ask(client, rc)
+    _review(client, first, 0, "Please show the trench.")
+    _as(client, login, author)
+    client.submit(_base(rc) + "/log", {"title": "Second try"})
+    client.submit(_base(rc) + "/log/submit")
+    staff = queue.assign_staff_review(rc.maintainer, log)
+    assert staff.submission.version == 2
+    db.session.commit()
+    assert queue.counts_of(log)[:2] == (0, 1)
+
+    queue.discard(db.session.get(Review, first.id), by=rc.maintainer, reason="Rude.")
+    db.session.commit()
+
+    assert queue.counts_of(log)[:2] == (0, 1)  # version 1's review was not in this round
+    assert grade_of(log).versions[0].reviews == 0
