@@ -76,6 +76,8 @@ def test_a_resubmitted_log_is_reviewed_again_first_by_an_earlier_reviewer(
     assert "Show the trench, please." in page and "Review of version 1" in page
     assert "submit a new version" in page
     assert grade_of(log).final == 0
+    assignment_page = client.get(_base(rc)).get_data(as_text=True)
+    assert "it will be reviewed again" in assignment_page
 
     # The author revises after the feedback and submits version 2.
     client.submit(_base(rc) + "/log", {"title": "Digester, with the trench shown"})
