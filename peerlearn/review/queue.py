@@ -337,8 +337,11 @@ def assign_staff_review(maintainer: User, log: BuildLog, *, now: datetime | None
         .order_by(Submission.version.desc())
         .limit(1)
     )
-    mine = select(Review).where(
-        Review.log_id == log.id, Review.reviewer_id == maintainer.id, Review.kind == STAFF
+    mine = (
+        select(Review)
+        .where(Review.log_id == log.id, Review.reviewer_id == maintainer.id, Review.kind == STAFF)
+        .order_by(Review.id.desc())  # a log re-reviewed under revise and resubmit has several
+        .limit(1)
     )
     if spec_of(log.assignment).resubmission:
         mine = mine.where(Review.submission_id == submission_id)
@@ -364,7 +367,7 @@ def assign_staff_review(maintainer: User, log: BuildLog, *, now: datetime | None
             db.session.flush()
             _bump([log.id], leased=1)
     except IntegrityError:  # a double click: the other request created it
-        review = db.session.scalars(mine).one()
+        review = db.session.scalars(mine).one()  # limited to one row above
     return review
 
 
