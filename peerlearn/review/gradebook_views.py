@@ -224,12 +224,22 @@ def answer_regrade(
 def standings(slug: str, assignment_slug: str) -> str:
     course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     spec = spec_of(assignment)
+    rows = reviewer_standings(assignment)
     return render_template(
         "review/standings.html",
         course=course,
         assignment=assignment,
         spec=spec,
-        rows=reviewer_standings(assignment),
+        rows=rows,
+        reviewing={
+            row.reviewer_id: reviewing_grade(
+                row.agreement,
+                [one.rating for one in row.feedback],
+                row.reviews_given,
+                spec.must_review,
+            )
+            for row in rows
+        },
         model=spec.grading.value == "model",
         **_formatting(),
     )

@@ -134,3 +134,18 @@ def test_my_reviews_and_the_gradebook_show_the_reviewing_grade(
     login(klass.maintainer)
     book = client.get(f"{base}/gradebook").get_data(as_text=True)
     assert "Reviewing grade" in book and "<td>50</td>" in book
+
+
+def test_the_reviewer_standings_show_each_reviewing_grade(
+    graded_class: Callable[..., ReviewClass], client: Any, login: Any
+) -> None:
+    klass = graded_class(3, grading="median")
+    a, b, c = klass.learners
+    seed_review(klass.logs[b.id], a, {"build": 4, "docs": 3})
+    seed_review(klass.logs[b.id], c, {"build": 4, "docs": 3})
+    login(klass.maintainer)
+
+    page = client.get(f"/courses/{klass.course.slug}/a/{klass.assignment.slug}/standings")
+
+    html = page.get_data(as_text=True)
+    assert "Reviewing grade" in html and html.count("<td>50</td>") == 2
