@@ -22,7 +22,7 @@ from peerlearn.bundles.assignment_spec import MAX_CRITERIA, MAX_LEVELS, Assignme
 SETTINGS = (
     "title", "module", "must_review", "must_be_reviewed", "calibration_examples",
     "anonymity", "grading", "flexible_after_days", "max_interval_width", "submission_deadline",
-    "review_deadline", "prompt",
+    "review_deadline", "prompt", "resubmission", "reviewing_weight",
 )  # fmt: skip
 _WHOLE = ("must_review", "must_be_reviewed", "calibration_examples")
 _CRITERION_KEY = re.compile(r"^c(\d{1,2})-id$")
@@ -88,6 +88,9 @@ def draft_of(spec: AssignmentSpec) -> AssignmentDraft:
         else "",
         "review_deadline": spec.review_deadline.isoformat() if spec.review_deadline else "",
         "prompt": spec.prompt,
+        # A checkbox: "y" when ticked, as a browser sends it.
+        "resubmission": "y" if spec.resubmission else "",
+        "reviewing_weight": str(spec.reviewing_weight),
     }
     rubric = [
         CriterionDraft(
@@ -214,6 +217,8 @@ def values_of(draft: AssignmentDraft, key: str) -> dict[str, Any]:
         "submission_deadline": _optional(settings["submission_deadline"]),
         "review_deadline": _optional(settings["review_deadline"]),
         "prompt": settings["prompt"],
+        "resubmission": bool(settings["resubmission"].strip()),
+        "reviewing_weight": _whole(settings["reviewing_weight"].strip() or "0"),
         "rubric": [
             {
                 "id": c.id,

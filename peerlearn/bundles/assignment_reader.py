@@ -35,6 +35,7 @@ from peerlearn.bundles.assignment_spec import (
     MAX_CALIBRATION_EXAMPLES,
     MAX_FLEXIBLE_DAYS,
     MAX_PROMPT,
+    MAX_REVIEWING_WEIGHT,
     MAX_REVIEWS,
     REQUIRED_ASSIGNMENT_FIELDS,
     Anonymity,
@@ -155,6 +156,8 @@ def read_assignment(file: str, data: dict[str, Any], slug: str) -> AssignmentSpe
         max_interval_width=read_optional_whole(file, data, "max_interval_width", 1, 100),
         submission_deadline=submission_deadline,
         review_deadline=review_deadline,
+        resubmission=read_flag(file, data, "resubmission"),
+        reviewing_weight=read_whole(file, data, "reviewing_weight", 0, 0, MAX_REVIEWING_WEIGHT),
     )
 
 

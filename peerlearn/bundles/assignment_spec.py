@@ -23,7 +23,8 @@ ASSIGNMENTS_DIR = "assignments"
 ASSIGNMENT_FIELDS = (
     "id", "title", "module", "must_review", "must_be_reviewed", "self_assessment",
     "calibration_examples", "anonymity", "grading", "flexible_after_days",
-    "max_interval_width", "submission_deadline", "review_deadline",
+    "max_interval_width", "submission_deadline", "review_deadline", "resubmission",
+    "reviewing_weight",
     "prompt", "rubric",
 )  # fmt: skip
 REQUIRED_ASSIGNMENT_FIELDS = ("id", "title", "module", "prompt", "rubric")
@@ -45,6 +46,8 @@ MAX_REVIEWS = 20
 MAX_CALIBRATION_EXAMPLES = 10
 #: The flexible rule waits at most this long; a longer wait is no longer flexible.
 MAX_FLEXIBLE_DAYS = 60
+#: The reviewing grade's weight in the final grade is a whole percentage.
+MAX_REVIEWING_WEIGHT = 100
 DEADLINE_EXAMPLE = "2027-03-01T18:00:00-04:00"
 
 
@@ -124,6 +127,12 @@ class AssignmentSpec:
     max_interval_width: int | None = None
     submission_deadline: datetime | None = None
     review_deadline: datetime | None = None
+    #: Revise and resubmit: a version submitted after feedback is reviewed again (by an
+    #: earlier reviewer first), and the grade follows the latest graded version.
+    resubmission: bool = False
+    #: Percent of the final grade that is the author's own reviewing grade (accuracy and
+    #: helpfulness of the reviews they gave); 0 leaves the peers' grade as it is.
+    reviewing_weight: int = 0
 
     @property
     def filename(self) -> str:

@@ -57,6 +57,9 @@ def dump_assignment(spec: AssignmentSpec) -> str:
     Defaults are written so a file documents every setting a facilitator can change;
     deadlines that are not set are written as ``null``. Weights are written in their
     shortest form (``2``, ``1.5``). The slug is the file name and is not written.
+    ``resubmission`` and ``reviewing_weight`` came later and are written only when set:
+    every file and stored revision from before them keeps its bytes, so nothing shows a
+    change nobody made.
     """
     values: dict[str, Any] = {
         "id": spec.id,
@@ -71,6 +74,8 @@ def dump_assignment(spec: AssignmentSpec) -> str:
         "flexible_after_days": spec.flexible_after_days,
         "submission_deadline": _deadline_text(spec.submission_deadline),
         "review_deadline": _deadline_text(spec.review_deadline),
+        **({"resubmission": True} if spec.resubmission else {}),
+        **({"reviewing_weight": spec.reviewing_weight} if spec.reviewing_weight else {}),
         "prompt": spec.prompt,
         "rubric": [
             {

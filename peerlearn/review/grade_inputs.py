@@ -13,6 +13,9 @@ reviewer standings (:mod:`peerlearn.review.reviewer_standings`):
   ``model`` is graded with ``bounded``, the model that gives unanimous top (bottom) marks
   the top (bottom) grade (issue #17; ``flask peerlearn grade --method bounded`` gives the
   same grades offline, its default ``model`` keeps the numbers checked on held-out data).
+- With revise and resubmit (``resubmission: true``) each submitted *version* is graded on
+  its own: scores are keyed by submission id instead of log id, and ``versions`` says
+  which log and version each submission is (one more query).
 
 Loading is four queries whatever the size of the class (house rule 4): the model method
 estimates reviewers from the whole assignment, so even a single log's grade needs all of it.
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
@@ -47,11 +50,18 @@ class GradeInputs:
 
     spec: AssignmentSpec
     scales: dict[str, CriterionScale]
-    #: (log id, reviewer id) -> {criterion: points} of the review that counts.
+    #: (log id, reviewer id) -> {criterion: points} of the review that counts; with
+    #: revise and resubmit (submission id, reviewer id).
     scores: dict[tuple[int, int], dict[str, Decimal]]
     calibration: list[CalibrationResult]
     #: log id -> author id, for every log with a submission.
     authors: dict[int, int]
+    #: With revise and resubmit: submission id -> (log id, version), every version.
+    versions: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def by_version(self) -> bool:
+        return self.spec.resubmission
 
 
 def load(assignment: Assignment) -> GradeInputs:
@@ -62,9 +72,10 @@ def load(assignment: Assignment) -> GradeInputs:
     return GradeInputs(
         spec=spec,
         scales=scales,
-        scores=_review_scores(assignment, scales),
+        scores=_review_scores(assignment, scales, spec.resubmission),
         calibration=_calibration(assignment, scales),
         authors=_submitted_logs(assignment),
+        versions=_versions(assignment) if spec.resubmission else {},
     )
 
 
@@ -122,14 +133,29 @@ def _submitted_logs(assignment: Assignment) -> dict[int, int]:
     return {log_id: user_id for log_id, user_id in rows}
 
 
+def _versions(assignment: Assignment) -> dict[int, tuple[int, int]]:
+    """Log and version number of every submission of the assignment (one query)."""
+    rows = db.session.execute(
+        select(Submission.id, Submission.log_id, Submission.version)
+        .join(BuildLog, BuildLog.id == Submission.log_id)
+        .where(BuildLog.assignment_id == assignment.id)
+    )
+    return {sid: (log_id, version) for sid, log_id, version in rows}
+
+
 def _review_scores(
-    assignment: Assignment, scales: Mapping[str, CriterionScale]
+    assignment: Assignment, scales: Mapping[str, CriterionScale], by_version: bool = False
 ) -> dict[tuple[int, int], dict[str, Decimal]]:
     """Scores of the reviews that count, one query. A reviewer who (as learner and as
-    staff) reviewed a log twice counts once, with their latest review."""
+    staff) reviewed a log (``by_version``: a version) twice counts once, with their latest
+    review."""
     rows = db.session.execute(
         select(
-            Review.id, Review.log_id, Review.reviewer_id, ReviewScore.criterion, ReviewScore.points
+            Review.id,
+            Review.submission_id if by_version else Review.log_id,
+            Review.reviewer_id,
+            ReviewScore.criterion,
+            ReviewScore.points,
         )
         .join(ReviewScore, ReviewScore.review_id == Review.id)
         .where(

@@ -284,17 +284,18 @@ def write_csv(
     the right encoding for names in any script), one header row, one row per log.
 
     ``headers`` name the columns before and after the criteria: username, final, peer
-    grade, then reviews (those the peer grade counted) and override reason;
-    ``criterion_header`` names a criterion column from its title. ``interval_headers``
-    (low, high) add the peer grade's 90 % interval as the last two columns.
+    grade, then reviews (those the peer grade counted), override reason and the author's
+    reviewing grade (0 to 100); ``criterion_header`` names a criterion column from its title.
+    ``interval_headers`` (low, high) add the peer grade's 90 % interval as the last two
+    columns.
     """
-    username, final, peer, reviews, reason = headers
+    username, final, peer, reviews, reason, reviewing = headers
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         [csv_cell(h) for h in (username, final, peer)]
         + [csv_cell(criterion_header(criterion.title)) for criterion in spec.rubric]
-        + [csv_cell(reviews), csv_cell(reason)]
+        + [csv_cell(reviews), csv_cell(reason), csv_cell(reviewing)]
         + [csv_cell(h) for h in interval_headers or ()]
     )
     for name, grade in rows:
@@ -302,6 +303,7 @@ def write_csv(
             [csv_cell(name), _plain(grade.final), _plain(grade.peer_total)]
             + [_plain(grade.by_criterion.get(criterion.id)) for criterion in spec.rubric]
             + [str(grade.reviews), csv_cell(grade.override.reason if grade.override else "")]
+            + [_plain(grade.reviewing)]
             + ([_plain(grade.low), _plain(grade.high)] if interval_headers else [])
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

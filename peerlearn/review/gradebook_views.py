@@ -39,6 +39,7 @@ from peerlearn.review.gradebook_forms import (
 )
 from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewState
 from peerlearn.review.reviewer_standings import reviewer_standings
+from peerlearn.review.reviewing_grade import reviewing_grade
 from peerlearn.site import page_arg, safe_next
 from peerlearn.templating import NO_NUMBER, points
 
@@ -113,7 +114,14 @@ def export(slug: str, assignment_slug: str) -> Response:
     body = gradebook.write_csv(
         spec,
         gradebook.export_rows(assignment),
-        (_("Username"), _("Final grade"), _("Peer grade"), _("Reviews"), _("Override reason")),
+        (
+            _("Username"),
+            _("Final grade"),
+            _("Peer grade"),
+            _("Reviews"),
+            _("Override reason"),
+            _("Reviewing grade"),
+        ),
         lambda title: _("%(criterion)s (peers)", criterion=title),
         (_("Peer grade, likely lowest (9 in 10)"), _("Peer grade, likely highest (9 in 10)")),
     )
@@ -217,12 +225,22 @@ def answer_regrade(
 def standings(slug: str, assignment_slug: str) -> str:
     course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     spec = spec_of(assignment)
+    rows = reviewer_standings(assignment)
     return render_template(
         "review/standings.html",
         course=course,
         assignment=assignment,
         spec=spec,
-        rows=reviewer_standings(assignment),
+        rows=rows,
+        reviewing={
+            row.reviewer_id: reviewing_grade(
+                row.agreement,
+                [one.rating for one in row.feedback],
+                row.reviews_given,
+                spec.must_review,
+            )
+            for row in rows
+        },
         model=spec.grading.value == "model",
         **_formatting(),
     )
@@ -252,13 +270,20 @@ def my_reviews(slug: str, assignment_slug: str) -> str:
         )
     )
     found = reviewer_standings(assignment, reviewer_id=current_user.id) if given else []
+    mine = found[0] if found else None
     return render_template(
         "review/my_reviews.html",
         course=course,
         assignment=assignment,
         spec=spec,
         reviews=given,
-        standing=found[0] if found else None,
+        standing=mine,
+        reviewing=reviewing_grade(
+            mine.agreement if mine else None,
+            [one.rating for one in mine.feedback] if mine else [],
+            mine.reviews_given if mine else 0,
+            spec.must_review,
+        ),
         model=spec.grading.value == "model",
         states=ReviewState,
         **_formatting(),

@@ -6,6 +6,10 @@ method and scales). This module adds what the maintainers decide on top:
 
 - A maintainer's latest :class:`GradeOverride` always wins: the final grade is its points.
 - The author's self-assessment is shown beside the grade and never part of it.
+- Each author's reviewing grade (0 to 100, :mod:`peerlearn.review.reviewing_grade`) is
+  part of the final grade by the assignment's ``reviewing_weight`` (0: not at all).
+- With revise and resubmit every version has its own peer grade (``versions``); the log's
+  peer grade is that of the latest version that has one.
 
 Every function loads what it needs in a fixed number of queries whatever the size of the
 class (house rule 4): the model method estimates reviewers from the whole assignment, so a
@@ -27,10 +31,18 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.bundles.assignment_spec import AssignmentSpec, max_points
 from peerlearn.extensions import db
-from peerlearn.review import grade_inputs, grading
-from peerlearn.review.grade_inputs import GradeInputs
+from peerlearn.review import grade_inputs, grading, standing
+from peerlearn.review.grade_inputs import GRADED_KINDS, GradeInputs
 from peerlearn.review.grading import CriterionScale, Explanation, ReviewerEstimate
-from peerlearn.review.models import GradeOverride, Review, ReviewKind, ReviewScore, ReviewState
+from peerlearn.review.models import (
+    GradeOverride,
+    Review,
+    ReviewFeedback,
+    ReviewKind,
+    ReviewScore,
+    ReviewState,
+)
+from peerlearn.review.reviewing_grade import blended, reviewing_grade
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,17 @@ class OverrideInfo:
     created_at: datetime
     #: Username of the maintainer; None when their account is gone.
     by: str | None
+
+
+@dataclass(frozen=True)
+class VersionGrade:
+    """One submitted version's peer grade (revise and resubmit); None: not graded."""
+
+    submission_id: int
+    version: int
+    peer_total: Decimal | None
+    by_criterion: Mapping[str, Decimal]
+    reviews: int
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,12 @@ class LogGrade:
     #: The interval is wider than the assignment's ``max_interval_width`` allows and no
     #: maintainer has set the grade: it wants another review or a staff look.
     uncertain: bool = False
+    #: With revise and resubmit: every version, oldest first (empty otherwise).
+    versions: tuple[VersionGrade, ...] = ()
+    #: The version whose grade is the log's peer grade (revise and resubmit only).
+    graded_version: int | None = None
+    #: The author's reviewing grade, 0 to 100 (None: none of their reviews comparable yet).
+    reviewing: Decimal | None = None
 
     @property
     def graded(self) -> bool:
@@ -103,8 +132,9 @@ class AssignmentGrades:
 def assignment_grades(assignment: Assignment) -> AssignmentGrades:
     """Every submitted log's grade: peers' result by the assignment's method, override, final.
 
-    Five queries whatever the number of learners: the assignment's current spec, the
-    counting scores, the calibration evidence, the submitted logs and the latest overrides.
+    Six queries whatever the number of learners: the assignment's current spec, the
+    counting scores, the calibration evidence, the submitted logs, the latest overrides
+    and the helpfulness ratings (one more for the versions with revise and resubmit).
     """
     inputs = grade_inputs.load(assignment)
     return _assemble(assignment, inputs, grade_inputs.grade(inputs))
@@ -120,9 +150,17 @@ def _assemble(
         if inputs.spec.max_interval_width is None
         else total * inputs.spec.max_interval_width / 100
     )
+    versions = _version_grades(inputs, result)
+    reviewing = _reviewing_grades(assignment, inputs, result)
+    weight = inputs.spec.reviewing_weight
     logs: dict[int, LogGrade] = {}
     for log_id, author_id in sorted(inputs.authors.items()):
         peer = result.results.get(str(log_id))
+        graded_version = None
+        if inputs.by_version:
+            graded = [v for v in versions.get(log_id, ()) if v.peer_total is not None]
+            peer = result.results.get(str(graded[-1].submission_id)) if graded else None
+            graded_version = graded[-1].version if graded else None
         override = overrides.get(log_id)
         peer_total = peer.total if peer is not None else None
         logs[log_id] = LogGrade(
@@ -134,7 +172,11 @@ def _assemble(
             by_criterion=peer.by_criterion if peer is not None else MappingProxyType({}),
             reviews=peer.reviews if peer is not None else 0,
             override=override,
-            final=override.points if override is not None else peer_total,
+            final=(
+                override.points
+                if override is not None
+                else blended(peer_total, reviewing.get(author_id), weight, total)
+            ),
             low=peer.low if peer is not None else None,
             high=peer.high if peer is not None else None,
             explanation=peer.explanation if peer is not None else None,
@@ -145,6 +187,9 @@ def _assemble(
                 and peer.width is not None
                 and peer.width > widest
             ),
+            versions=tuple(versions.get(log_id, ())),
+            graded_version=graded_version,
+            reviewing=reviewing.get(author_id),
         )
     return AssignmentGrades(
         method=result.method,
@@ -165,6 +210,61 @@ def interval_widths(assignment: Assignment) -> dict[int, Decimal]:
         for log_id, grade in assignment_grades(assignment).logs.items()
         if (width := grade.width) is not None
     }
+
+
+def _reviewing_grades(
+    assignment: Assignment, inputs: GradeInputs, result: grading.Grading
+) -> dict[int, Decimal | None]:
+    """Each author's reviewing grade: agreement of the reviews they gave with the grades of
+    what they reviewed, the helpfulness ratings of those reviews, and how many they gave
+    (extra ones count), by author id (one query, for the ratings)."""
+    given: dict[int, int] = defaultdict(int)
+    for _item, reviewer in inputs.scores:
+        given[reviewer] += 1
+    agreement = standing.review_agreement(
+        {(str(item), str(reviewer)): chosen for (item, reviewer), chosen in inputs.scores.items()},
+        {item: res.by_criterion for item, res in result.results.items()},
+        inputs.scales,
+    )
+    ratings: dict[int, list[int]] = defaultdict(list)
+    for reviewer_id, rating in db.session.execute(
+        select(Review.reviewer_id, ReviewFeedback.rating)
+        .join(ReviewFeedback, ReviewFeedback.review_id == Review.id)
+        .where(
+            Review.assignment_id == assignment.id,
+            Review.kind.in_(GRADED_KINDS),
+            Review.state == ReviewState.SUBMITTED.value,
+        )
+    ):
+        if reviewer_id is not None:
+            ratings[reviewer_id].append(rating)
+    return {
+        author: reviewing_grade(
+            agreement.get(str(author)),
+            ratings.get(author, []),
+            given.get(author, 0),
+            inputs.spec.must_review,
+        )
+        for author in set(inputs.authors.values())
+    }
+
+
+def _version_grades(inputs: GradeInputs, result: grading.Grading) -> dict[int, list[VersionGrade]]:
+    """Each log's versions with their own peer grades, oldest first (revise and resubmit;
+    empty otherwise, as versions are then graded together)."""
+    found: dict[int, list[VersionGrade]] = defaultdict(list)
+    for sid, (log_id, version) in sorted(inputs.versions.items(), key=lambda item: item[1]):
+        peer = result.results.get(str(sid))
+        found[log_id].append(
+            VersionGrade(
+                submission_id=sid,
+                version=version,
+                peer_total=peer.total if peer is not None else None,
+                by_criterion=peer.by_criterion if peer is not None else MappingProxyType({}),
+                reviews=peer.reviews if peer is not None else 0,
+            )
+        )
+    return found
 
 
 def grade_of(log: BuildLog) -> LogGrade | None:

@@ -114,11 +114,14 @@ class ReviewQueue(Model):
 
 class Review(CreatedAtMixin, Model):
     """One reviewer's assessment of one build log (the latest submitted version when it
-    was handed out; ``submission_id`` records which)."""
+    was handed out; ``submission_id`` records which, and moves to a newer version while
+    the review is still a lease: see ``resubmission.start_round``)."""
 
     __tablename__ = "reviews"
     __table_args__ = (
-        UniqueConstraint("log_id", "reviewer_id", "kind"),
+        # One review per *version*, reviewer and kind: with revise and resubmit an earlier
+        # reviewer reviews the new version too (a new row; the old review stays as it was).
+        UniqueConstraint("submission_id", "reviewer_id", "kind"),
         # A reviewer holds at most one live peer lease per assignment: two simultaneous
         # "give me something to review" clicks cannot both create one.
         Index(

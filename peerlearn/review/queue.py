@@ -71,6 +71,7 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import Model, db
+from peerlearn.review import resubmission
 from peerlearn.review.allocation import flexible_cutoff, flexible_minimum, lease_expiry
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
@@ -127,7 +128,8 @@ def enqueue(log: BuildLog, submission: Submission) -> None:
     The first submit creates the row (requirement from the spec, the author's team). A
     resubmission keeps it, so the log keeps its place and its counts; reviewers handed it
     from now on get the new version. The team is refreshed, so a team set after the first
-    submit still keeps teammates apart.
+    submit still keeps teammates apart. With revise and resubmit, a version after feedback
+    starts a new round of reviews (:func:`resubmission.start_round`).
     """
     team = db.session.scalar(
         select(Enrolment.team).where(
@@ -140,6 +142,8 @@ def enqueue(log: BuildLog, submission: Submission) -> None:
         row.first_submitted_at = submission.created_at or utcnow()
         row.required = spec_of(log.assignment).must_be_reviewed
         db.session.add(row)
+    elif spec_of(log.assignment).resubmission:
+        resubmission.start_round(row, submission)
     row.team = team
     db.session.flush()
 
@@ -229,7 +233,8 @@ def _allocate(
 
     def pick(needed: bool, skip_locked: bool, only: list[int] | None = None) -> Any:
         shape = (needed, skip_locked, team is not None, only is not None, cutoff is not None)
-        return db.session.execute(_pick_statement(*shape), {**params, "only": only}).first()
+        statement = _pick_statement(*shape, by_version=spec.resubmission)
+        return db.session.execute(statement, {**params, "only": only}).first()
 
     def wait_for_needed() -> Any:
         """Every needed row is locked: wait for the holders and take one that is still
@@ -245,6 +250,9 @@ def _allocate(
 
     extra = False
     row = pick(True, True, list(drafts)) if drafts else None
+    if row is None and spec.resubmission:  # a new version goes to an earlier reviewer first
+        earlier = resubmission.earlier_reviewer_logs(reviewer.id, assignment.id)
+        row = pick(True, True, earlier) if earlier else None
     row = row or pick(True, True) or (wait_for_needed() if postgresql else None)
     if row is None:
         extra = True
@@ -269,7 +277,7 @@ def _allocate(
 
 @cache
 def _pick_statement(
-    needed: bool, skip_locked: bool, team: bool, only: bool, flexible: bool
+    needed: bool, skip_locked: bool, team: bool, only: bool, flexible: bool, by_version: bool
 ) -> Select[Any]:
     """The first eligible queue row in allocation order, locked (PostgreSQL), with the
     log's latest submission id: one statement, read along ``ix_review_queue_needed`` (or
@@ -283,12 +291,15 @@ def _pick_statement(
         .scalar_subquery()
     )
     # An expired peer lease of this reviewer does not exclude the log: it is re-leased.
+    # With revise and resubmit (``by_version``) only a review of the latest version does.
     reviewed = select(Review.id).where(
         Review.log_id == ReviewQueue.log_id,
         Review.reviewer_id == bindparam("reviewer_id"),
         Review.kind != ReviewKind.CALIBRATION.value,
         or_(Review.kind != PEER, Review.state != EXPIRED),
     )
+    if by_version:
+        reviewed = reviewed.where(Review.submission_id == latest)
     query = (
         select(ReviewQueue.log_id, latest.label("submission_id"))
         .where(
@@ -317,13 +328,8 @@ def _pick_statement(
 def assign_staff_review(maintainer: User, log: BuildLog, *, now: datetime | None = None) -> Review:
     """A maintainer's "review it myself": a staff review leased without expiry, counted
     as leased until submitted. Returns the maintainer's existing one if there is one;
-    ReviewRefused("nothing") for a log that was never submitted."""
-    mine = select(Review).where(
-        Review.log_id == log.id, Review.reviewer_id == maintainer.id, Review.kind == STAFF
-    )
-    review = db.session.scalar(mine)
-    if review is not None:
-        return review
+    ReviewRefused("nothing") for a log that was never submitted. With revise and resubmit
+    the existing one must be of the latest version: an earlier version's is history."""
     submission_id = db.session.scalar(  # the latest version of a queued (submitted) log
         select(Submission.id)
         .join(ReviewQueue, ReviewQueue.log_id == Submission.log_id)
@@ -331,6 +337,17 @@ def assign_staff_review(maintainer: User, log: BuildLog, *, now: datetime | None
         .order_by(Submission.version.desc())
         .limit(1)
     )
+    mine = (
+        select(Review)
+        .where(Review.log_id == log.id, Review.reviewer_id == maintainer.id, Review.kind == STAFF)
+        .order_by(Review.id.desc())  # a log re-reviewed under revise and resubmit has several
+        .limit(1)
+    )
+    if spec_of(log.assignment).resubmission:
+        mine = mine.where(Review.submission_id == submission_id)
+    review = db.session.scalar(mine)
+    if review is not None:
+        return review
     if submission_id is None:
         raise ReviewRefused("nothing")
     _take_write_lock()
@@ -350,7 +367,7 @@ def assign_staff_review(maintainer: User, log: BuildLog, *, now: datetime | None
             db.session.flush()
             _bump([log.id], leased=1)
     except IntegrityError:  # a double click: the other request created it
-        review = db.session.scalars(mine).one()
+        review = db.session.scalars(mine).one()  # limited to one row above
     return review
 
 
@@ -384,7 +401,10 @@ def discard(review: Review, *, by: User, reason: str, now: datetime | None = Non
     if _transition(
         review, SUBMITTED, {**values, "discarded_by_id": by.id, "discard_reason": reason}
     ):
-        if review.kind in COUNTED_KINDS:
+        by_version = spec_of(review.assignment).resubmission
+        if review.kind in COUNTED_KINDS and (
+            not by_version or resubmission.counts_in_round(review)
+        ):
             _bump([review.log_id], completed=-1)
         return
     db.session.refresh(review, ["state"])

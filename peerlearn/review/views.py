@@ -29,7 +29,7 @@ from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.notifications import notify
-from peerlearn.review import flags, grades, queue, regrades, reviewing
+from peerlearn.review import flags, grades, queue, regrades, resubmission, reviewing
 from peerlearn.review.forms import (
     PROBLEM_MESSAGES,
     REFUSED_MESSAGES,
@@ -245,6 +245,7 @@ def _render_received(
         helpfulness_form=form,
         rated_review_id=rated_review_id,
         regrade=regrades.latest_request(log),
+        versions=resubmission.version_numbers(log) if spec.resubmission else {},
         locale=str(get_locale()),
     )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
 from peerlearn.assignments import spec_form
 from peerlearn.bundles.assignment_reader import parse_assignment, read_assignment
+from peerlearn.bundles.assignment_writer import dump_assignment
+from peerlearn.bundles.format import BundleError
 from tests.assignment_authoring.conftest import ASSIGNMENT_ID, assignment_text
 
 FILE = "assignments/tank-build.yml"
@@ -94,3 +97,32 @@ def test_buttons_add_and_remove(spec):
 )
 def test_a_readers_field_names_its_input(field, name):
     assert spec_form.input_of(field) == name
+
+
+def test_resubmission_and_the_reviewing_weight_survive_the_form_and_the_file(spec):
+    changed = dataclasses.replace(spec, resubmission=True, reviewing_weight=30)
+    form = form_of(spec_form.draft_of(changed))
+    assert (form["resubmission"], form["reviewing_weight"]) == ("y", "30")
+
+    again = read_assignment(
+        FILE, spec_form.values_of(spec_form.draft_from_form(form), ASSIGNMENT_ID), "tank-build"
+    )
+
+    assert again == changed
+    text = dump_assignment(changed)
+    assert "resubmission: true\nreviewing_weight: 30\n" in text
+    assert parse_assignment(text, FILE, "tank-build") == changed
+    # Files from before the two settings keep their bytes: defaults are not written.
+    assert "resubmission" not in dump_assignment(spec)
+    assert "reviewing_weight" not in dump_assignment(spec)
+
+
+@pytest.mark.parametrize("weight", ["-1", "101", "ten"])
+def test_a_reviewing_weight_outside_0_to_100_is_refused_at_its_input(spec, weight):
+    draft = spec_form.draft_of(spec)
+    draft.settings["reviewing_weight"] = weight
+
+    with pytest.raises(BundleError) as refused:
+        read_assignment(FILE, spec_form.values_of(draft, ASSIGNMENT_ID), "tank-build")
+
+    assert spec_form.input_of(refused.value.field) == "reviewing_weight"

@@ -301,15 +301,19 @@ def test_csv_has_one_row_per_log_and_defuses_formulas(
         "Documentation (peers)",
         "Reviews",
         "Override reason",
+        "Reviewing grade",
         "Peer grade, likely lowest (9 in 10)",
         "Peer grade, likely highest (9 in 10)",
     ]
-    # The median gives no interval: the two columns stay empty.
-    assert rows[1] == ["learner1", "7.00", "7.00", "3.00", "2.00", "2", "", "", ""]
+    # learner1 gave no review (reviewing grade 0); learner2 and learner3 each gave one of
+    # the two asked, equally far from the median (agreement 0.6944, completion 1/2). The
+    # median gives no interval: those two columns stay empty.
+    assert rows[1] == ["learner1", "7.00", "7.00", "3.00", "2.00", "2", "", "0.00", "", ""]
     assert rows[2] == [
-        "learner2", "6.50", "", "", "", "0", '\'=HYPERLINK("http://x.example","y")', "", ""
+        *("learner2", "6.50", "", "", "", "0", '\'=HYPERLINK("http://x.example","y")', "34.72"),
+        "", "",
     ]  # fmt: skip
-    assert rows[3] == ["learner3", "3.00", "", "", "", "0", "Seen, «très» bien", "", ""]
+    assert rows[3] == ["learner3", "3.00", "", "", "", "0", "Seen, «très» bien", "34.72", "", ""]
     assert len(rows) == 4
 
 

@@ -1,0 +1,121 @@
+"""Revise and resubmit (``resubmission: true`` in the assignment file).
+
+Without the setting a build log has one grade, made of every review of any of its
+versions, and a new version only changes what later reviewers see (as before). With it,
+each version is its own thing to grade:
+
+* A version submitted *after feedback* (the log's current round has at least one
+  submitted review) starts a new round: ``review_queue.completed`` goes back to 0, so the
+  new version needs its reviews again. A version submitted before any feedback continues
+  the round. Either way, reviews still in progress (leases, live or expired) move to the
+  newest version, so ``completed`` always counts the submitted reviews of the latest
+  version and a reviewer never finishes a review of a version that is already replaced.
+* Reviewers of an earlier version may review the new one (one review per version,
+  reviewer and kind), and the queue hands it to them first
+  (:func:`earlier_reviewer_logs`): they know what the feedback asked for.
+* Every version keeps its reviews, and its own grade; the log's grade is that of the
+  latest version that has one (``grades``).
+
+The queue calls these functions inside its own transaction; they flush, never commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import aliased
+
+from peerlearn.assignments.models import BuildLog, Submission
+from peerlearn.db import rowcount
+from peerlearn.extensions import db
+from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
+
+#: Reviews that fill a round (the queue's ``completed``): a classmate's or a maintainer's.
+_COUNTED = (ReviewKind.PEER.value, ReviewKind.STAFF.value)
+_OPEN = (ReviewState.LEASED.value, ReviewState.EXPIRED.value)
+
+
+def start_round(row: ReviewQueue, submission: Submission) -> bool:
+    """Bring the log's queue row and open reviews to the new version ``submission``.
+
+    Returns True when a new round started (the previous version had feedback). The
+    reviews in progress keep their drafts; the leased count stays what it was, since the
+    same leases are still held.
+    """
+    db.session.execute(
+        update(Review)
+        .where(
+            Review.log_id == row.log_id,
+            Review.kind.in_(_COUNTED),
+            Review.state.in_(_OPEN),
+            Review.submission_id != submission.id,
+        )
+        .values(submission_id=submission.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    # In SQL, like every change of the counts (``queue._bump``): never from values read.
+    result = db.session.execute(
+        update(ReviewQueue)
+        .where(ReviewQueue.log_id == row.log_id, ReviewQueue.completed > 0)
+        .values(completed=0, load=ReviewQueue.leased)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(rowcount(result))
+
+
+def latest_submission_id(log_id: int) -> int | None:
+    return db.session.scalar(
+        select(Submission.id)
+        .where(Submission.log_id == log_id)
+        .order_by(Submission.version.desc())
+        .limit(1)
+    )
+
+
+def counts_in_round(review: Review) -> bool:
+    """Whether ``review`` is one of the queue's completed reviews: a review of an
+    earlier version (an earlier round) no longer is, so discarding it later must not
+    lower the new round's count."""
+    return review.submission_id == latest_submission_id(review.log_id)
+
+
+def earlier_reviewer_logs(reviewer_id: int, assignment_id: int) -> list[int]:
+    """Queued logs of the assignment whose earlier version ``reviewer_id`` reviewed and
+    whose latest version they have not (one query). Allocation offers these first."""
+    latest = (
+        select(Submission.id)
+        .where(Submission.log_id == ReviewQueue.log_id)
+        .order_by(Submission.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    mine = aliased(Review)
+    of_latest = exists().where(
+        mine.log_id == ReviewQueue.log_id,
+        mine.reviewer_id == reviewer_id,
+        mine.submission_id == latest,
+        mine.kind.in_(_COUNTED),
+    )
+    rows = db.session.scalars(
+        select(ReviewQueue.log_id)
+        .join(
+            Review,
+            and_(
+                Review.log_id == ReviewQueue.log_id,
+                Review.reviewer_id == reviewer_id,
+                Review.kind == ReviewKind.PEER.value,
+                Review.state == ReviewState.SUBMITTED.value,
+            ),
+        )
+        .where(ReviewQueue.assignment_id == assignment_id, ~of_latest)
+        .distinct()
+        .order_by(ReviewQueue.log_id)
+    )
+    return list(rows)
+
+
+def version_numbers(log: BuildLog) -> dict[int, int]:
+    """Version number by submission id of the log (one query)."""
+    rows = db.session.execute(
+        select(Submission.id, Submission.version).where(Submission.log_id == log.id)
+    )
+    return {sid: version for sid, version in rows}
