@@ -121,9 +121,7 @@ def proposal_decided(proposal: ChangeProposal, decider: User, outcome: str) -> N
     }  # fmt: skip
     if proposal.author_id is not None and proposal.author_id != decider.id:
         notify_many([proposal.author_id], OUTCOME, url, **params)
-    others = [
-        i for i in _maintainer_ids(target.id) if i not in (decider.id, proposal.author_id)
-    ]
+    others = [i for i in _maintainer_ids(target.id) if i not in (decider.id, proposal.author_id)]
     notify_many(others, DECIDED, url, **params)
 
 

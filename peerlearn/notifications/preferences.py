@@ -52,8 +52,9 @@ def opt_outs(user_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, s
     if not ids or not names:
         return {}
     rows = db.session.execute(
-        select(NotificationOptOut.user_id, NotificationOptOut.kind, NotificationOptOut.channel)
-        .where(NotificationOptOut.user_id.in_(ids), NotificationOptOut.kind.in_(names))
+        select(
+            NotificationOptOut.user_id, NotificationOptOut.kind, NotificationOptOut.channel
+        ).where(NotificationOptOut.user_id.in_(ids), NotificationOptOut.kind.in_(names))
     )
     return {(row.user_id, row.kind): Channel(row.channel) for row in rows}
 
