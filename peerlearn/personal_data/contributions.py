@@ -24,7 +24,7 @@ from peerlearn.extensions import db
 from peerlearn.recognition.awarding import HELPFUL_RATING
 from peerlearn.review.models import Review, ReviewFeedback, ReviewKind, ReviewState
 
-PER_PAGE = 25
+PER_PAGE = 20
 #: Revisions a person wrote. Not "fork", "sync" or "import": those copy text written
 #: elsewhere (credited to its author where it was written).
 AUTHORED_KINDS = ("create", "edit", "merge", "revert", "proposal")

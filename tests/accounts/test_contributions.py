@@ -43,15 +43,15 @@ def test_contributions_are_paginated_newest_first_with_links(client, create_user
     first = client.get("/users/maria/contributions")
     html = first.get_data(as_text=True)
     assert first.status_code == 200
-    assert len(items(html)) == 25
-    assert "step 29" in html and "step 5" in html and "step 4" not in html
+    assert len(items(html)) == 20
+    assert "step 29" in html and "step 10" in html and "step 9" not in html
     assert "30 revisions of course modules" in html
     assert 'href="/courses/biogas/m/module-1"' in html
     assert "/courses/biogas/m/module-1/diff?" in html
     assert 'rel="next" href="/users/maria/contributions?page=2"' in html
 
     second = client.get("/users/maria/contributions?page=2").get_data(as_text=True)
-    assert len(items(second)) == 5 and "step 0" in second
+    assert len(items(second)) == 10 and "step 0" in second
     assert client.get("/users/maria/contributions?page=3").status_code == 404
     assert client.get("/users/nobody/contributions").status_code == 404
 
@@ -116,3 +116,23 @@ def test_hostile_revision_text_is_escaped_on_the_contributions_page(
     html = client.get("/users/maria/contributions").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_full_contributions_page_fits_the_page_budget(client, create_user, create_course):
+    from tests.pages import Page, stylesheet
+
+    maria = create_user("maria")
+    # Long titles and summaries (the longest allowed are 200 characters; few come near).
+    course = create_course("biogas", modules=1, maintainer=maria, title="Ä" * 120)
+    module = first_module(course)
+    for i in range(30):
+        add_revision(
+            module, f"{i} " + "T" * 117, f"Text {i}\n", author=maria, kind="edit",
+            parent=module.current, summary=f"{i} " + "s" * 117,
+        )  # fmt: skip
+    db.session.commit()
+    response = client.get("/users/maria/contributions")
+    html = response.get_data()
+    page = Page("contributions", "/users/maria/contributions", html, stylesheet(client, html))
+    assert len(items(html.decode())) == 20
+    assert page.within_budget, (page.raw, page.gzip)
