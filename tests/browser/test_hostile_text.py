@@ -10,9 +10,10 @@ photos' alt text), measurement names and units (in the table and in the SVG char
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
 comments (and the notice of a proposal, on the maintainer's notifications); a fork's
-title; module titles and edit summaries on a person's contributions page; badge names (made of course titles) on the badge page and
-the profile; usernames (the form allows only a-z, digits, '.', '_' and '-',
-but a name from elsewhere — the command line, an old account — must not matter);
+title; module titles and edit summaries on a person's contributions page; badge names
+(made of course titles) on the badge page and the profile; usernames (the form allows
+only a-z, digits, '.', '_' and '-', but a name from elsewhere — the command line, an old
+account — must not matter);
 translation suggestions and approved translations; and search queries echoed back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
