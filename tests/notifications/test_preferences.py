@@ -159,6 +159,8 @@ def test_digest_groups_by_user_and_sends_once(create_user, smtp, runner):
     assert sorted(by_person) == ["amina@example.org", "bea@example.org"]
     french = by_person["amina@example.org"]
     assert french["Content-Language"] == "fr"
+    assert french["Subject"] == "Vos notifications peerlearn\u00a0: 3 nouvelles"
+    assert by_person["bea@example.org"]["Subject"] == "Your peerlearn notifications: 1 new"
     body = french.get_content()
     assert all(f"Four {i}" in body for i in range(3))
     assert "https://learn.example.org/a/0" in body
