@@ -49,7 +49,7 @@ from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.jobs import Deferred
 from peerlearn.notifications import preferences
-from peerlearn.notifications.models import EmailMode, Notification
+from peerlearn.notifications.models import EmailMode, Notification, NotificationSettings
 from peerlearn.notifications.notices import message
 from peerlearn.request_log import log_to_stderr
 
@@ -115,7 +115,8 @@ def deliver_unsent(batch: int = BATCH) -> Delivery:
     total = Delivery()
     after = 0
     while True:
-        notices = _claim(Notification.id > after, limit=batch)
+        # Digest readers' notices wait for ``digest.send_digest``: not even read here.
+        notices = _claim(Notification.id > after, ~_digest_reader, limit=batch)
         if not notices:
             return total
         after = notices[-1].id
@@ -130,11 +131,22 @@ def deliver_unsent(batch: int = BATCH) -> Delivery:
             return total
 
 
-def _claim(condition: Any, limit: int) -> list[Notification]:
+#: The notice's recipient reads a daily digest.
+_digest_reader = (
+    select(NotificationSettings.user_id)
+    .where(
+        NotificationSettings.user_id == Notification.user_id,
+        NotificationSettings.email_mode == EmailMode.DAILY.value,
+    )
+    .exists()
+)
+
+
+def _claim(*conditions: Any, limit: int) -> list[Notification]:
     return list(
         db.session.scalars(
             select(Notification)
-            .where(condition, Notification.sent_at.is_(None))
+            .where(*conditions, Notification.sent_at.is_(None))
             .order_by(Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -145,7 +157,7 @@ def _claim(condition: Any, limit: int) -> list[Notification]:
 def _count_unsent(after: int) -> int:
     count = db.session.scalar(
         select(func.count(Notification.id)).where(
-            Notification.id > after, Notification.sent_at.is_(None)
+            Notification.id > after, Notification.sent_at.is_(None), ~_digest_reader
         )
     )
     return int(count or 0)
