@@ -45,7 +45,7 @@ def test_contributions_are_paginated_newest_first_with_links(client, create_user
     assert first.status_code == 200
     assert len(items(html)) == 20
     assert "step 29" in html and "step 10" in html and "step 9" not in html
-    assert "30 revisions of course modules" in html
+    assert "30 revisions of modules and assignments" in html
     assert 'href="/courses/biogas/m/module-1"' in html
     assert "/courses/biogas/m/module-1/diff?" in html
     assert 'rel="next" href="/users/maria/contributions?page=2"' in html
@@ -136,3 +136,22 @@ def test_a_full_contributions_page_fits_the_page_budget(client, create_user, cre
     page = Page("contributions", "/users/maria/contributions", html, stylesheet(client, html))
     assert len(items(html.decode())) == 20
     assert page.within_budget, (page.raw, page.gzip)
+
+
+def test_assignment_revisions_are_listed_with_their_title_and_a_link(
+    client, create_user, create_course, create_assignment
+):
+    from peerlearn.assignments.revisions import add_assignment_revision
+
+    maria = create_user("maria")
+    course = create_course("biogas", modules=1, maintainer=maria)
+    assignment = create_assignment(course, slug="gas-test", title="Gas production test")
+    add_assignment_revision(
+        assignment, assignment.current.text + "\n", author=maria, kind="edit",
+        parent=assignment.current,
+    )  # fmt: skip
+    db.session.commit()
+    html = client.get("/users/maria/contributions").get_data(as_text=True)
+    assert 'href="/courses/biogas/a/gas-test"' in html
+    assert "Gas production test" in html and "(assignment)" in html
+    assert "1 revision of modules and assignments" in html
