@@ -213,6 +213,26 @@ def notify_command() -> None:
         sys.exit(1)
 
 
+@peerlearn_cli.group("notifications")
+def notifications_cli() -> None:
+    """Notices by email."""
+
+
+@notifications_cli.command("digest")
+def digest_command() -> None:
+    """Send the daily digest to everyone who chose one and has unsent notices: one email
+    each, as a job (a worker runs them with Redis, this command without). Run it once a
+    day from cron; a second run the same day sends nothing."""
+    from peerlearn.jobs import background, dispatch_ready
+    from peerlearn.notifications.digest import enqueue_digests
+
+    with background(), current_app.test_request_context("/"):  # url_for outside a request
+        count = enqueue_digests()
+        db.session.commit()
+        dispatch_ready()
+    click.echo(f"{count} digests queued")
+
+
 @peerlearn_cli.group("translators")
 def translators_cli() -> None:
     """Translators of the interface languages (also on /translate/translators)."""

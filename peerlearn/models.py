@@ -31,7 +31,11 @@ from peerlearn.content.models import (
     ModuleContent,
     ModuleRevision,
 )
-from peerlearn.notifications.models import Notification
+from peerlearn.notifications.models import (
+    Notification,
+    NotificationOptOut,
+    NotificationSettings,
+)
 from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import (
     CalibrationExample,
@@ -70,6 +74,8 @@ __all__ = [
     "ModuleProgress",
     "ModuleRevision",
     "Notification",
+    "NotificationOptOut",
+    "NotificationSettings",
     "PhotoBlob",
     "ProposalComment",
     "ProposalModule",

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from peerlearn.accounts.models import User
+from peerlearn.authoring import notices
 from peerlearn.catalog.search import searchable_text
 from peerlearn.catalog.services import course_by_key
 from peerlearn.content.merge import Conflict, merge3, merge_titles
@@ -292,6 +293,7 @@ def add_module(user: User, course: Course, *, title: str, slug: str | None, body
     add_revision(module, title, body, author=user, kind="create")
     course.updated_at = utcnow()
     record_event(course, "module_added", user, module, title=title, slug=slug)
+    notices.upstream_changed(course, user)
     return module
 
 
@@ -394,6 +396,7 @@ def save_edit(
         revision = add_revision(
             module, title, body, author=user, kind="edit", parent=base, summary=summary
         )
+        notices.upstream_changed(module.course, user)
         return EditOutcome("saved", current, base, title, body, revision)
 
     merged = merge3(base.body, body, current.body)
@@ -414,6 +417,7 @@ def save_edit(
         module, merged_title, merged.text, author=user, kind="merge", parent=current,
         summary=summary,
     )  # fmt: skip
+    notices.upstream_changed(module.course, user)
     return EditOutcome("merged", current, base, merged_title, merged.text, revision)
 
 
@@ -425,7 +429,9 @@ def revert_module(
     current = _current_locked(module)
     if revision.title == current.title and revision.body == current.body:
         return None
-    return add_revision(
+    reverted = add_revision(
         module, revision.title, revision.body, author=user, kind="revert", parent=current,
         summary=summary,
     )  # fmt: skip
+    notices.upstream_changed(module.course, user)
+    return reverted

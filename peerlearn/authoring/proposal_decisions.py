@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import AssignmentRevision
+from peerlearn.authoring import notices
 from peerlearn.authoring.forking import unique_slug
 from peerlearn.authoring.proposal_assignments import (
     AssignmentConflict,
@@ -118,6 +119,7 @@ def _decide(user: User, proposal: ChangeProposal, status: str, reason: str = "")
     db.session.expire(
         proposal, ["status", "decided_by_id", "decided_by", "decided_at", "decision_reason"]
     )
+    notices.proposal_decided(proposal, user, status)
 
 
 def decline(user: User, proposal: ChangeProposal, reason: str) -> None:
@@ -256,6 +258,7 @@ def accept(
         source=proposal.source_course.slug,
     )
     db.session.flush()
+    notices.upstream_changed(proposal.target_course, user)
     proposal_accepted.send(proposal, revisions=revisions)
     return revisions
 

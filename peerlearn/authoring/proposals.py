@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinl
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
+from peerlearn.authoring import notices
 from peerlearn.authoring.proposal_assignments import assignment_title
 from peerlearn.authoring.proposal_models import (
     ChangeProposal,
@@ -182,6 +183,7 @@ def create_proposal(
         )
     db.session.add(proposal)
     db.session.flush()
+    notices.proposal_made(proposal)
     return proposal
 
 

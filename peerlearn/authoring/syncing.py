@@ -19,6 +19,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from peerlearn.accounts.models import User
+from peerlearn.authoring import notices
 from peerlearn.authoring.forking import copy_module, unique_slug
 from peerlearn.authoring.lineage import parent_key
 from peerlearn.authoring.syncing_assignments import (
@@ -319,6 +320,7 @@ def apply_sync(
     )
     plan.fork.updated_at = utcnow()
     db.session.flush()
+    notices.upstream_changed(plan.fork, user)  # the fork's own forks
     return changed + len(added), merged_assignments + len(added_assignments)
 
 

@@ -33,6 +33,7 @@ import smtplib
 import ssl
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import Enum
@@ -45,9 +46,10 @@ from sqlalchemy import column, func, select, table
 
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.i18n import _
+from peerlearn.i18n import _, ngettext
 from peerlearn.jobs import Deferred
-from peerlearn.notifications.models import Notification
+from peerlearn.notifications import preferences
+from peerlearn.notifications.models import EmailMode, Notification, NotificationSettings
 from peerlearn.notifications.notices import message
 from peerlearn.request_log import log_to_stderr
 
@@ -113,7 +115,8 @@ def deliver_unsent(batch: int = BATCH) -> Delivery:
     total = Delivery()
     after = 0
     while True:
-        notices = _claim(Notification.id > after, limit=batch)
+        # Digest readers' notices wait for ``digest.send_digest``: not even read here.
+        notices = _claim(Notification.id > after, ~_digest_reader, limit=batch)
         if not notices:
             return total
         after = notices[-1].id
@@ -128,11 +131,22 @@ def deliver_unsent(batch: int = BATCH) -> Delivery:
             return total
 
 
-def _claim(condition: Any, limit: int) -> list[Notification]:
+#: The notice's recipient reads a daily digest.
+_digest_reader = (
+    select(NotificationSettings.user_id)
+    .where(
+        NotificationSettings.user_id == Notification.user_id,
+        NotificationSettings.email_mode == EmailMode.DAILY.value,
+    )
+    .exists()
+)
+
+
+def _claim(*conditions: Any, limit: int) -> list[Notification]:
     return list(
         db.session.scalars(
             select(Notification)
-            .where(condition, Notification.sent_at.is_(None))
+            .where(*conditions, Notification.sent_at.is_(None))
             .order_by(Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -143,7 +157,7 @@ def _claim(condition: Any, limit: int) -> list[Notification]:
 def _count_unsent(after: int) -> int:
     count = db.session.scalar(
         select(func.count(Notification.id)).where(
-            Notification.id > after, Notification.sent_at.is_(None)
+            Notification.id > after, Notification.sent_at.is_(None), ~_digest_reader
         )
     )
     return int(count or 0)
@@ -158,6 +172,10 @@ def deliver(notices: Sequence[Notification]) -> Delivery:
     if not notices:
         return result
     now = utcnow()
+    notices = _wanted_now(notices, now)
+    if not notices:
+        db.session.flush()
+        return result
     if not smtp_configured():
         for notice in notices:
             logger.info(
@@ -171,9 +189,9 @@ def deliver(notices: Sequence[Notification]) -> Delivery:
         db.session.flush()
         return result
 
-    users = _users({notice.user_id for notice in notices})
+    users = recipients({notice.user_id for notice in notices})
     try:
-        with _connect() as smtp:
+        with connect() as smtp:
             for notice in notices:
                 user = users.get(notice.user_id)
                 if user is None:  # deleted meanwhile; the notice goes with it
@@ -197,6 +215,24 @@ def deliver(notices: Sequence[Notification]) -> Delivery:
     return result
 
 
+def _wanted_now(notices: Sequence[Notification], now: datetime) -> list[Notification]:
+    """Those of ``notices`` whose recipients want them by email now, as they chose at
+    the time of sending (they may have changed their mind since the notice was made).
+    Those whose email was turned off are marked done; those for a daily digest are left
+    unsent, for ``digest.send_digest``."""
+    users = {notice.user_id for notice in notices}
+    modes = preferences.email_modes(users)
+    off = preferences.opt_outs(users, {notice.kind for notice in notices})
+    wanted = []
+    for notice in notices:
+        mode = modes.get(notice.user_id, EmailMode.IMMEDIATE)
+        if mode is EmailMode.NEVER or (notice.user_id, notice.kind) in off:
+            notice.sent_at = now
+        elif mode is EmailMode.IMMEDIATE:
+            wanted.append(notice)
+    return wanted
+
+
 @dataclass(frozen=True)
 class Recipient:
     """What an email needs to know about a user."""
@@ -211,14 +247,14 @@ class Recipient:
 _USERS = table("users", column("id"), column("email"), column("locale"))
 
 
-def _users(ids: Iterable[int]) -> dict[int, Recipient]:
+def recipients(ids: Iterable[int]) -> dict[int, Recipient]:
     rows = db.session.execute(
         select(_USERS.c.id, _USERS.c.email, _USERS.c.locale).where(_USERS.c.id.in_(list(ids)))
     )
     return {row.id: Recipient(row.id, row.email, row.locale or "") for row in rows}
 
 
-def _connect() -> smtplib.SMTP:
+def connect() -> smtplib.SMTP:
     config = current_app.config
     smtp = smtplib.SMTP(
         str(config["SMTP_HOST"]),
@@ -307,6 +343,40 @@ def compose(notice: Notification, user: Recipient) -> EmailMessage:
     return email
 
 
+def compose_digest(notices: Sequence[Notification], user: Recipient) -> EmailMessage:
+    """The daily digest for ``user``: every notice of ``notices`` as one line and its
+    link, in ``user``'s language, in one email."""
+    locale = recipient_locale(user)
+    with force_locale(locale):
+        subject = ngettext(
+            "Your peerlearn notifications: %(num)s new",
+            "Your peerlearn notifications: %(num)s new",
+            len(notices),
+        )
+        lines = [
+            f"* {' '.join(message(notice).split())}\n  {absolute_url(notice.url or '/')}"
+            for notice in notices
+        ]
+        footer = _(
+            "All your notifications: %(link)s", link=absolute_url(url_for("notifications.index"))
+        )
+        settings = _(
+            "Choose what you receive: %(link)s",
+            link=absolute_url(url_for("notifications.settings")),
+        )
+        body = "\n\n".join(lines) + f"\n\n-- \n{footer}\n{settings}"
+    email = EmailMessage()
+    email["From"] = str(current_app.config["MAIL_FROM"])
+    email["To"] = user.email
+    email["Subject"] = subject
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid(domain=_mail_domain())
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(body + "\n")
+    email["Content-Language"] = locale
+    return email
+
+
 # --- Emails about an account (reset links, confirmations) -------------------------------
 
 
@@ -333,7 +403,7 @@ def send_email(
     email.set_content(body)
     email["Content-Language"] = locale
     try:
-        with _connect() as smtp:
+        with connect() as smtp:
             smtp.send_message(email)
     except (smtplib.SMTPException, OSError) as error:
         logger.error("sending %s to user=%s failed (%s)", kind, user_id, type(error).__name__)

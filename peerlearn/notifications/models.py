@@ -1,10 +1,12 @@
-"""The notice: one row per thing a user should know about, from any feature."""
+"""The notice: one row per thing a user should know about, from any feature; and what
+each person chose to receive."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime
@@ -30,3 +32,47 @@ class Notification(CreatedAtMixin, Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the email went out (or was written to the log); None while not sent.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailMode(StrEnum):
+    #: Each notice by email as it happens (through the job queue).
+    IMMEDIATE = "immediate"
+    #: One email a day with everything not sent yet (``peerlearn notifications digest``).
+    DAILY = "daily"
+    #: Notices in the app only.
+    NEVER = "never"
+
+
+class Channel(StrEnum):
+    """What a person turned off for one kind (no row: in the app and by email)."""
+
+    #: In the app, but never by email.
+    EMAIL = "email"
+    #: Not at all: no notice is recorded.
+    ALL = "all"
+
+
+class NotificationSettings(Model):
+    """How a person wants their notices by email. No row means the defaults (each notice
+    by email at once), so existing accounts need no data migration."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email_mode: Mapped[str] = mapped_column(String(16), default=EmailMode.IMMEDIATE.value)
+    #: When the last daily digest went out: a second run the same day sends nothing.
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NotificationOptOut(Model):
+    """A kind a person turned off, by email only or altogether (see ``Channel``)."""
+
+    __tablename__ = "notification_opt_outs"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))

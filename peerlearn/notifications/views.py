@@ -3,16 +3,19 @@ the request, as jobs (see ``peerlearn.notifications.delivery``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from peerlearn.extensions import db
-from peerlearn.i18n import when
-from peerlearn.notifications import delivery
+from peerlearn.i18n import _, when
+from peerlearn.notifications import delivery, preferences
 from peerlearn.notifications import notices as notifications
+from peerlearn.notifications.forms import BOTH, NotificationSettingsForm, field_name
+from peerlearn.notifications.kinds import KINDS
+from peerlearn.notifications.models import Channel, EmailMode
 from peerlearn.site import page_arg, safe_next
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
@@ -38,6 +41,43 @@ def read_all() -> Response:
     notifications.mark_all_read(current_user)
     db.session.commit()
     return redirect(url_for("notifications.index"))
+
+
+@bp.post("/notifications/<int:notice_id>/read")
+@login_required
+def mark_read(notice_id: int) -> Response:
+    """Mark one notice read without following it; back to the page it was on."""
+    if not notifications.mark_read(current_user, notice_id):
+        abort(404)
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("notifications.index")))
+
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response | tuple[str, int]:
+    """Which kinds of notice a person receives, and how their email comes."""
+    choices = preferences.preferences_of(current_user.id)
+    form = NotificationSettingsForm(
+        data={"email_mode": choices.email_mode.value}
+        | {
+            field_name(kind): (choices.off[kind.name].value if kind.name in choices.off else BOTH)
+            for kind in KINDS
+        }
+    )
+    if form.validate_on_submit():
+        off = {
+            kind.name: Channel(value)
+            for kind in KINDS
+            if (value := form[field_name(kind)].data) != BOTH
+        }
+        preferences.save_preferences(current_user.id, EmailMode(form.email_mode.data), off)
+        db.session.commit()
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("notifications.settings"))
+    fields = [form[field_name(kind)] for kind in KINDS]
+    status = 422 if form.is_submitted() else 200
+    return render_template("notifications/settings.html", form=form, fields=fields), status
 
 
 @bp.post("/notifications/<int:notice_id>/open")

@@ -36,7 +36,11 @@ from peerlearn.community_i18n.models import Translator
 from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMaintainer
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
-from peerlearn.notifications.models import Notification
+from peerlearn.notifications.models import (
+    Notification,
+    NotificationOptOut,
+    NotificationSettings,
+)
 from peerlearn.recognition.models import Assertion
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
@@ -125,7 +129,8 @@ def delete_account(
     # Badges say who did what (and hold a hash of the email): theirs, so they go; their
     # public URLs answer 404 from now on.
     for model in (
-        Enrolment, ModuleProgress, Notification, Translator, CourseMaintainer, Assertion,
+        Enrolment, ModuleProgress, Notification, NotificationSettings, NotificationOptOut,
+        Translator, CourseMaintainer, Assertion,
     ):  # fmt: skip
         db.session.execute(delete(model).where(model.user_id == uid))
 

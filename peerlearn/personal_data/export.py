@@ -37,6 +37,7 @@ from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
 from peerlearn.extensions import db
 from peerlearn.notifications.models import Notification
+from peerlearn.notifications.preferences import preferences_of
 from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import Review, ReviewFeedback, ReviewFlag
 
@@ -144,6 +145,11 @@ def collect(user: User) -> tuple[dict[str, Any], dict[str, bytes]]:
             select(Notification).where(Notification.user_id == uid).order_by(Notification.id)
         )
     ]
+    choices = preferences_of(uid)
+    data["notification_settings"] = {
+        "email": choices.email_mode.value,
+        "turned_off": {kind: channel.value for kind, channel in sorted(choices.off.items())},
+    }
     return data, photos
 
 

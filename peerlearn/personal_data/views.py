@@ -23,27 +23,51 @@ from peerlearn.accounts.views import bp
 from peerlearn.catalog.services import course_by_slug, enrolled_courses, maintained_courses
 from peerlearn.extensions import db
 from peerlearn.i18n import _
-from peerlearn.personal_data import admin, deletion, export
+from peerlearn.personal_data import admin, contributions, deletion, export
 from peerlearn.recognition.views import profile_section
+from peerlearn.site import page_arg
+
+
+def _person(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None or user.deleted_at is not None:
+        abort(404)
+    return user
 
 
 @bp.get("/users/<username>")
 def profile(username: str) -> str:
-    user = db.session.scalar(select(User).where(User.username == username.lower()))
-    if user is None or user.deleted_at is not None:
-        abort(404)
+    """What the person gives to the commons (courses maintained, proposals merged
+    upstream) for anyone; their learning (courses, reviews given, badges) only as their
+    privacy setting allows."""
+    user = _person(username)
     show_activity = permissions.can_see_learning_activity(current_user, user)
     badges = profile_section(user, current_user)
+    merged, merged_total = contributions.merged_upstream(user)
     return render_template(
         "accounts/profile.html",
         user=user,
         sections=[badges] if badges else [],
         show_activity=show_activity,
         courses=enrolled_courses(user) if show_activity else [],
+        reviews=contributions.review_counts(user) if show_activity else None,
+        merged=merged,
+        merged_total=merged_total,
         maintained=maintained_courses(user),
         may_sign_out=permissions.can_sign_out_everywhere(current_user, user),
         can_lock=permissions.can_lock_account(current_user, user),
     )
+
+
+@bp.get("/users/<username>/contributions")
+def contributions_list(username: str) -> str:
+    """Every module revision the person wrote, newest first, with links to the module and
+    to the change itself; public, like the course histories that credit them."""
+    user = _person(username)
+    page = contributions.contributions_page(user, page_arg())
+    if page is None:
+        abort(404)
+    return render_template("accounts/contributions.html", user=user, page=page)
 
 
 @bp.post("/settings/privacy")

@@ -138,14 +138,14 @@ def notify_expiring_leases(now: datetime | None = None) -> list[Notification]:
             continue
         assert lease.lease_expires_at is not None  # the query asked for it
         hours = max(1, math.ceil((lease.lease_expires_at - now) / timedelta(hours=1)))
-        created.append(
-            notify(
-                lease.reviewer_id,
-                NoticeKind.LEASE_EXPIRING,
-                url_for("review.write", review_id=lease.id),  # where the draft is
-                assignment=spec_of(lease.assignment).title,
-                hours=hours,
-                review=lease.id,
-            )
+        reminder = notify(
+            lease.reviewer_id,
+            NoticeKind.LEASE_EXPIRING,
+            url_for("review.write", review_id=lease.id),  # where the draft is
+            assignment=spec_of(lease.assignment).title,
+            hours=hours,
+            review=lease.id,
         )
+        if reminder is not None:  # None: the reviewer turned these reminders off
+            created.append(reminder)
     return created

@@ -14,6 +14,13 @@ from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
+from peerlearn.notifications.models import (
+    Channel,
+    EmailMode,
+    NotificationOptOut,
+    NotificationSettings,
+)
+from peerlearn.notifications.preferences import save_preferences
 from peerlearn.personal_data.deletion import delete_account
 from peerlearn.review.grades import assignment_grades
 from peerlearn.review.models import Review, ReviewQueue
@@ -204,6 +211,7 @@ def test_enrolments_notifications_and_personal_rows_go(create_user, create_cours
     course = create_course("biogas", maintainer=create_user("keeper"))
     db.session.add(Enrolment(user_id=maria.id, course_id=course.id))
     db.session.add(Notification(user_id=maria.id, kind="test", params="{}"))
+    save_preferences(maria.id, EmailMode.DAILY, {"grade_ready": Channel.ALL})
     db.session.commit()
 
     delete_account(maria)
@@ -211,6 +219,8 @@ def test_enrolments_notifications_and_personal_rows_go(create_user, create_cours
 
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    for table in (NotificationSettings, NotificationOptOut):
+        assert db.session.scalar(select(func.count()).select_from(table)) == 0
 
 
 def test_the_username_written_into_credits_becomes_the_chosen_name(

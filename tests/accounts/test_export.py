@@ -36,6 +36,7 @@ def test_the_zip_holds_the_json_and_the_photo_bytes(client, started, add_entry):
     assert data["profile"]["username"] == "amina"
     assert data["profile"]["email"] == "amina@example.org"
     assert [e["course"] for e in data["enrolments"]] == ["biogas"]
+    assert data["notification_settings"] == {"email": "immediate", "turned_off": {}}
     (log,) = data["build_logs"]
     (written,) = log["entries"]
     assert written["text"] == "Dug the trench, 1 m deep."

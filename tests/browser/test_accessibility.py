@@ -178,6 +178,7 @@ def build_pages(
             "assignment": a,
             "login": "/login",
             "register": "/register",
+            "contributions": f"/users/{amaru.username}/contributions",
         },
         learner={
             "dashboard": "/dashboard",
@@ -187,6 +188,7 @@ def build_pages(
             "review form": f"/reviews/{lease.id}",
             "reviews received": f"{a}/feedback",
             "notifications": "/notifications",
+            "notification settings": "/settings/notifications",
             "settings": "/settings",
         },
         maintainer={

@@ -9,9 +9,11 @@ display math); assignment title; build log title, summary and entries, photo cap
 photos' alt text), measurement names and units (in the table and in the SVG charts); review
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
-comments; a fork's title; badge names (made of course titles) on the badge page and
-the profile; usernames (the form allows only a-z, digits, '.', '_' and '-',
-but a name from elsewhere — the command line, an old account — must not matter);
+comments (and the notice of a proposal, on the maintainer's notifications); a fork's
+title; module titles and edit summaries on a person's contributions page; badge names
+(made of course titles) on the badge page and the profile; usernames (the form allows
+only a-z, digits, '.', '_' and '-', but a name from elsewhere — the command line, an old
+account — must not matter);
 translation suggestions and approved translations; and search queries echoed back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
@@ -284,6 +286,7 @@ def hostile_site(
             *(f"/courses/hostile/m/{slug}" for slug in module_slugs),
             f"/courses/hostile/m/{module_slugs[0]}/history", a, "/courses/hostile-fork",
             f"/users/{quote(mallory.username, safe='')}", "/courses/hostile/network",
+            f"/users/{quote(mallory.username, safe='')}/contributions",
             f"/badges/{badge.public_id}",
         ],
         "es": ["/", "/courses/hostile"],
@@ -293,6 +296,7 @@ def hostile_site(
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
+            "/notifications",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip

@@ -102,3 +102,28 @@ def test_the_worker_command_runs_the_queue(app, runner, create_user, smtp, queue
     assert notices_of(amina)[0].sent_at is not None
 
 
+
+
+def test_the_digest_command_queues_one_job_per_person_and_a_worker_sends_them(
+    app, create_user, smtp, queued, runner
+):
+    from peerlearn.notifications.models import EmailMode
+    from peerlearn.notifications.preferences import save_preferences
+
+    people = [create_user(name) for name in ("amina", "bea")]
+    for person in people:
+        save_preferences(person.id, EmailMode.DAILY, {})
+    db.session.commit()
+    for person in people:
+        add_notices(person, 2)  # digest readers: no delivery job
+    assert queued.count == 0
+
+    result = runner.invoke(args=["peerlearn", "notifications", "digest"])
+    assert "2 digests queued" in result.output
+    assert smtp.sent == []  # the command only queued them
+    assert [job.description for job in queued.jobs] == [
+        "peerlearn.notifications.digest:send_digest"
+    ] * 2
+    run_worker(app)
+    assert sorted(email["To"] for email in smtp.sent) == ["amina@example.org", "bea@example.org"]
+    assert all(n.sent_at is not None for p in people for n in notices_of(p))

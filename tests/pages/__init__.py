@@ -238,10 +238,12 @@ def key_urls(scene: Scene) -> list[tuple[str, str]]:
         ("review form", scene.review_url),
         ("reviews received", base + "/feedback"),
         ("notifications", "/notifications"),
+        ("notification settings", "/settings/notifications"),
         ("dashboard", "/dashboard"),
         ("settings", "/settings"),
         ("badge", scene.badge_url),
         ("profile with badges", f"/users/{NAMES[0]}"),
+        ("contributions", f"/users/{NAMES[0]}/contributions"),
         ("login", "/login"),
         ("register", "/register"),
     ]
