@@ -139,16 +139,17 @@ def upstream_changed(course: Course, actor: User | None) -> None:
     if not rows:
         return
     urls = {row.id: url_for("forks.sync", slug=row.slug) for row in rows}
-    waiting = set(
-        db.session.execute(
+    waiting = {
+        (user_id, url)
+        for user_id, url in db.session.execute(
             select(Notification.user_id, Notification.url).where(
                 Notification.kind == UPSTREAM,
                 Notification.read_at.is_(None),
                 Notification.user_id.in_({row.user_id for row in rows}),
                 Notification.url.in_(set(urls.values())),
             )
-        ).tuples()
-    )
+        )
+    }
     forks: dict[int, tuple[str, list[int]]] = {}
     for row in rows:
         if (row.user_id, urls[row.id]) not in waiting:
