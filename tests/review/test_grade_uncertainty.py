@@ -115,3 +115,19 @@ def test_without_a_width_nothing_is_uncertain(
     assert "Uncertain" not in html and "only uncertain grades" not in html
     empty = client.get(f"{base}/gradebook?show=uncertain").get_data(as_text=True)
     assert "No peer grade is less certain than this assignment allows." in empty
+
+
+def test_page_views_share_one_fit_until_a_review_arrives(
+    graded_class: Callable[..., ReviewClass],
+) -> None:
+    from peerlearn.review import grade_inputs
+
+    klass = _class_with_top_marks(graded_class)
+    first = grade_inputs.grade(grade_inputs.load(klass.assignment))
+    assert grade_inputs.grade(grade_inputs.load(klass.assignment)) is first
+    a, d = klass.learners[0], klass.learners[3]
+    seed_review(klass.logs[a.id], d, {"build": 1, "docs": 1})
+    db.session.commit()
+    after = grade_inputs.grade(grade_inputs.load(klass.assignment))
+    assert after is not first
+    assert after.results[str(klass.logs[a.id].id)].total < Decimal(10)
