@@ -27,7 +27,7 @@ x 4 criteria (the model on a random and on a ring-shaped review graph), and, if
 ``bench/allocation_latency.py`` exists, its allocation latency on SQLite (and on
 PostgreSQL with ``PEERLEARN_BENCH_DATABASE_URL``).
 
-Run: ``.venv/bin/python bench/peer_sim.py`` (about a minute). Prints Markdown for
+Run: ``.venv/bin/python bench/peer_sim.py`` (one to three minutes). Prints Markdown for
 docs/performance.md.
 """
 
