@@ -27,7 +27,7 @@ x 4 criteria (the model on a random and on a ring-shaped review graph), and, if
 ``bench/allocation_latency.py`` exists, its allocation latency on SQLite (and on
 PostgreSQL with ``PEERLEARN_BENCH_DATABASE_URL``).
 
-Run: ``.venv/bin/python bench/peer_sim.py`` (about a minute). Prints Markdown for
+Run: ``.venv/bin/python bench/peer_sim.py`` (one to three minutes). Prints Markdown for
 docs/performance.md.
 """
 
@@ -349,7 +349,7 @@ def ends_section(courses: dict[bool, list[Course]]) -> list[str]:
     got the top level on every criterion from every reviewer: the true value, what the
     model gives and what ``bounded`` gives (mean, in points of the criterion / total)."""
     cells: dict[str, list[tuple[float, float, float]]] = {"top": [], "bottom": []}
-    logs: list[tuple[float, float, float]] = []
+    logs: dict[str, list[tuple[float, float, float]]] = {"top": [], "bottom": []}
     for course in courses[True] + courses[False]:
         by_id = {learner.id: learner for learner in course.learners}
         model, bounded = (grade(course.scores, m, _scales()) for m in ("model", "bounded"))
@@ -358,12 +358,12 @@ def ends_section(courses: dict[bool, list[Course]]) -> list[str]:
         for score in course.scores:
             seen.setdefault((score.submission, score.criterion), set()).add(int(score.points))
             count[(score.submission, score.criterion)] += 1
-        top_everywhere: dict[str, bool] = {}
+        everywhere: dict[str, set[str | None]] = {}
         for (submission, criterion), points in seen.items():
             top = RUBRIC[criterion]
             truth = by_id[submission].quality[criterion] * top
             end = "top" if points == {top} else "bottom" if points == {0} else None
-            top_everywhere[submission] = top_everywhere.get(submission, True) and end == "top"
+            everywhere.setdefault(submission, set()).add(end)
             if end is None or count[(submission, criterion)] < 2:
                 continue
             cells[end].append((
@@ -371,10 +371,10 @@ def ends_section(courses: dict[bool, list[Course]]) -> list[str]:
                 float(model.results[submission].by_criterion[criterion]),
                 float(bounded.results[submission].by_criterion[criterion]),
             ))  # fmt: skip
-        for submission, everywhere in top_everywhere.items():
-            if everywhere and model.results[submission].reviews >= 2:
+        for submission, ends in everywhere.items():
+            if len(ends) == 1 and None not in ends and model.results[submission].reviews >= 2:
                 truth = sum(by_id[submission].quality[c] * t for c, t in RUBRIC.items())
-                logs.append((
+                logs[next(iter(ends)) or ""].append((
                     truth,
                     float(model.results[submission].total),
                     float(bounded.results[submission].total),
@@ -382,7 +382,7 @@ def ends_section(courses: dict[bool, list[Course]]) -> list[str]:
     out = [
         "Unanimous ends (both conditions, every seed): criteria every reviewer (two or more) "
         "put at the top or the bottom of the scale, and logs every reviewer gave the top "
-        "level on every criterion. Mean of the true value, of the `model`'s grade and of "
+        "(bottom) level on every criterion. Mean of the true value, of the `model`'s grade and of "
         "`bounded`'s, and the RMSE of each against the truth, in points (of the criterion; "
         f"of the total of {sum(RUBRIC.values())} for logs):",
         "",
@@ -391,15 +391,16 @@ def ends_section(courses: dict[bool, list[Course]]) -> list[str]:
     ]
     for label, rows in (("criterion all top", cells["top"]),
                         ("criterion all bottom", cells["bottom"]),
-                        ("log all top", logs)):  # fmt: skip
+                        ("log all top", logs["top"]),
+                        ("log all bottom", logs["bottom"])):  # fmt: skip
         if not rows:
             out.append(f"| {label} | 0 | | | | | |")
             continue
-        truth, model_values, bounded_values = zip(*rows, strict=True)
+        truths, model_values, bounded_values = zip(*rows, strict=True)
         out.append(
-            f"| {label} | {len(rows)} | {statistics.mean(truth):.2f} | "
+            f"| {label} | {len(rows)} | {statistics.mean(truths):.2f} | "
             f"{statistics.mean(model_values):.2f} | {statistics.mean(bounded_values):.2f} | "
-            f"{_rmse(model_values, truth):.3f} | {_rmse(bounded_values, truth):.3f} |"
+            f"{_rmse(model_values, truths):.3f} | {_rmse(bounded_values, truths):.3f} |"
         )
     return out
 

@@ -23,11 +23,12 @@ estimates reviewers from the whole assignment, so even a single log's grade need
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from threading import Lock
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
@@ -87,29 +88,58 @@ def grade(inputs: GradeInputs) -> grading.Grading:
         for c, points in chosen.items()
     ]
     method = PLATFORM_METHODS.get(inputs.spec.grading.value, inputs.spec.grading.value)
-    scales = tuple(inputs.scales.items())
-    return _graded(method, tuple(scores), scales, tuple(inputs.calibration))
+    return _graded(method, scores, inputs.scales, inputs.calibration)
 
 
 #: The method the platform grades an assignment's ``grading`` setting with.
 PLATFORM_METHODS = {"model": "bounded"}
+#: How many assignments' grades a worker keeps (each a few MB at 10,000 submissions).
+CACHED_GRADINGS = 4
+_cache: OrderedDict[bytes, grading.Grading] = OrderedDict()
+_cache_lock = Lock()
 
 
-@lru_cache(maxsize=8)
 def _graded(
     method: str,
-    scores: tuple[Score, ...],
-    scales: tuple[tuple[str, CriterionScale], ...],
-    calibration: tuple[CalibrationResult, ...],
+    scores: list[Score],
+    scales: Mapping[str, CriterionScale],
+    calibration: list[CalibrationResult],
 ) -> grading.Grading:
     """The grades of these exact inputs, kept for the next page view.
 
     The model is refitted from the whole assignment; a gradebook, its CSV and a learner's
     page asked one after another see the same reviews, so they share one fit. The key is
-    the inputs themselves (frozen values), so a new review is a new key and never a stale
-    grade. The stored-grades job of issue #15 replaces this.
+    a digest of the inputs themselves, so a new review is a new key and never a stale
+    grade, and the cache holds results, not the scores. The stored-grades job of issue
+    #15 replaces this.
     """
-    return grading.grade(list(scores), method, dict(scales), list(calibration))
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(method.encode())
+    for name, scale in sorted(scales.items()):
+        digest.update(
+            f"\x1e{name}\x1f{scale.min_points}\x1f{scale.max_points}\x1f{scale.weight}".encode()
+        )
+    for score in sorted(scores, key=lambda one: (one.submission, one.reviewer, one.criterion)):
+        digest.update(
+            f"\x1d{score.submission}\x1f{score.reviewer}\x1f{score.criterion}\x1f{score.points}".encode()
+        )
+    for practice in sorted(calibration, key=repr):
+        digest.update(
+            f"\x1c{practice.reviewer}\x1f{practice.criterion}\x1f{practice.points}"
+            f"\x1f{practice.reference_points}".encode()
+        )
+    key = digest.digest()
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    graded = grading.grade(scores, method, scales, calibration)
+    with _cache_lock:
+        _cache[key] = graded
+        while len(_cache) > CACHED_GRADINGS:
+            _cache.popitem(last=False)
+    return graded
 
 
 def _clamped(points: int, scale: CriterionScale) -> Decimal:

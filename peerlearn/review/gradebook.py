@@ -110,12 +110,21 @@ def review_counts(assignment: Assignment, grades: AssignmentGrades) -> dict[int,
 
 
 def gradebook_page(
-    assignment: Assignment, page: int, *, only_open: bool = False, per_page: int = PER_PAGE
+    assignment: Assignment,
+    page: int,
+    *,
+    only_open: bool = False,
+    only_uncertain: bool = False,
+    per_page: int = PER_PAGE,
 ) -> GradebookPage:
-    """One page of submitted logs by username, optionally only those awaiting a regrade."""
+    """One page of submitted logs by username, optionally only those awaiting a regrade
+    or only those whose peer grade is less certain than the assignment allows."""
     grades = assignment_grades(assignment)
     open_requests = _open_requests(assignment)
-    matching = len(open_requests) if only_open else len(grades.logs)
+    uncertain = [log_id for log_id, grade in grades.logs.items() if grade.uncertain]
+    matching = (
+        len(open_requests) if only_open else len(uncertain) if only_uncertain else len(grades.logs)
+    )
     stmt = (
         select(BuildLog.id, User.username, BuildLog.title)
         .join(User, User.id == BuildLog.user_id)
@@ -133,6 +142,8 @@ def gradebook_page(
                 RegradeRequest.log_id == BuildLog.id, RegradeRequest.answered_at.is_(None)
             )
         )
+    if only_uncertain:
+        stmt = stmt.where(BuildLog.id.in_(uncertain))
     found = db.session.execute(stmt).all()
     own = self_assessments(log_id for log_id, _name, _title in found)
     counts = review_counts(assignment, grades)

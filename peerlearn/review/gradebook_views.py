@@ -92,7 +92,10 @@ def index(slug: str, assignment_slug: str) -> str:
     course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
     page = page_arg()
     only_open = request.args.get("show") == "regrades"
-    result = gradebook.gradebook_page(assignment, page, only_open=only_open)
+    only_uncertain = request.args.get("show") == "uncertain"
+    result = gradebook.gradebook_page(
+        assignment, page, only_open=only_open, only_uncertain=only_uncertain
+    )
     if page > result.pages:
         abort(404)
     return render_template(
@@ -102,6 +105,7 @@ def index(slug: str, assignment_slug: str) -> str:
         spec=spec_of(assignment),
         result=result,
         only_open=only_open,
+        show="regrades" if only_open else "uncertain" if only_uncertain else "",
         **_formatting(),
     )
 

@@ -126,3 +126,33 @@ def test_a_reviewing_weight_outside_0_to_100_is_refused_at_its_input(spec, weigh
         read_assignment(FILE, spec_form.values_of(draft, ASSIGNMENT_ID), "tank-build")
 
     assert spec_form.input_of(refused.value.field) == "reviewing_weight"
+
+
+def test_the_interval_width_setting_survives_the_form_and_is_left_out_when_empty(spec):
+    """max_interval_width (issue #17): set in the editor, it reads back; emptied, the key
+    is not written at all, so files that never used it stay as they were."""
+    from dataclasses import replace
+
+    from peerlearn.bundles.assignment_writer import dump_assignment
+
+    strict = replace(spec, max_interval_width=20)
+    draft = spec_form.draft_from_form(form_of(spec_form.draft_of(strict)))
+    assert draft.settings["max_interval_width"] == "20"
+    again = read_assignment(FILE, spec_form.values_of(draft, ASSIGNMENT_ID), "tank-build")
+    assert again == strict
+    assert "max_interval_width: 20\n" in dump_assignment(strict)
+
+    draft.settings["max_interval_width"] = " "
+    assert "max_interval_width" not in spec_form.values_of(draft, ASSIGNMENT_ID)
+    assert "max_interval_width" not in dump_assignment(spec)
+
+
+@pytest.mark.parametrize("width", [0, 101, "wide"])
+def test_the_interval_width_is_a_share_from_1_to_100(width):
+    from peerlearn.bundles.format import BundleError
+
+    text = assignment_text().replace(
+        "grading: model\n", f"grading: model\nmax_interval_width: {width}\n"
+    )
+    with pytest.raises(BundleError):
+        parse_assignment(text, FILE, "tank-build")

@@ -92,6 +92,9 @@ def test_the_gradebook_shows_intervals_and_flags_uncertain_grades(
     html = client.get(f"{base}/gradebook").get_data(as_text=True)
     assert "Grades less certain than allowed" in html
     assert html.count(">Uncertain<") == 4
+    only = client.get(f"{base}/gradebook?show=uncertain").get_data(as_text=True)
+    assert only.count(">Uncertain<") == 4
+    assert '<strong aria-current="true">only uncertain grades</strong>' in only
     body = client.get(f"{base}/gradebook.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][-2:] == [
@@ -100,3 +103,31 @@ def test_the_gradebook_shows_intervals_and_flags_uncertain_grades(
     ]
     for row in rows[1:]:
         assert Decimal(row[-2]) <= Decimal(row[2]) <= Decimal(row[-1])
+
+
+def test_without_a_width_nothing_is_uncertain(
+    graded_class: Callable[..., ReviewClass], client: Any, login: Login
+) -> None:
+    klass = _class_with_top_marks(graded_class)
+    login(klass.maintainer)
+    base = f"/courses/{klass.course.slug}/a/{klass.assignment.slug}"
+    html = client.get(f"{base}/gradebook").get_data(as_text=True)
+    assert "Uncertain" not in html and "only uncertain grades" not in html
+    empty = client.get(f"{base}/gradebook?show=uncertain").get_data(as_text=True)
+    assert "No peer grade is less certain than this assignment allows." in empty
+
+
+def test_page_views_share_one_fit_until_a_review_arrives(
+    graded_class: Callable[..., ReviewClass],
+) -> None:
+    from peerlearn.review import grade_inputs
+
+    klass = _class_with_top_marks(graded_class)
+    first = grade_inputs.grade(grade_inputs.load(klass.assignment))
+    assert grade_inputs.grade(grade_inputs.load(klass.assignment)) is first
+    a, d = klass.learners[0], klass.learners[3]
+    seed_review(klass.logs[a.id], d, {"build": 1, "docs": 1})
+    db.session.commit()
+    after = grade_inputs.grade(grade_inputs.load(klass.assignment))
+    assert after is not first
+    assert after.results[str(klass.logs[a.id].id)].total < Decimal(10)

@@ -259,3 +259,35 @@ def test_without_an_interval_only_the_grades_are_computed() -> None:
     for submission, result in bare.results.items():
         assert (result.low, result.high, result.explanation) == (None, None, None)
         assert result.total == full.results[submission].total
+
+
+#: (method, log) -> total, low, high, plain average, reviewer bias, rest, top, bottom of
+#: the "mixed" class: pinned like the model's fit (test_grading_model_pinned), so a change
+#: to how intervals or explanations are computed is deliberate.
+PINNED = {
+    ("model", "s0"): ("1.85", "1.02", "2.69", "2.00", "-0.04", "-0.11", 0, 0),
+    ("model", "s3"): ("2.13", "1.18", "3", "2.50", "-0.02", "-0.35", 0, 0),
+    ("model", "s7"): ("0.92", "0", "1.86", "0.50", "0.04", "0.38", 0, 0),
+    ("bounded", "s0"): ("1.85", "1.02", "2.69", "2.00", "-0.04", "-0.11", 0, 0),
+    ("bounded", "s3"): ("2.47", "1.18", "3", "2.50", "0.00", "-0.03", 1, 0),
+    ("bounded", "s7"): ("0.48", "0", "1.86", "0.50", "0.01", "-0.03", 0, 1),
+}
+
+
+@pytest.mark.parametrize(("method", "log"), sorted(PINNED))
+def test_the_mixed_class_gets_the_same_intervals_and_explanations(method: str, log: str) -> None:
+    result = grade(class_scores("mixed"), method, SCALES).results[log]
+    explanation = result.explanation
+    assert explanation is not None
+    total, low, high, plain, bias, rest, top, bottom = PINNED[(method, log)]
+    assert (result.total, result.low, result.high) == (D(total), D(low), D(high))
+    assert (explanation.plain_average, explanation.reviewer_bias, explanation.rest) == (
+        D(plain), D(bias), D(rest),
+    )  # fmt: skip
+    assert (explanation.top_criteria, explanation.bottom_criteria) == (top, bottom)
+    assert not explanation.unequal_weights
+
+
+def test_a_50_percent_interval_is_pinned_too() -> None:
+    result = grade(class_scores("mixed"), "model", SCALES, interval=0.5).results["s3"]
+    assert (result.low, result.high) == (D("1.74"), D("2.52"))
