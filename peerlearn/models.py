@@ -31,6 +31,7 @@ from peerlearn.content.models import (
     ModuleContent,
     ModuleRevision,
 )
+from peerlearn.discussions.models import Follower, Post, PostEdit, Report, Thread
 from peerlearn.notifications.models import Notification
 from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import (
@@ -64,6 +65,7 @@ __all__ = [
     "Enrolment",
     "EntryMeasurement",
     "EntryPhoto",
+    "Follower",
     "GradeOverride",
     "Module",
     "ModuleContent",
@@ -71,9 +73,12 @@ __all__ = [
     "ModuleRevision",
     "Notification",
     "PhotoBlob",
+    "Post",
+    "PostEdit",
     "ProposalComment",
     "ProposalModule",
     "RegradeRequest",
+    "Report",
     "RequirementChange",
     "Review",
     "ReviewFeedback",
@@ -82,6 +87,7 @@ __all__ = [
     "ReviewScore",
     "Submission",
     "SubmissionPhoto",
+    "Thread",
     "TranslationOverride",
     "TranslationSuggestion",
     "TranslationVersion",
