@@ -13,6 +13,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from peerlearn.assignments.models import Assignment, BuildLog
+from peerlearn.assignments.revisions import spec_of
 from peerlearn.content.models import Course, Module
 from peerlearn.discussions.models import TargetKind
 from peerlearn.extensions import db
@@ -60,7 +61,8 @@ def module_target(course: Course, module: Module) -> Target:
 
 def log_target(log: BuildLog) -> Target:
     """A build log's threads: its author, whoever finished a review of it, and the
-    circle's facilitators; reviewers and the author appear as "Reviewer 1", "Author"."""
+    circle's facilitators; reviewers and the author appear as "Reviewer 1", "Author", and
+    the log is named by its assignment (its own title may carry its author's name)."""
     assignment = log.assignment
     aliases = {log.user_id: _("Author of the build log")}
     audience = {log.user_id}
@@ -73,7 +75,7 @@ def log_target(log: BuildLog) -> Target:
     facilitators = log_facilitators(log)
     return Target(
         TargetKind.LOG, log.id, assignment.course,
-        log.title or assignment.slug,
+        _("A build log for “%(assignment)s”", assignment=spec_of(assignment).title),
         url_for("discussions.log_threads", log_id=log.id),
         audience=frozenset(audience | facilitators), facilitators=facilitators,
         aliases=aliases, log=log,
