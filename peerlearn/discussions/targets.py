@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
+from peerlearn.circles.membership import current_circle, current_members
+from peerlearn.circles.models import FACILITATOR, Circle
 from peerlearn.content.models import Course, Module
 from peerlearn.discussions.models import TargetKind
 from peerlearn.extensions import db
@@ -39,6 +41,7 @@ class Target:
     aliases: dict[int, str] = field(default_factory=dict)
     module: Module | None = None
     log: BuildLog | None = None
+    circle: Circle | None = None
 
     @property
     def open(self) -> bool:
@@ -83,8 +86,26 @@ def log_target(log: BuildLog) -> Target:
 
 
 def log_facilitators(log: BuildLog) -> frozenset[int]:
-    """The facilitators of the circle the log's author is in (none without circles)."""
-    return frozenset()
+    """The facilitators of the circle the log's author is in now (none when self-paced)."""
+    circle = current_circle(log.user_id, log.assignment.course_id)
+    return _facilitators(circle) if circle is not None else frozenset()
+
+
+def _facilitators(circle: Circle) -> frozenset[int]:
+    return frozenset(m.user_id for m in current_members(circle) if m.role == FACILITATOR)
+
+
+def circle_target(circle: Circle) -> Target:
+    """A circle's threads: for its current members; its facilitators moderate them (a
+    finished circle's stay readable)."""
+    members = current_members(circle)
+    return Target(
+        TargetKind.CIRCLE, circle.id, circle.course, circle.name,
+        url_for("discussions.circle_threads", circle_id=circle.id),
+        audience=frozenset(m.user_id for m in members),
+        facilitators=frozenset(m.user_id for m in members if m.role == FACILITATOR),
+        circle=circle,
+    )  # fmt: skip
 
 
 def resolve(kind: str, target_id: int) -> Target | None:
@@ -100,6 +121,9 @@ def resolve(kind: str, target_id: int) -> Target | None:
     if kind == TargetKind.LOG.value:
         log = db.session.scalar(select(BuildLog).where(BuildLog.id == target_id))
         return log_target(log) if log is not None else None
+    if kind == TargetKind.CIRCLE.value:
+        circle = db.session.get(Circle, target_id)
+        return circle_target(circle) if circle is not None else None
     return None
 
 

@@ -19,6 +19,7 @@ from peerlearn import permissions, rate_limits
 from peerlearn.assignments.models import BuildLog
 from peerlearn.authoring.proposal_models import ChangeProposal
 from peerlearn.catalog.services import course_by_slug, module_by_slug
+from peerlearn.circles.models import Circle
 from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.discussions import (
     notices,  # noqa: F401  (registers the notice texts)
@@ -29,6 +30,7 @@ from peerlearn.discussions.models import Post, Report, ReportKind, Thread
 from peerlearn.discussions.services import DiscussionError
 from peerlearn.discussions.targets import (
     Target,
+    circle_target,
     course_target,
     log_target,
     module_target,
@@ -111,7 +113,7 @@ def _name(user_id: int | None, user: Any, target: Target) -> str:
     """Who wrote, as this thread shows them: an alias in a blind thread, never a name."""
     if user_id is not None and user_id in target.aliases:
         return target.aliases[user_id]
-    if not target.open:
+    if target.log is not None:
         return _("Facilitator") if user_id in target.facilitators else _("Participant")
     if user is None:
         return _("a former contributor")
@@ -174,6 +176,15 @@ def log_threads(log_id: int) -> Response | Page:
     return _threads(log_target(log))
 
 
+@bp.route("/circles/<int:circle_id>/discussions", methods=["GET", "POST"])
+@rate_limits.post_limit
+def circle_threads(circle_id: int) -> Response | Page:
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        abort(404)
+    return _threads(circle_target(circle))
+
+
 # --- A thread ---------------------------------------------------------------------------
 
 
@@ -233,6 +244,8 @@ def thread(thread_id: int) -> Response | Page:
 
 
 def _threads_url(target: Target) -> str:
+    if target.circle is not None:
+        return url_for("discussions.circle_threads", circle_id=target.id)
     if target.log is not None:
         return url_for("discussions.log_threads", log_id=target.id)
     if target.module is not None:

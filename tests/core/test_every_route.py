@@ -122,6 +122,7 @@ PRIVATE = {
     "discussions.report_course": "learner",
     "discussions.report_module": "learner",
     "discussions.moderation": "maintainer",
+    "discussions.circle_threads": "learner",
 }
 
 #: Who sends the state-changing requests of an endpoint: the world's user the route is for,
