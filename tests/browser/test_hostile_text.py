@@ -10,7 +10,8 @@ photos' alt text), measurement names and units (in the table and in the SVG char
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
 comments; a fork's title; badge names (made of course titles) on the badge page and
-the profile; usernames (the form allows only a-z, digits, '.', '_' and '-',
+the profile; discussion thread titles, posts and report reasons (the moderation
+queue); usernames (the form allows only a-z, digits, '.', '_' and '-',
 but a name from elsewhere — the command line, an old account — must not matter);
 translation suggestions and approved translations; and search queries echoed back.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ from peerlearn.community_i18n.models import (
     encode_forms,
 )
 from peerlearn.db import utcnow
+from peerlearn.discussions import services as discussions
+from peerlearn.discussions.models import ReportKind, TargetKind
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
 from peerlearn.review import flags, regrades
@@ -272,6 +275,15 @@ def hostile_site(
     badge = awarding.issue(mallory, awarding.course_badge(course))
     assert badge is not None
     mallory.activity_public = True
+    # A discussion of the first module by the hostile name (an old account, so its links
+    # are not limited): thread title, posts, and a report's reason in the moderation queue.
+    mallory.created_at = utcnow() - timedelta(days=30)
+    first_module = editing.active_modules(course)[0]
+    thread = discussions.start_thread(
+        mallory, TargetKind.MODULE, first_module.id, course.id, PAYLOADS[8][:200], BLOCKS
+    )
+    hostile_reply = discussions.reply(mallory, thread, INLINE)
+    discussions.report(log_author, ReportKind.POST, hostile_reply.id, course.id, INLINE[:1000])
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -285,6 +297,7 @@ def hostile_site(
             f"/courses/hostile/m/{module_slugs[0]}/history", a, "/courses/hostile-fork",
             f"/users/{quote(mallory.username, safe='')}", "/courses/hostile/network",
             f"/badges/{badge.public_id}",
+            f"/courses/hostile/m/{module_slugs[0]}/discussions", f"/discussions/{thread.id}",
         ],
         "es": ["/", "/courses/hostile"],
         admin.username: [
@@ -293,6 +306,7 @@ def hostile_site(
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
+            "/moderation",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip

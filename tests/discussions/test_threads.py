@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from peerlearn.accounts.models import User
 from peerlearn.discussions.models import Follower, PostEdit
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
@@ -162,3 +163,33 @@ def test_hostile_markdown_in_a_post_and_a_title_is_made_harmless(client, login, 
     assert 'href="javascript' not in html.lower()
     listing = client.get(place.module_url).get_data(as_text=True)
     assert "<script>alert" not in listing
+
+
+def test_a_follower_who_stops_following_hears_no_more(client, login, as_user, place):
+    login(place.amina)
+    thread = start(client, place)
+    client.submit(f"/discussions/{thread.id}/follow")
+    assert "You will no longer hear of new replies here." in visible(
+        client.get(f"/discussions/{thread.id}")
+    )
+    as_user(place.baraka)
+    client.submit(f"/discussions/{thread.id}", {"body": "A reply nobody follows."})
+    assert notices_of(place.amina, "discussion_reply") == []
+    as_user(place.amina)
+    client.submit(f"/discussions/{thread.id}/follow")
+    as_user(place.baraka)
+    client.submit(f"/discussions/{thread.id}", {"body": "Now she hears."})
+    assert len(notices_of(place.amina, "discussion_reply")) == 1
+
+
+def test_an_edit_that_adds_a_mention_tells_only_the_newly_mentioned(
+    client, login, create_user, place
+):
+    create_user("chidi")
+    login(place.amina)
+    thread = start(client, place, body="Hello @baraka")
+    first = posts_of(thread)[0]
+    client.submit(f"/discussions/posts/{first.id}/edit", {"body": "Hello @baraka and @chidi"})
+    assert len(notices_of(place.baraka, "discussion_mention")) == 1
+    chidi = db.session.scalars(select(User).where(User.username == "chidi")).one()
+    assert len(notices_of(chidi, "discussion_mention")) == 1
