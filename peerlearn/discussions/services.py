@@ -44,8 +44,8 @@ MAX_MENTIONS = 10
 #: The job that tells followers and mentioned people of a new post.
 ANNOUNCE = "peerlearn.discussions.announce:announce_post"
 
-#: An account is new for this many days: its posts and links are limited (settings of the
-#: same names, ``PEERLEARN_DISCUSSION_…``, override them).
+#: An account is new for this many days: its posts and links are limited. Fallbacks of the
+#: settings ``DISCUSSION_NEW_ACCOUNT_…`` (peerlearn.config; ``PEERLEARN_DISCUSSION_…``).
 NEW_ACCOUNT_DAYS = 3
 NEW_ACCOUNT_POSTS_PER_HOUR = 3
 NEW_ACCOUNT_LINKS_PER_DAY = 2
