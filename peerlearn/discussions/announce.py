@@ -49,7 +49,14 @@ def announce_post(post_id: int, names: list[str], reply: bool = True) -> int:
             told.add(user.id)
     if reply:
         for user_id in db.session.scalars(
-            select(Follower.user_id).where(Follower.thread_id == thread.id).order_by(Follower.id)
+            select(Follower.user_id)
+            .join(User, User.id == Follower.user_id)
+            .where(
+                Follower.thread_id == thread.id,
+                User.deleted_at.is_(None),
+                User.locked_at.is_(None),
+            )
+            .order_by(Follower.id)
         ):
             if user_id in told or not may_read(user_id):
                 continue
