@@ -63,8 +63,10 @@ class DiscussionError(Exception):
 
 def mentioned_names(body: str) -> list[str]:
     """The usernames ``@mentioned`` in ``body``, lowercased, first mention first, at most
-    ``MAX_MENTIONS``. Code spans and addresses (``a@b``) are not mentions."""
-    without_code = re.sub(r"`[^`]*`", "", body)
+    ``MAX_MENTIONS``. Code spans, addresses (``a@b``) and quoted lines (``> …``: the
+    quoted post told its people already) are not mentions."""
+    unquoted = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith(">"))
+    without_code = re.sub(r"`[^`]*`", "", unquoted)
     names: list[str] = []
     for match in _MENTION.finditer(without_code):
         name = match.group(1).rstrip(".-").lower()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 from sqlalchemy import select
 
-from peerlearn.assignments.models import Assignment, BuildLog
+from peerlearn.assignments.models import BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.circles.membership import current_circle, current_members
 from peerlearn.circles.models import FACILITATOR, Circle
@@ -20,7 +20,7 @@ from peerlearn.content.models import Course, Module
 from peerlearn.discussions.models import TargetKind
 from peerlearn.extensions import db
 from peerlearn.i18n import _
-from peerlearn.review.models import Review, ReviewState
+from peerlearn.review.models import ReviewState
 from peerlearn.review.reviewing import received_reviews
 
 
@@ -125,16 +125,3 @@ def resolve(kind: str, target_id: int) -> Target | None:
         circle = db.session.get(Circle, target_id)
         return circle_target(circle) if circle is not None else None
     return None
-
-
-def reviewed_log_ids(user_id: int, assignment: Assignment) -> list[int]:
-    """The build logs of ``assignment`` whose review ``user_id`` finished (for links)."""
-    return list(
-        db.session.scalars(
-            select(Review.log_id).where(
-                Review.assignment_id == assignment.id,
-                Review.reviewer_id == user_id,
-                Review.state == ReviewState.SUBMITTED.value,
-            )
-        )
-    )

@@ -45,4 +45,5 @@ def test_mentions_and_links_are_found_where_a_reader_sees_them():
         "baraka",
         "amina",
     ]
+    assert mentioned_names("amina wrote:\n> @baraka said so\n\nI agree, @chidi") == ["chidi"]
     assert count_links("http://a.example, https://b.example and www.c.example; not d.example") == 3
