@@ -182,9 +182,12 @@ def register_blueprints(app: Flask) -> None:
 def register_signal_receivers(app: Flask) -> None:
     # Features react to a lower feature's events through signals, so that the lower one
     # never imports them (DESIGN.md): peer review queues every submitted build log.
+    from peerlearn.discussions.receivers import connect as connect_discussions
     from peerlearn.review.queue import connect_receivers
 
     connect_receivers()
+    # Threads linked to a change proposal hear when it is accepted.
+    connect_discussions()
 
 
 def register_templates(app: Flask) -> None:

@@ -15,6 +15,8 @@ class NoticeKind(StrEnum):
     REPLY = "discussion_reply"
     #: Someone mentioned you in a post (params: thread).
     MENTION = "discussion_mention"
+    #: The change proposal linked to a thread you follow was accepted (params: thread).
+    FIXED = "discussion_fixed"
 
 
 def _reply(params: dict[str, Any]) -> str:
@@ -25,5 +27,13 @@ def _mention(params: dict[str, Any]) -> str:
     return _("You were mentioned in “%(thread)s”.", thread=str(params["thread"]))
 
 
+def _fixed(params: dict[str, Any]) -> str:
+    return _(
+        "The change proposal that fixes what “%(thread)s” reported was accepted.",
+        thread=str(params["thread"]),
+    )
+
+
 register_kind(NoticeKind.REPLY, _reply)
+register_kind(NoticeKind.FIXED, _fixed)
 register_kind(NoticeKind.MENTION, _mention)

@@ -125,3 +125,12 @@ def test_a_maintainer_links_the_change_proposal_that_fixes_a_module_thread(
     as_user(place.amina)
     text = visible(client.get(f"/discussions/{thread.id}"))
     assert "This change proposal fixes what was reported here: Deeper trench" in text
+
+    # When the maintainer accepts it, the thread's followers hear that the fix is in.
+    as_user(place.maintainer)
+    assert client.submit(f"/proposals/{proposal.id}/accept").status_code == 302
+    as_user(place.amina)
+    assert (
+        "The change proposal that fixes what “The trench is too shallow” reported was accepted."
+        in visible(client.get("/notifications"))
+    )
