@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
     from peerlearn.community_i18n.views import bp as community_i18n
+    from peerlearn.discussions.views import bp as discussions
     from peerlearn.notifications.views import bp as notifications
     from peerlearn.offline.views import bp as offline
 
@@ -172,7 +173,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
         assignments, assignment_authoring, submissions, review, review_staff, gradebook,
-        notifications, offline, community_i18n, badges,
+        notifications, offline, community_i18n, badges, discussions,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     receivers.connect()
@@ -181,9 +182,12 @@ def register_blueprints(app: Flask) -> None:
 def register_signal_receivers(app: Flask) -> None:
     # Features react to a lower feature's events through signals, so that the lower one
     # never imports them (DESIGN.md): peer review queues every submitted build log.
+    from peerlearn.discussions.receivers import connect as connect_discussions
     from peerlearn.review.queue import connect_receivers
 
     connect_receivers()
+    # Threads linked to a change proposal hear when it is accepted.
+    connect_discussions()
 
 
 def register_templates(app: Flask) -> None:

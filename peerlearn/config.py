@@ -123,6 +123,11 @@ class Config:
     RATELIMIT_UPLOAD = "10/minute;100/hour"
     #: Creating content (entries, reviews, proposals, comments, translations), per user.
     RATELIMIT_POST = "30/minute;300/hour"
+    #: Discussions: an account younger than this many days writes at most so many posts
+    #: an hour and so many links a day (counted in the database, so every host agrees).
+    DISCUSSION_NEW_ACCOUNT_DAYS = 3
+    DISCUSSION_NEW_ACCOUNT_POSTS_PER_HOUR = 3
+    DISCUSSION_NEW_ACCOUNT_LINKS_PER_DAY = 2
 
 
 class DevelopmentConfig(Config):

@@ -14,6 +14,7 @@ from peerlearn.assignments.models import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment, ProposalModule
 from peerlearn.catalog.models import Enrolment, ModuleProgress
+from peerlearn.circles.models import Circle, CircleDeadline, CircleMember
 from peerlearn.community_i18n.models import (
     TranslationOverride,
     TranslationSuggestion,
@@ -31,6 +32,7 @@ from peerlearn.content.models import (
     ModuleContent,
     ModuleRevision,
 )
+from peerlearn.discussions.models import Follower, Post, PostEdit, Report, Thread
 from peerlearn.notifications.models import (
     Notification,
     NotificationOptOut,
@@ -59,6 +61,9 @@ __all__ = [
     "BuildLogEntry",
     "CalibrationExample",
     "ChangeProposal",
+    "Circle",
+    "CircleDeadline",
+    "CircleMember",
     "Course",
     "CourseAuthor",
     "CourseEvent",
@@ -68,6 +73,7 @@ __all__ = [
     "Enrolment",
     "EntryMeasurement",
     "EntryPhoto",
+    "Follower",
     "GradeOverride",
     "Module",
     "ModuleContent",
@@ -77,9 +83,12 @@ __all__ = [
     "NotificationOptOut",
     "NotificationSettings",
     "PhotoBlob",
+    "Post",
+    "PostEdit",
     "ProposalComment",
     "ProposalModule",
     "RegradeRequest",
+    "Report",
     "RequirementChange",
     "Review",
     "ReviewFeedback",
@@ -88,6 +97,7 @@ __all__ = [
     "ReviewScore",
     "Submission",
     "SubmissionPhoto",
+    "Thread",
     "TranslationOverride",
     "TranslationSuggestion",
     "TranslationVersion",

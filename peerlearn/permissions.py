@@ -236,3 +236,66 @@ def can_revoke_badge(user: Any, course: Course | None) -> bool:
     if course is None:
         return is_site_admin(user)
     return can_edit_course(user, course)
+
+
+# --- Discussions: open where the course is open; a build log's thread only for its few. ---
+
+
+def can_moderate_discussion(
+    user: Any, course: Course, facilitator: bool, open_thread: bool
+) -> bool:
+    """Hide, lock and pin: the course's maintainers (and site admins) in a course's or
+    module's thread; the circle's facilitators (``facilitator``) in a circle's or build
+    log's, which maintainers do not moderate (``open_thread`` False: they may not read a
+    build log's thread either)."""
+    if not is_signed_in(user):
+        return False
+    return facilitator or (open_thread and can_edit_course(user, course))
+
+
+def can_view_thread(user: Any, audience: Any, hidden: bool, moderator: bool) -> bool:
+    """``audience``: the ids of everyone who may read the thread, or None when anyone may
+    (a course's or a module's). A hidden thread is for its moderators only."""
+    if moderator:
+        return True
+    if hidden:
+        return False
+    return audience is None or (is_signed_in(user) and user.id in audience)
+
+
+def can_post_in_thread(user: Any, can_view: bool, locked: bool, moderator: bool) -> bool:
+    """Whoever reads a thread may reply, unless it is locked (its moderators still may)."""
+    return is_signed_in(user) and can_view and (moderator or not locked)
+
+
+def can_start_thread(user: Any, can_view: bool) -> bool:
+    return is_signed_in(user) and can_view
+
+
+def can_change_post(user: Any, post: Any) -> bool:
+    """A post is edited or deleted by its author alone, until it is deleted or hidden."""
+    return (
+        is_signed_in(user)
+        and post.author_id == user.id
+        and post.deleted_at is None
+        and post.hidden_at is None
+    )
+
+
+def can_report(user: Any) -> bool:
+    """Anyone signed in reports a post, a course or a module to maintainers and admins."""
+    return is_signed_in(user)
+
+
+def can_see_reports(user: Any, maintains_any: bool) -> bool:
+    """The moderation queue: site admins (every course) and maintainers (their courses)."""
+    return is_signed_in(user) and (bool(user.is_admin) or maintains_any)
+
+
+def can_resolve_report(user: Any, course: Course) -> bool:
+    return can_edit_course(user, course)
+
+
+def can_link_proposal(user: Any, course: Course) -> bool:
+    """A module's maintainers say which change proposal fixes what its thread reported."""
+    return can_edit_course(user, course)

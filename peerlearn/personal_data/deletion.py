@@ -35,6 +35,7 @@ from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import Translator
 from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMaintainer
 from peerlearn.db import rowcount, utcnow
+from peerlearn.discussions.models import Follower, TargetKind, Thread
 from peerlearn.extensions import db
 from peerlearn.notifications.models import (
     Notification,
@@ -124,13 +125,19 @@ def delete_account(
     # examples, grade overrides, regrade requests and requirement changes.
     if log_ids:
         db.session.execute(delete(BuildLog).where(BuildLog.id.in_(log_ids)))
+        # The threads about those logs were about them; their posts go with them.
+        db.session.execute(
+            delete(Thread).where(
+                Thread.target_kind == TargetKind.LOG.value, Thread.target_id.in_(log_ids)
+            )
+        )
     photos_deleted = _delete_orphan_photos(blob_ids)
 
     # Badges say who did what (and hold a hash of the email): theirs, so they go; their
     # public URLs answer 404 from now on.
     for model in (
         Enrolment, ModuleProgress, Notification, NotificationSettings, NotificationOptOut,
-        Translator, CourseMaintainer, Assertion,
+        Translator, CourseMaintainer, Assertion, Follower,
     ):  # fmt: skip
         db.session.execute(delete(model).where(model.user_id == uid))
 

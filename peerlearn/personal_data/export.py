@@ -35,6 +35,7 @@ from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment
 from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
+from peerlearn.discussions.models import Post, Thread
 from peerlearn.extensions import db
 from peerlearn.notifications.models import Notification
 from peerlearn.notifications.preferences import preferences_of
@@ -285,7 +286,8 @@ def _reviews_received(uid: int) -> list[dict[str, Any]]:
 
 
 def _writing(uid: int) -> dict[str, Any]:
-    """What they wrote for the commons: proposals, comments, revisions, translations."""
+    """What they wrote for the commons: proposals, comments, discussion posts, revisions,
+    translations."""
     proposals = db.session.scalars(
         select(ChangeProposal)
         .where(ChangeProposal.author_id == uid)
@@ -300,6 +302,12 @@ def _writing(uid: int) -> dict[str, Any]:
         .join(ChangeProposal, ChangeProposal.id == ProposalComment.proposal_id)
         .where(ProposalComment.author_id == uid)
         .order_by(ProposalComment.id)
+    )
+    posts = db.session.execute(
+        select(Post.body, Post.created_at, Post.edited_at, Thread.title)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == uid, Post.deleted_at.is_(None))
+        .order_by(Post.id)
     )
     module_revisions = db.session.execute(
         select(Course.slug, Module.key, ModuleRevision.title, ModuleRevision.kind,
@@ -338,6 +346,10 @@ def _writing(uid: int) -> dict[str, Any]:
         "comments": [
             {"proposal": title, "body": body, "created_at": _plain(when)}
             for body, when, title in comments
+        ],
+        "discussion_posts": [
+            {"thread": title, "body": body, "created_at": _plain(when), "edited_at": _plain(edited)}
+            for body, when, edited, title in posts
         ],
         "module_revisions": [
             {

@@ -11,9 +11,10 @@ comments (per criterion and overall) and the report (flag) reason; regrade reque
 and answers, and the grade override an answer gives; proposal title, description and
 comments (and the notice of a proposal, on the maintainer's notifications); a fork's
 title; module titles and edit summaries on a person's contributions page; badge names
-(made of course titles) on the badge page and the profile; usernames (the form allows
-only a-z, digits, '.', '_' and '-', but a name from elsewhere — the command line, an old
-account — must not matter);
+(made of course titles) on the badge page and the profile; discussion thread titles,
+posts and report reasons (the moderation queue); usernames (the form allows only a-z,
+digits, '.', '_' and '-', but a name from elsewhere — the command line, an old account —
+must not matter);
 translation suggestions and approved translations; and search queries echoed back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
@@ -27,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ from peerlearn.community_i18n.models import (
     encode_forms,
 )
 from peerlearn.db import utcnow
+from peerlearn.discussions import services as discussions
+from peerlearn.discussions.models import ReportKind, TargetKind
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
 from peerlearn.review import flags, regrades
@@ -274,6 +277,15 @@ def hostile_site(
     badge = awarding.issue(mallory, awarding.course_badge(course))
     assert badge is not None
     mallory.activity_public = True
+    # A discussion of the first module by the hostile name (an old account, so its links
+    # are not limited): thread title, posts, and a report's reason in the moderation queue.
+    mallory.created_at = utcnow() - timedelta(days=30)
+    first_module = editing.active_modules(course)[0]
+    thread = discussions.start_thread(
+        mallory, TargetKind.MODULE, first_module.id, course.id, PAYLOADS[8][:200], BLOCKS
+    )
+    hostile_reply = discussions.reply(mallory, thread, INLINE)
+    discussions.report(log_author, ReportKind.POST, hostile_reply.id, course.id, INLINE[:1000])
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -288,6 +300,7 @@ def hostile_site(
             f"/users/{quote(mallory.username, safe='')}", "/courses/hostile/network",
             f"/users/{quote(mallory.username, safe='')}/contributions",
             f"/badges/{badge.public_id}",
+            f"/courses/hostile/m/{module_slugs[0]}/discussions", f"/discussions/{thread.id}",
         ],
         "es": ["/", "/courses/hostile"],
         admin.username: [
@@ -297,6 +310,7 @@ def hostile_site(
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
             "/notifications",
+            "/moderation",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip

@@ -64,6 +64,9 @@ PUBLIC = {
     "badges.credential": "an issued badge as a signed Open Badges 3.0 credential",
     "badges.page": "an issued badge's page, which its learner shares",
     "static": "CSS",
+    "discussions.course_threads": "a course's discussion threads (open like the course)",
+    "discussions.module_threads": "a module's discussion threads",
+    "discussions.thread": "a thread about a course or module (a build log's asks for login)",
 }
 
 #: GET endpoints for signed-in people only, with the world's user who may open them (and
@@ -115,6 +118,13 @@ PRIVATE = {
     "community_i18n.message": "admin",
     "community_i18n.export": "admin",
     "community_i18n.translators": "admin",
+    "discussions.log_threads": "learner",
+    "discussions.edit_post": "learner",
+    "discussions.report_post": "reviewer",
+    "discussions.report_course": "learner",
+    "discussions.report_module": "learner",
+    "discussions.moderation": "maintainer",
+    "discussions.circle_threads": "learner",
 }
 
 #: Who sends the state-changing requests of an endpoint: the world's user the route is for,
