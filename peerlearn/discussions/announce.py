@@ -16,7 +16,7 @@ from peerlearn.discussions.models import Follower, Post, Thread
 from peerlearn.discussions.notices import NoticeKind
 from peerlearn.discussions.targets import resolve
 from peerlearn.extensions import db
-from peerlearn.notifications import notify
+from peerlearn.notifications import notify, notify_many
 
 
 def announce_post(post_id: int, names: list[str], reply: bool = True) -> int:
@@ -48,6 +48,7 @@ def announce_post(post_id: int, names: list[str], reply: bool = True) -> int:
             notify(user.id, NoticeKind.MENTION, url, thread=thread.title)
             told.add(user.id)
     if reply:
+        repliers: list[int] = []
         for user_id in db.session.scalars(
             select(Follower.user_id)
             .join(User, User.id == Follower.user_id)
@@ -60,7 +61,9 @@ def announce_post(post_id: int, names: list[str], reply: bool = True) -> int:
         ):
             if user_id in told or not may_read(user_id):
                 continue
-            notify(user_id, NoticeKind.REPLY, url, thread=thread.title)
+            repliers.append(user_id)
             told.add(user_id)
+        # However many follow the thread: two reads of their choices and one insert.
+        notify_many(repliers, NoticeKind.REPLY, url, thread=thread.title)
     db.session.commit()
     return len(told) - (1 if post.author_id is not None else 0)

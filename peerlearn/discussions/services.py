@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +34,7 @@ from peerlearn.discussions.models import (
 )
 from peerlearn.extensions import db
 from peerlearn.i18n import _
+from peerlearn.notifications import notify
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 20
@@ -303,6 +304,12 @@ def set_post_hidden(moderator: User, post: Post, hidden: bool) -> None:
     db.session.flush()
     if hidden:
         _resolve_reports(moderator, ReportKind.POST, post.id, "hidden")
+        if post.author_id is not None and post.author_id != moderator.id:
+            # The author learns of the decision (never who took it: "a moderator").
+            thread = db.session.get(Thread, post.thread_id)
+            if thread is not None:
+                url = url_for("discussions.thread", thread_id=thread.id, post=post.id)
+                notify(post.author_id, "moderation", url, thread=thread.title)
 
 
 #: What a moderator may do to a thread: the attribute and the value.

@@ -34,14 +34,6 @@ def _param(params: dict[str, Any], name: str) -> str:
     return str(params.get(name, ""))
 
 
-def _discussion_reply(params: dict[str, Any]) -> str:
-    return _("Someone replied in “%(thread)s”.", thread=_param(params, "thread"))
-
-
-def _discussion_mention(params: dict[str, Any]) -> str:
-    return _("You were mentioned in “%(thread)s”.", thread=_param(params, "thread"))
-
-
 def _moderation(params: dict[str, Any]) -> str:
     return _("A moderator acted on your post in “%(thread)s”.", thread=_param(params, "thread"))
 
@@ -52,9 +44,14 @@ def _circle_message(params: dict[str, Any]) -> str:
 
 #: The one list. Order is the settings page's order.
 KINDS: list[Kind] = [
-    # Conversation (peerlearn.discussions): params thread (its title).
-    Kind("discussion_reply", _l("Replies in discussions you take part in"), _discussion_reply),
-    Kind("discussion_mention", _l("Mentions of you"), _discussion_mention),
+    # Conversation (texts in peerlearn.discussions.notices; moderation's here: params
+    # thread, its title).
+    Kind("discussion_reply", _l("Replies in discussions you take part in")),
+    Kind("discussion_mention", _l("Mentions of you")),
+    Kind(
+        "discussion_fixed",
+        _l("Accepted change proposals that fix what a discussion reported"),
+    ),
     Kind("moderation", _l("Moderation decisions about your posts"), _moderation),
     # Circles (peerlearn.circles): params circle (its name).
     Kind("circle_message", _l("News from your circles"), _circle_message),

@@ -42,6 +42,9 @@ def test_a_reported_post_is_hidden_by_the_maintainer_from_the_queue(client, logi
     assert "cheap watches" not in text
     # A hidden post cannot be edited back in by its author.
     assert client.submit(f"/discussions/posts/{spam.id}/edit", {"body": "x"}).status_code == 403
+    # Its author is told of the decision, not who took it.
+    notices = visible(client.get("/notifications"))
+    assert "A moderator acted on your post in" in notices and "maintainer" not in notices
 
 
 def test_a_report_is_dismissed_and_courses_and_modules_can_be_reported(
