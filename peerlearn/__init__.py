@@ -181,9 +181,12 @@ def register_blueprints(app: Flask) -> None:
 def register_signal_receivers(app: Flask) -> None:
     # Features react to a lower feature's events through signals, so that the lower one
     # never imports them (DESIGN.md): peer review queues every submitted build log.
+    from peerlearn.circles.schedule import connect_receivers as connect_circle_deadlines
     from peerlearn.review.queue import connect_receivers
 
     connect_receivers()
+    # Circle members are held to their circle's dates wherever assignments checks one.
+    connect_circle_deadlines()
 
 
 def register_templates(app: Flask) -> None:

@@ -145,7 +145,7 @@ def _editor(
         **editor_forms(log, datetime.now(get_timezone()).date(), active),
         versions=[(one, _when(one.created_at)) for one in versions],
         changed=latest is not None and latest != snapshot_json(log),
-        closed=buildlogs.deadline_passed(assignment),
+        closed=buildlogs.deadline_passed(assignment, user_id=log.user_id),
         max_photos=buildlogs.MAX_PHOTOS_PER_ENTRY,
     ), status
 

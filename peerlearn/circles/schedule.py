@@ -19,9 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from peerlearn.assignments.buildlogs import course_assignments
+from peerlearn.assignments.deadlines import Deadlines
+from peerlearn.assignments.deadlines import learner_deadlines as learner_deadlines_signal
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.circles.models import Circle, CircleDeadline
+from peerlearn.circles.models import Circle, CircleDeadline, CircleMember
 from peerlearn.extensions import db
 
 #: Days to submit an assignment, counted from the previous one's deadline (or from the
@@ -55,9 +57,7 @@ def suggested_days(assignment: Assignment) -> tuple[int, int]:
     """The bundle's suggested days to submit and to review for ``assignment``, or the
     defaults."""
     spec = spec_of(assignment)
-    submit = getattr(spec, "suggested_submit_days", None) or DEFAULT_SUBMIT_DAYS
-    review = getattr(spec, "suggested_review_days", None) or DEFAULT_REVIEW_DAYS
-    return submit, review
+    return spec.days_to_submit or DEFAULT_SUBMIT_DAYS, spec.days_to_review or DEFAULT_REVIEW_DAYS
 
 
 def schedule_order(assignments: Sequence[Assignment]) -> list[Assignment]:
@@ -158,3 +158,43 @@ def circle_schedule(circle: Circle) -> list[ScheduleLine]:
             submit_by, review_by = derived[assignment.id]
         lines.append(ScheduleLine(assignment, submit_by, review_by))
     return lines
+
+
+def learner_deadlines(user_id: int, course_id: int, assignment: Assignment) -> Deadlines | None:
+    """The dates of ``user_id``'s current circle for ``assignment``, or None when they are
+    in no circle of its course (they follow the course's own dates). One query, unless
+    the circle has no saved row for the assignment yet (added after the circle started)."""
+    found = db.session.execute(
+        select(Circle, CircleDeadline)
+        .join(CircleMember, CircleMember.circle_id == Circle.id)
+        .outerjoin(
+            CircleDeadline,
+            (CircleDeadline.circle_id == Circle.id)
+            & (CircleDeadline.assignment_id == assignment.id),
+        )
+        .where(
+            Circle.course_id == course_id,
+            CircleMember.user_id == user_id,
+            CircleMember.left_at.is_(None),
+        )
+        .order_by(CircleMember.joined_at.desc(), CircleMember.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    circle: Circle = found[0]
+    row: CircleDeadline | None = found[1]  # outer join: None when no row was saved
+    if row is not None:
+        return Deadlines(row.submit_by, row.review_by, source="circle")
+    submit_by, review_by = deadlines_for(circle, assignment)
+    return Deadlines(submit_by, review_by, source="circle")
+
+
+def _on_learner_deadlines(assignment: Assignment, *, user_id: int, **_: object) -> Deadlines | None:
+    return learner_deadlines(user_id, assignment.course_id, assignment)
+
+
+def connect_receivers() -> None:
+    """Hold circle members to their circle's dates wherever assignments asks
+    (``assignments.deadlines.learner_deadlines``); ``create_app`` calls this once."""
+    learner_deadlines_signal.connect(_on_learner_deadlines)
