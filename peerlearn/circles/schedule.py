@@ -198,3 +198,60 @@ def connect_receivers() -> None:
     """Hold circle members to their circle's dates wherever assignments asks
     (``assignments.deadlines.learner_deadlines``); ``create_app`` calls this once."""
     learner_deadlines_signal.connect(_on_learner_deadlines)
+
+
+# --- Meetings -----------------------------------------------------------------------------
+
+#: A circle with no last day and no deadlines still lists (and exports) this many weeks.
+OPEN_ENDED_WEEKS = 12
+
+
+def last_day(circle: Circle, lines: Sequence[ScheduleLine] | None = None) -> date:
+    """The circle's last day: ``ends_on``, else the day of its last deadline, else
+    ``OPEN_ENDED_WEEKS`` after its start."""
+    if circle.ends_on is not None:
+        return circle.ends_on
+    moments = [
+        moment
+        for line in (lines if lines is not None else circle_schedule(circle))
+        for moment in (line.submit_by, line.review_by)
+        if moment is not None
+    ]
+    if moments:
+        return local_day(circle, max(moments))
+    return circle.starts_on + timedelta(weeks=OPEN_ENDED_WEEKS)
+
+
+def meetings(circle: Circle, until: date) -> list[datetime]:
+    """Every weekly meeting from the start to ``until`` (inclusive), as aware datetimes in
+    the circle's zone; none when the circle sets no weekday."""
+    if circle.meeting_weekday is None:
+        return []
+    zone = zone_of(circle)
+    at = circle.meeting_time or time(0, 0)
+    day = circle.starts_on + timedelta(
+        days=(circle.meeting_weekday - circle.starts_on.weekday()) % 7
+    )
+    found = []
+    while day <= until:
+        found.append(datetime.combine(day, at, tzinfo=zone))
+        day += timedelta(weeks=1)
+    return found
+
+
+def next_meeting(
+    circle: Circle, now: datetime, lines: Sequence[ScheduleLine] | None = None
+) -> datetime | None:
+    """The first meeting that has not started by ``now``, or None (no weekday set, or
+    the circle is over)."""
+    if circle.meeting_weekday is None:
+        return None
+    end = last_day(circle, lines)
+    zone = zone_of(circle)
+    at = circle.meeting_time or time(0, 0)
+    today = max(now.astimezone(zone).date(), circle.starts_on)
+    day = today + timedelta(days=(circle.meeting_weekday - today.weekday()) % 7)
+    moment = datetime.combine(day, at, tzinfo=zone)
+    if moment <= now:
+        moment = datetime.combine(day + timedelta(weeks=1), at, tzinfo=zone)
+    return moment if moment.date() <= end else None
