@@ -4,7 +4,7 @@ invitation), meet a full circle, leave, and read a finished one."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from peerlearn.circles.membership import current_circle, member_ids
 from peerlearn.circles.models import Circle
@@ -109,7 +109,7 @@ def test_an_invitation_link_lets_people_join_a_closed_circle(
     assert landing.status_code == 200 and "Join this circle" in landing.get_data(as_text=True)
     assert client.submit(f"/circles/join/{circle.invite_code}").status_code == 302
     assert bea.id in member_ids(circle)
-    assert client.get(f"/circles/join/not-the-code").status_code == 404
+    assert client.get("/circles/join/not-the-code").status_code == 404
 
 
 def test_a_full_circle_says_so(client, login, create_user, create_course):
