@@ -160,3 +160,30 @@ def test_user_text_is_escaped(client, login, create_user, create_course):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in page and "<img src=x" not in page
         assert "&lt;script&gt;" in page
+
+
+def test_the_circle_page_runs_as_many_queries_for_40_members_as_for_4(
+    client, login, create_user, create_course, create_assignment, count_queries
+):
+    course = create_course()
+    create_assignment(course)
+    ana = create_user("ana")
+    small = _circle(ana, course, capacity=100)
+    large = _circle(create_user("bea"), create_course(), capacity=100)
+    create_assignment(large.course)
+    for n in range(3):
+        join_circle(create_user(f"small{n}"), small)
+    for n in range(39):
+        join_circle(create_user(f"large{n}"), large)
+    db.session.commit()
+    admin = create_user("root", is_admin=True)  # sees the members of both
+    login(admin)
+    counts = []
+    for circle in (small, large):
+        path = f"/circles/{circle.id}"
+        client.get(path)  # warm up the session's own queries
+        with count_queries() as counter:
+            page = client.get(path).get_data(as_text=True)
+        assert "large38" in page or circle is small
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
