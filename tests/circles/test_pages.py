@@ -187,3 +187,27 @@ def test_the_circle_page_runs_as_many_queries_for_40_members_as_for_4(
         assert "large38" in page or circle is small
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_a_learner_s_circles_are_in_their_data_and_go_with_their_account(
+    client, login, create_user, create_course
+):
+    import io
+    import json
+    import zipfile
+
+    from peerlearn.circles.models import CircleMember
+    from peerlearn.personal_data.deletion import delete_account
+
+    course = create_course()
+    circle = _circle(create_user("ana"), course, name="Thursday circle")
+    bea = create_user("bea")
+    join_circle(bea, circle)
+    db.session.commit()
+    login(bea)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/settings/data.zip").get_data()))
+    data = json.loads(archive.read("peerlearn-data.json"))
+    assert [(c["circle"], c["role"]) for c in data["circles"]] == [("Thursday circle", "learner")]
+    delete_account(bea)
+    db.session.commit()
+    assert db.session.scalar(db.select(CircleMember).where(CircleMember.user_id == bea.id)) is None
