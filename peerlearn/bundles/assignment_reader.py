@@ -33,6 +33,8 @@ from peerlearn.bundles.assignment_rubric import read_rubric
 from peerlearn.bundles.assignment_spec import (
     ASSIGNMENT_FIELDS,
     MAX_CALIBRATION_EXAMPLES,
+    MAX_DAYS_TO_REVIEW,
+    MAX_DAYS_TO_SUBMIT,
     MAX_FLEXIBLE_DAYS,
     MAX_PROMPT,
     MAX_REVIEWING_WEIGHT,
@@ -158,6 +160,8 @@ def read_assignment(file: str, data: dict[str, Any], slug: str) -> AssignmentSpe
         review_deadline=review_deadline,
         resubmission=read_flag(file, data, "resubmission"),
         reviewing_weight=read_whole(file, data, "reviewing_weight", 0, 0, MAX_REVIEWING_WEIGHT),
+        days_to_submit=read_optional_whole(file, data, "days_to_submit", 1, MAX_DAYS_TO_SUBMIT),
+        days_to_review=read_optional_whole(file, data, "days_to_review", 1, MAX_DAYS_TO_REVIEW),
     )
 
 

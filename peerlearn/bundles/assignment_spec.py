@@ -23,8 +23,8 @@ ASSIGNMENTS_DIR = "assignments"
 ASSIGNMENT_FIELDS = (
     "id", "title", "module", "must_review", "must_be_reviewed", "self_assessment",
     "calibration_examples", "anonymity", "grading", "flexible_after_days",
-    "max_interval_width", "submission_deadline", "review_deadline", "resubmission",
-    "reviewing_weight",
+    "max_interval_width", "submission_deadline", "review_deadline", "days_to_submit",
+    "days_to_review", "resubmission", "reviewing_weight",
     "prompt", "rubric",
 )  # fmt: skip
 REQUIRED_ASSIGNMENT_FIELDS = ("id", "title", "module", "prompt", "rubric")
@@ -49,6 +49,10 @@ MAX_FLEXIBLE_DAYS = 60
 #: The reviewing grade's weight in the final grade is a whole percentage.
 MAX_REVIEWING_WEIGHT = 100
 DEADLINE_EXAMPLE = "2027-03-01T18:00:00-04:00"
+#: Suggested durations for a learning circle's schedule: half a year to submit, three
+#: months to review, is already more than any circle runs.
+MAX_DAYS_TO_SUBMIT = 180
+MAX_DAYS_TO_REVIEW = 90
 
 
 class Anonymity(StrEnum):
@@ -133,6 +137,12 @@ class AssignmentSpec:
     #: Percent of the final grade that is the author's own reviewing grade (accuracy and
     #: helpfulness of the reviews they gave); 0 leaves the peers' grade as it is.
     reviewing_weight: int = 0
+    #: Suggested durations for circles, which run the course on their own dates: days to
+    #: submit, counted from the previous assignment's submission deadline (from the
+    #: circle's start for the first), and days to review after this one's. None: the
+    #: circle's default (a week each).
+    days_to_submit: int | None = None
+    days_to_review: int | None = None
 
     @property
     def filename(self) -> str:

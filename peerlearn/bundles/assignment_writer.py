@@ -55,7 +55,9 @@ def dump_assignment(spec: AssignmentSpec) -> str:
     """The canonical YAML of an assignment: fixed key order, every default written out.
 
     Defaults are written so a file documents every setting a facilitator can change;
-    deadlines that are not set are written as ``null``. Weights are written in their
+    deadlines that are not set are written as ``null``. The suggested durations for
+    circles (``days_to_submit``, ``days_to_review``) are written only when set, so that
+    files written before they existed read back to the same bytes. Weights are written in their
     shortest form (``2``, ``1.5``). The slug is the file name and is not written.
     ``resubmission`` and ``reviewing_weight`` came later and are written only when set:
     every file and stored revision from before them keeps its bytes, so nothing shows a
@@ -76,6 +78,9 @@ def dump_assignment(spec: AssignmentSpec) -> str:
         "review_deadline": _deadline_text(spec.review_deadline),
         **({"resubmission": True} if spec.resubmission else {}),
         **({"reviewing_weight": spec.reviewing_weight} if spec.reviewing_weight else {}),
+        # Written only when set: files from before circles keep their exact bytes.
+        **({"days_to_submit": spec.days_to_submit} if spec.days_to_submit else {}),
+        **({"days_to_review": spec.days_to_review} if spec.days_to_review else {}),
         "prompt": spec.prompt,
         "rubric": [
             {

@@ -10,9 +10,10 @@ photos' alt text), measurement names and units (in the table and in the SVG char
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
 comments (and the notice of a proposal, on the maintainer's notifications); a fork's
-title; module titles and edit summaries on a person's contributions page; badge names
-(made of course titles) on the badge page and the profile; discussion thread titles,
-posts and report reasons (the moderation queue); usernames (the form allows only a-z,
+title; a learning circle's name and meeting place; module titles and edit summaries on a
+person's contributions page; badge names (made of course titles) on the badge page and
+the profile; discussion thread titles, posts and report reasons (the moderation queue);
+usernames (the form allows only a-z,
 digits, '.', '_' and '-', but a name from elsewhere — the command line, an old account —
 must not matter);
 translation suggestions and approved translations; and search queries echoed back.
@@ -28,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from peerlearn.assignments.measurements import (
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, Submission
 from peerlearn.authoring import editing, forking, proposals
 from peerlearn.catalog.models import Enrolment
+from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.community_i18n.catalog import message_key
 from peerlearn.community_i18n.models import (
     SuggestionStatus,
@@ -286,6 +288,17 @@ def hostile_site(
     )
     hostile_reply = discussions.reply(mallory, thread, INLINE)
     discussions.report(log_author, ReportKind.POST, hostile_reply.id, course.id, INLINE[:1000])
+    # A learning circle with a hostile name and meeting place, started by the hostile name,
+    # the log's author a member (their dashboard lists it).
+    circle = start_circle(
+        mallory, course,
+        CircleDetails(
+            name=PAYLOADS[8][:120], language="es", starts_on=utcnow().date(),
+            meeting_place=INLINE[:300], meeting_weekday=2, meeting_time=time(18, 0),
+            timezone="America/La_Paz",
+        ),
+    )  # fmt: skip
+    join_circle(log_author, circle)
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -301,8 +314,9 @@ def hostile_site(
             f"/users/{quote(mallory.username, safe='')}/contributions",
             f"/badges/{badge.public_id}",
             f"/courses/hostile/m/{module_slugs[0]}/discussions", f"/discussions/{thread.id}",
+            f"/circles/{circle.id}", f"/circles/join/{circle.invite_code}",
         ],
-        "es": ["/", "/courses/hostile"],
+        "es": ["/", "/courses/hostile", f"/circles/{circle.id}"],
         admin.username: [
             f"{a}/submissions", f"{a}/submissions/{submission_id}",
             f"{a}/gradebook", f"{a}/gradebook/{reviewed.id}", f"{a}/flags",
@@ -311,6 +325,8 @@ def hostile_site(
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
             "/notifications",
             "/moderation",
+            f"/circles/{circle.id}", f"/circles/{circle.id}/edit",
+            f"/circles/{circle.id}/schedule", f"/circles/{circle.id}/invite",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip

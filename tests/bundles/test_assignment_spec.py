@@ -318,7 +318,8 @@ ID_RULE = "must be 1-64 letters, digits, '.', '_' or '-' (a UUID is best)"
 TOP_FIELDS = (
     "id, title, module, must_review, must_be_reviewed, self_assessment, calibration_examples, "
     "anonymity, grading, flexible_after_days, max_interval_width, submission_deadline, "
-    "review_deadline, resubmission, reviewing_weight, prompt, rubric"
+    "review_deadline, days_to_submit, days_to_review, resubmission, reviewing_weight, "
+    "prompt, rubric"
 )
 LEVEL = ("rubric", 0, "levels", 1)
 
