@@ -71,7 +71,9 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import Model, db
-from peerlearn.review.allocation import flexible_cutoff, flexible_minimum, lease_expiry
+from peerlearn.review import certainty
+from peerlearn.review.allocation import Pool, flexible_cutoff, flexible_minimum, lease_expiry
+from peerlearn.review.circle_pool import pool_of
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
 # The read side, re-exported (``x as x``) so that ``queue.counts_of(...)`` keeps working.
@@ -148,7 +150,7 @@ def enqueue(log: BuildLog, submission: Submission) -> None:
 
 
 def request_review(
-    reviewer: User, assignment: Assignment, *, now: datetime | None = None
+    reviewer: User, assignment: Assignment, *, now: datetime | None = None, pool: Pool | None = None
 ) -> Review:
     """Lease a classmate's build log to ``reviewer`` (or return the lease they hold).
 
@@ -156,7 +158,8 @@ def request_review(
     before the reviewer submitted their own log, ``nothing`` when no log is eligible. A
     log whose lease the same reviewer let expire is handed back to them first if it is
     still needed: the same row is leased again, so their draft scores are still there.
-    The number of statements does not depend on the number of submissions.
+    ``pool`` (default: the reviewer's circle, :func:`circle_pool.pool_of`) says whose logs
+    come first. The number of statements does not depend on the number of submissions.
     """
     now = now or utcnow()
     spec = spec_of(assignment)
@@ -176,6 +179,8 @@ def request_review(
     ).first()
     if own is None:
         raise ReviewRefused("not_submitted")
+    if pool is None:
+        pool = pool_of(reviewer.id, assignment)
     for _attempt in range(ATTEMPTS):
         mine = _peer_leases_of(reviewer, assignment)
         live = [r for r in mine if r.state == LEASED and _is_live(r, now)]
@@ -184,10 +189,10 @@ def request_review(
         expire_leases(assignment, now)
         drafts = {r.log_id: r for r in mine}  # every one of them is expired by now
         if serialized:  # nobody else can write until we commit: nothing to recover from
-            return _allocate(reviewer, assignment, spec, own.team, drafts, now)
+            return _allocate(reviewer, assignment, spec, own.team, drafts, now, pool)
         try:
             with db.session.begin_nested():
-                return _allocate(reviewer, assignment, spec, own.team, drafts, now)
+                return _allocate(reviewer, assignment, spec, own.team, drafts, now, pool)
         except IntegrityError:
             continue  # a concurrent request of the same reviewer won: return its lease
     raise RuntimeError("could not allocate a review after repeated conflicts")
@@ -215,9 +220,18 @@ def _allocate(
     team: str | None,
     drafts: dict[int, Review],
     now: datetime,
+    pool: Pool,
 ) -> Review:
-    """Pick a log, lease it and count the lease; runs inside a savepoint."""
+    """Pick a log, lease it and count the lease; runs inside a savepoint.
+
+    The stages of ``allocation.choose``: a needed draft, a needed log inside the pool,
+    a needed one anywhere (if the pool allows going outside), an extra inside, an extra
+    anywhere allowed. Each stage is one indexed statement; the pool is an ``IN`` list of
+    author ids (a circle's members), so it never grows with the course.
+    """
     postgresql = _dialect() == "postgresql"
+    preferred = sorted(pool.preferred) if pool.preferred is not None else None
+    confined = preferred is not None and not pool.outside
     cutoff = flexible_cutoff(now, spec.flexible_after_days)
     params: dict[str, Any] = {
         "assignment_id": assignment.id,
@@ -225,10 +239,14 @@ def _allocate(
         "team": team,
         "cutoff": cutoff,
         "floor": flexible_minimum(spec.must_be_reviewed),
+        "preferred": preferred,
     }
 
-    def pick(needed: bool, skip_locked: bool, only: list[int] | None = None) -> Any:
-        shape = (needed, skip_locked, team is not None, only is not None, cutoff is not None)
+    def pick(
+        needed: bool, skip_locked: bool, only: list[int] | None = None, inside: bool = confined
+    ) -> Any:
+        shape = (needed, skip_locked, team is not None, only is not None, cutoff is not None,
+                 inside and preferred is not None)  # fmt: skip
         return db.session.execute(_pick_statement(*shape), {**params, "only": only}).first()
 
     def wait_for_needed() -> Any:
@@ -245,12 +263,18 @@ def _allocate(
 
     extra = False
     row = pick(True, True, list(drafts)) if drafts else None
+    if preferred is not None and not confined:
+        row = row or pick(True, True, inside=True)
     row = row or pick(True, True) or (wait_for_needed() if postgresql else None)
     if row is None:
         extra = True
-        row = pick(False, True) or (pick(False, False) if postgresql else None)
+        if preferred is not None and not confined:
+            row = pick(False, True, inside=True)
+        row = row or pick(False, True) or (pick(False, False) if postgresql else None)
     if row is None:
         raise ReviewRefused("nothing")
+    # Beyond their quota and still where a log needs it: the invitation answered.
+    invited = not extra and completed_by(reviewer, assignment) >= spec.must_review
     review = drafts.get(row.log_id)
     if review is None:
         review = Review(
@@ -260,6 +284,7 @@ def _allocate(
     review.state = LEASED
     review.submission_id = row.submission_id
     review.extra = extra
+    review.invited = invited
     review.leased_at = now
     review.lease_expires_at = lease_expiry(now, current_app.config["REVIEW_LEASE_HOURS"])
     db.session.flush()
@@ -269,7 +294,7 @@ def _allocate(
 
 @cache
 def _pick_statement(
-    needed: bool, skip_locked: bool, team: bool, only: bool, flexible: bool
+    needed: bool, skip_locked: bool, team: bool, only: bool, flexible: bool, inside: bool = False
 ) -> Select[Any]:
     """The first eligible queue row in allocation order, locked (PostgreSQL), with the
     log's latest submission id: one statement, read along ``ix_review_queue_needed`` (or
@@ -296,7 +321,12 @@ def _pick_statement(
             ReviewQueue.author_id != bindparam("reviewer_id"),
             ~reviewed.exists(),
         )
-        .order_by(ReviewQueue.load, ReviewQueue.first_submitted_at, ReviewQueue.log_id)
+        .order_by(
+            ReviewQueue.load,
+            ReviewQueue.certainty,
+            ReviewQueue.first_submitted_at,
+            ReviewQueue.log_id,
+        )
         .limit(1)
         .with_for_update(of=ReviewQueue, skip_locked=skip_locked)
     )
@@ -311,6 +341,8 @@ def _pick_statement(
             )
     if only:
         query = query.where(ReviewQueue.log_id.in_(bindparam("only", expanding=True)))
+    if inside:
+        query = query.where(ReviewQueue.author_id.in_(bindparam("preferred", expanding=True)))
     return query
 
 
@@ -370,6 +402,7 @@ def complete(review: Review, *, now: datetime | None = None) -> None:
         if _transition(review, state, {"state": SUBMITTED, "submitted_at": now}):
             if review.kind in COUNTED_KINDS:
                 _bump([review.log_id], completed=1, leased=leased)
+                certainty.refresh(review.assignment, review.log_id)
             return
 
 
@@ -386,6 +419,7 @@ def discard(review: Review, *, by: User, reason: str, now: datetime | None = Non
     ):
         if review.kind in COUNTED_KINDS:
             _bump([review.log_id], completed=-1)
+            certainty.refresh(review.assignment, review.log_id)
         return
     db.session.refresh(review, ["state"])
     if review.state != DISCARDED:
