@@ -14,6 +14,7 @@ from peerlearn.assignments.models import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment, ProposalModule
 from peerlearn.catalog.models import Enrolment, ModuleProgress
+from peerlearn.circles.models import Circle, CircleDeadline, CircleMember
 from peerlearn.community_i18n.models import (
     TranslationOverride,
     TranslationSuggestion,
@@ -55,6 +56,9 @@ __all__ = [
     "BuildLogEntry",
     "CalibrationExample",
     "ChangeProposal",
+    "Circle",
+    "CircleDeadline",
+    "CircleMember",
     "Course",
     "CourseAuthor",
     "CourseEvent",

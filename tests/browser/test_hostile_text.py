@@ -9,9 +9,10 @@ display math); assignment title; build log title, summary and entries, photo cap
 photos' alt text), measurement names and units (in the table and in the SVG charts); review
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
-comments; a fork's title; badge names (made of course titles) on the badge page and
-the profile; usernames (the form allows only a-z, digits, '.', '_' and '-',
-but a name from elsewhere — the command line, an old account — must not matter);
+comments; a fork's title; a learning circle's name and meeting place; badge names (made of
+course titles) on the badge page and the profile; usernames (the form allows only a-z,
+digits, '.', '_' and '-', but a name from elsewhere — the command line, an old account —
+must not matter);
 translation suggestions and approved translations; and search queries echoed back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
@@ -25,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from peerlearn.assignments.measurements import (
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, Submission
 from peerlearn.authoring import editing, forking, proposals
 from peerlearn.catalog.models import Enrolment
+from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.community_i18n.catalog import message_key
 from peerlearn.community_i18n.models import (
     SuggestionStatus,
@@ -272,6 +274,17 @@ def hostile_site(
     badge = awarding.issue(mallory, awarding.course_badge(course))
     assert badge is not None
     mallory.activity_public = True
+    # A learning circle with a hostile name and meeting place, started by the hostile name,
+    # the log's author a member (their dashboard lists it).
+    circle = start_circle(
+        mallory, course,
+        CircleDetails(
+            name=PAYLOADS[8][:120], language="es", starts_on=utcnow().date(),
+            meeting_place=INLINE[:300], meeting_weekday=2, meeting_time=time(18, 0),
+            timezone="America/La_Paz",
+        ),
+    )  # fmt: skip
+    join_circle(log_author, circle)
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -285,14 +298,17 @@ def hostile_site(
             f"/courses/hostile/m/{module_slugs[0]}/history", a, "/courses/hostile-fork",
             f"/users/{quote(mallory.username, safe='')}", "/courses/hostile/network",
             f"/badges/{badge.public_id}",
+            f"/circles/{circle.id}", f"/circles/join/{circle.invite_code}",
         ],
-        "es": ["/", "/courses/hostile"],
+        "es": ["/", "/courses/hostile", f"/circles/{circle.id}"],
         admin.username: [
             f"{a}/submissions", f"{a}/submissions/{submission_id}",
             f"{a}/gradebook", f"{a}/gradebook/{reviewed.id}", f"{a}/flags",
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
+            f"/circles/{circle.id}", f"/circles/{circle.id}/edit",
+            f"/circles/{circle.id}/schedule", f"/circles/{circle.id}/invite",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip
