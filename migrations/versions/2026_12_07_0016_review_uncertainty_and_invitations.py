@@ -7,7 +7,7 @@ Existing queue rows start as "nothing known" (certainty 0); the next submitted r
 each log sets its real value.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 20:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

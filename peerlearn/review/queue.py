@@ -55,6 +55,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    func,
     or_,
     select,
     text,
@@ -170,8 +171,18 @@ def request_review(
     serialized = _dialect() == "sqlite"
     if serialized:
         _take_write_lock()  # before the reads, so that none of them can go stale
-    own = db.session.execute(  # the reviewer's own queued log, and their team
-        select(ReviewQueue.log_id, Enrolment.team)
+    given = (  # what the reviewer gave so far: beyond their quota, a review is "invited"
+        select(func.count(Review.id))
+        .where(
+            Review.assignment_id == assignment.id,
+            Review.reviewer_id == reviewer.id,
+            Review.kind == PEER,
+            Review.state == SUBMITTED,
+        )
+        .scalar_subquery()
+    )
+    own = db.session.execute(  # the reviewer's own queued log, their team, their reviews
+        select(ReviewQueue.log_id, Enrolment.team, given.label("given"))
         .join(BuildLog, BuildLog.id == ReviewQueue.log_id)
         .outerjoin(
             Enrolment,
@@ -191,10 +202,10 @@ def request_review(
         expire_leases(assignment, now)
         drafts = {r.log_id: r for r in mine}  # every one of them is expired by now
         if serialized:  # nobody else can write until we commit: nothing to recover from
-            return _allocate(reviewer, assignment, spec, own.team, drafts, now, pool)
+            return _allocate(reviewer, assignment, spec, own, drafts, now, pool)
         try:
             with db.session.begin_nested():
-                return _allocate(reviewer, assignment, spec, own.team, drafts, now, pool)
+                return _allocate(reviewer, assignment, spec, own, drafts, now, pool)
         except IntegrityError:
             continue  # a concurrent request of the same reviewer won: return its lease
     raise RuntimeError("could not allocate a review after repeated conflicts")
@@ -219,7 +230,7 @@ def _allocate(
     reviewer: User,
     assignment: Assignment,
     spec: AssignmentSpec,
-    team: str | None,
+    own: Any,
     drafts: dict[int, Review],
     now: datetime,
     pool: Pool,
@@ -232,6 +243,7 @@ def _allocate(
     author ids (a circle's members), so it never grows with the course.
     """
     postgresql = _dialect() == "postgresql"
+    team: str | None = own.team
     preferred = sorted(pool.preferred) if pool.preferred is not None else None
     confined = preferred is not None and not pool.outside
     cutoff = flexible_cutoff(now, spec.flexible_after_days)
@@ -276,7 +288,7 @@ def _allocate(
     if row is None:
         raise ReviewRefused("nothing")
     # Beyond their quota and still where a log needs it: the invitation answered.
-    invited = not extra and completed_by(reviewer, assignment) >= spec.must_review
+    invited = not extra and own.given >= spec.must_review
     review = drafts.get(row.log_id)
     if review is None:
         review = Review(
