@@ -132,7 +132,10 @@ class Pool:
     outside: bool = True
 
     def inside(self, candidate: Candidate) -> bool:
-        return self.preferred is None or candidate.author_id in self.preferred
+        return self.inside_author(candidate.author_id)
+
+    def inside_author(self, author_id: int) -> bool:
+        return self.preferred is None or author_id in self.preferred
 
 
 WHOLE_COURSE = Pool()
