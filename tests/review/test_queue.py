@@ -398,7 +398,7 @@ def test_request_review_queries_do_not_grow_with_submissions(
     db.session.commit()
     many = measured(rc.learners[1])
     assert many == few
-    assert few <= 9
+    assert few <= 10  # one of them asks for the reviewer's learning circle
 
 
 def test_allocation_agrees_with_the_pure_rule(review_class):
