@@ -44,11 +44,17 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from peerlearn.review.allocation import (
+    Candidate,
+    choose,
+    uncertainty,
+)
 from peerlearn.review.grading import (
     DEFAULT_METHOD,
     INTERVAL_LEVEL,
@@ -81,6 +87,13 @@ RETRY_HOURS = 4.0
 FIRST_PULL_HOURS = 24.0
 NEXT_PULL_HOURS = 12.0
 TIMING_SUBMISSIONS = 10_000
+#: Allocation policies compared: today's rule; with the most uncertain grade first among
+#: equally loaded logs; and with invitations to learners who are done as well.
+POLICIES = ("today", "uncertain", "invite")
+#: Invited learners notified per missing review, the share who answer, and how soon.
+INVITES_PER_MISSING = 2
+INVITE_ANSWER_SHARE = 0.6
+INVITE_ANSWER_HOURS = 12.0
 
 
 @dataclass
@@ -103,6 +116,8 @@ class Course:
     calibration: list[CalibrationResult]
     #: submission -> completed reviews by the review deadline
     completed: Counter[str]
+    #: submission -> hours from its submission until it had ``MUST_BE_REVIEWED`` reviews
+    waited: dict[str, float] = field(default_factory=dict)
 
 
 def _learners(rng: random.Random, biased: bool) -> list[Learner]:
@@ -136,13 +151,21 @@ def _score(rng: random.Random, reviewer: Learner, quality: float, top: int) -> i
     return min(top, max(0, round(seen * top)))
 
 
-def simulate(seed: int, biased: bool) -> Course:
-    """One course: arrivals, pulls, leases and scores, in time order."""
+def simulate(seed: int, biased: bool, policy: str = "today") -> Course:
+    """One course: arrivals, pulls, leases and scores, in time order.
+
+    ``policy`` (one of POLICIES) changes only allocation; the learners, their arrivals and
+    their pulls come from the same seed, so the policies meet the same class.
+    """
     rng = random.Random(seed * 2 + biased)
+    extra_rng = random.Random(seed * 7 + biased)  # invitations: not to shift ``rng``
     learners = _learners(rng, biased)
     by_id = {learner.id: learner for learner in learners}
     load: Counter[str] = Counter()  # completed + leased, the allocation key
     completed: Counter[str] = Counter()
+    totals: dict[str, list[float]] = {}  # submission -> reviews' totals, share of the top
+    waited: dict[str, float] = {}
+    invited: set[tuple[str, str]] = set()
     open_submissions: list[Learner] = []
     scores: list[Score] = []
     events: list[tuple[float, int, str, str, str]] = []
@@ -162,10 +185,15 @@ def simulate(seed: int, biased: bool) -> Course:
             open_submissions.append(learner)
             if not learner.dropout:
                 push(now + rng.expovariate(1 / FIRST_PULL_HOURS), "pull", learner_id)
-        elif kind == "pull":
-            if now >= REVIEW_DEADLINE or learner.completed >= MUST_REVIEW:
+        elif kind in ("pull", "invited"):
+            if now >= REVIEW_DEADLINE:
                 continue
-            chosen = _pull(learner, open_submissions, load)
+            if kind == "pull" and learner.completed >= MUST_REVIEW:
+                continue
+            chosen = _pull(learner, open_submissions, load,
+                           totals if policy != "today" else None)  # fmt: skip
+            if kind == "invited" and (chosen is None or load[chosen.id] >= MUST_BE_REVIEWED):
+                continue  # nothing needs them any more: an invitation is not a quota
             if chosen is None:
                 push(now + RETRY_HOURS, "pull", learner_id)
                 continue
@@ -182,10 +210,27 @@ def simulate(seed: int, biased: bool) -> Course:
             completed[submission] += 1
             learner.completed += 1
             author = by_id[submission]
+            total = 0.0
             for criterion, top in RUBRIC.items():
                 points = _score(rng, learner, author.quality[criterion], top)
                 scores.append(Score(submission, learner_id, criterion, Decimal(points)))
+                total += points
+            totals.setdefault(submission, []).append(total / sum(RUBRIC.values()))
+            if completed[submission] == MUST_BE_REVIEWED:
+                waited[submission] = now - author.submitted_at
             push(now + rng.expovariate(1 / NEXT_PULL_HOURS), "pull", learner_id)
+            if policy == "invite" and learner.completed == MUST_REVIEW:
+                missing = MUST_BE_REVIEWED - load[learner_id]
+                helpers = [
+                    other for other in learners
+                    if other.completed >= MUST_REVIEW and other.id != learner_id
+                    and learner_id not in other.seen and (other.id, learner_id) not in invited
+                ][: max(0, missing) * INVITES_PER_MISSING]  # fmt: skip
+                for helper in helpers:
+                    invited.add((helper.id, learner_id))
+                    if extra_rng.random() < INVITE_ANSWER_SHARE:
+                        at = now + extra_rng.expovariate(1 / INVITE_ANSWER_HOURS)
+                        push(at, "invited", helper.id)
     calibration = []
     for learner in learners:
         if learner.dropout:
@@ -197,16 +242,24 @@ def simulate(seed: int, biased: bool) -> Course:
                     learner.id, criterion, Decimal(_score(rng, learner, truth, top)),
                     Decimal(round(truth * top)),
                 ))  # fmt: skip
-    return Course(learners, scores, calibration, completed)
+    return Course(learners, scores, calibration, completed, waited)
 
 
-def _pull(reviewer: Learner, candidates: list[Learner], load: Counter[str]) -> Learner | None:
-    """The allocation rule: needed first, fewest completed-plus-leased, then the oldest."""
+def _pull(
+    reviewer: Learner,
+    candidates: list[Learner],
+    load: Counter[str],
+    totals: dict[str, list[float]] | None = None,
+) -> Learner | None:
+    """The allocation rule: needed first, fewest completed-plus-leased, then (with
+    ``totals``) the most uncertain grade (``allocation.uncertainty``), then the oldest."""
     best, best_key = None, None
     for author in candidates:
         if author.id == reviewer.id or author.id in reviewer.seen:
             continue
-        key = (load[author.id] >= MUST_BE_REVIEWED, load[author.id], author.submitted_at)
+        unsure = uncertainty(totals.get(author.id, []), 1.0) if totals is not None else 0
+        key = (load[author.id] >= MUST_BE_REVIEWED, load[author.id], -unsure,
+               author.submitted_at)  # fmt: skip
         if best_key is None or key < best_key:
             best, best_key = author, key
     return best
@@ -468,6 +521,113 @@ def allocation_section(courses: list[Course]) -> list[str]:
     ]
 
 
+def policy_section() -> list[str]:
+    """Today's allocation against uncertainty-first and invitations, on the same classes
+    (biased reviewers): reviews given, the model's RMSE, coverage, and the late
+    submitters' wait for their ``MUST_BE_REVIEWED`` reviews."""
+    out = [
+        f"Allocation policies on the same simulated classes ({LEARNERS} learners, "
+        f"{len(SEEDS)} seeds, biased reviewers). *today*: fewest reviews first, ties to the "
+        "oldest; *uncertain*: ties to the most uncertain grade first "
+        "(`allocation.uncertainty`); *invite*: as *uncertain*, and when a log still needs "
+        "reviews after its author gave theirs, up to "
+        f"{INVITES_PER_MISSING} learners who are done per missing review are invited, "
+        f"{INVITE_ANSWER_SHARE:.0%} of them answer (after ~{INVITE_ANSWER_HOURS:g} h). "
+        "Late: submitted after the submission deadline; wait: hours from submitting to "
+        f"{MUST_BE_REVIEWED} reviews (median / 90th percentile of those who got them).",
+        "",
+        "| policy | reviews per class | `model` RMSE % | reach 3 | late reach 3 | late wait h |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for policy in POLICIES:
+        courses = [simulate(seed, True, policy) for seed in SEEDS]
+        reviews = statistics.mean(sum(c.completed.values()) for c in courses)
+        errors = [rmse(course, "model") for course in courses]
+        everyone = [c.completed[x.id] for c in courses for x in c.learners]
+        late = [(c, x) for c in courses for x in c.learners if x.submitted_at > SUBMISSION_DEADLINE]
+        late_ok = [c.completed[x.id] >= MUST_BE_REVIEWED for c, x in late]
+        waits = sorted(c.waited[x.id] for c, x in late if x.id in c.waited)
+        wait = (f"{statistics.median(waits):.0f} / {waits[int(0.9 * (len(waits) - 1))]:.0f}"
+                if waits else "-")  # fmt: skip
+        out.append(
+            f"| {policy} | {reviews:.0f} | {statistics.mean(errors):.2f} ± "
+            f"{statistics.stdev(errors):.2f} | "
+            f"{sum(n >= MUST_BE_REVIEWED for n in everyone) / len(everyone):.1%} | "
+            f"{sum(late_ok) / max(len(late_ok), 1):.1%} | {wait} |"
+        )
+    return out
+
+
+STEP_SIZES = (5, 12, 30)
+STEP_SEEDS = range(40)
+STEP_LIMIT = 60
+
+
+def last_submitter_steps(size: int, seed: int, invitations: bool) -> int | None:
+    """A class that submits one after another (``allocation.choose`` itself, quota and
+    requirement 2): at each step the next learner submits, and everyone with reviews to
+    give asks for one; with ``invitations``, learners who are done and were invited answer
+    with probability one half per step. Steps from the last submission until its log has
+    its reviews, or None if not within ``STEP_LIMIT``."""
+    rng = random.Random(seed)
+    quota = required = 2
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    arrived: list[int] = []
+    given: Counter[int] = Counter()
+    load: Counter[int] = Counter()
+    seen: dict[int, set[int]] = {}
+    invited: set[int] = set()
+
+    def ask(reviewer: int) -> None:
+        pool = [Candidate(a, a, None, t0 + timedelta(minutes=i), load[a], required)
+                for i, a in enumerate(arrived)]  # fmt: skip
+        got = choose(pool, reviewer_id=reviewer, excluded=seen[reviewer])
+        if got is not None and not (reviewer in invited and got[1]):
+            seen[reviewer].add(got[0].log_id)
+            load[got[0].log_id] += 1
+            given[reviewer] += 1
+
+    for step in range(size + STEP_LIMIT):
+        if step < size:
+            arrived.append(step)
+            seen[step] = set()
+        for learner in list(arrived):
+            if given[learner] < quota or (learner in invited and rng.random() < 0.5):
+                ask(learner)
+        if invitations:  # an author who is done while their log still waits
+            done = [a for a in arrived if given[a] >= quota]
+            if any(load[a] < required for a in done):
+                invited.update(done)
+            else:
+                invited.clear()
+        if step >= size - 1 and load[size - 1] >= required:
+            return step - (size - 1)
+    return None
+
+
+def steps_section() -> list[str]:
+    out = [
+        "The last to submit when a class submits one after another (each step: the next "
+        "learner submits, everyone with reviews left asks for one; quota and requirement "
+        f"2; {len(STEP_SEEDS)} runs per size): steps from the last submission until that "
+        "log has its 2 reviews.",
+        "",
+        "| class size | today: reviewed within "
+        f"{STEP_LIMIT} steps | with invitations: reviewed | median / max steps |",
+        "|---:|---:|---:|---:|",
+    ]
+    for size in STEP_SIZES:
+        today = [last_submitter_steps(size, seed, False) for seed in STEP_SEEDS]
+        invited = [last_submitter_steps(size, seed, True) for seed in STEP_SEEDS]
+        done = sorted(x for x in invited if x is not None)
+        out.append(
+            f"| {size} | {sum(x is not None for x in today)}/{len(today)} | "
+            f"{len(done)}/{len(invited)} | "
+            + (f"{statistics.median(done):g} / {max(done)} |" if done else "- |")
+        )
+    return out
+
+
 def main() -> None:
     started = time.perf_counter()
     courses = {biased: [simulate(seed, biased) for seed in SEEDS] for biased in (True, False)}
@@ -477,9 +637,13 @@ def main() -> None:
     out += ["", *allocation_section(courses[True] + courses[False]), ""]
     out += timing_section()
     out += ["", *allocation_latency(), ""]
+    out += [*policy_section(), "", *steps_section(), ""]
     out.append(f"_Simulation took {time.perf_counter() - started:.0f} s._")
     print("\n".join(out))
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--allocation"]:  # only the allocation comparison (a few minutes)
+        print("\n".join([*policy_section(), "", *steps_section()]))
+    else:
+        main()

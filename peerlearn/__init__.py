@@ -164,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.review import (  # noqa: F401
         assignment_page,
         calibration_views,
+        circle_settings,
         teams_views,
     )
     from peerlearn.review.gradebook_views import bp as gradebook

@@ -59,6 +59,7 @@ KINDS: list[Kind] = [
     Kind("review_assigned", _l("Build logs given to you to review")),
     Kind("lease_expiring", _l("Reviews about to expire")),
     Kind("review_received", _l("Reviews of your build logs")),
+    Kind("review_invited", _l("Invitations to one more review that helps a classmate")),
     Kind("grade_ready", _l("Your grades")),
     Kind("regrade_answered", _l("Answers to your regrade requests")),
     # Courses (texts in peerlearn.authoring.notices).

@@ -67,9 +67,10 @@ class ReviewQueue(Model):
     """One row per submitted build log: what allocation orders by.
 
     ``completed`` counts submitted peer and staff reviews, ``leased`` live leases; the
-    least loaded (completed + leased) log is handed out first, ties to the earliest
-    ``first_submitted_at``. ``required`` is the assignment's ``must_be_reviewed`` unless a
-    maintainer (or the flexible rule) lowered it for this log.
+    least loaded (completed + leased) log is handed out first, ties to the least
+    ``certainty``, then the earliest ``first_submitted_at``. ``required`` is the
+    assignment's ``must_be_reviewed`` unless a maintainer (or the flexible rule) lowered
+    it for this log.
     """
 
     __tablename__ = "review_queue"
@@ -78,6 +79,7 @@ class ReviewQueue(Model):
             "ix_review_queue_allocation",
             "assignment_id",
             "load",
+            "certainty",
             "first_submitted_at",
             "log_id",
         ),
@@ -88,6 +90,7 @@ class ReviewQueue(Model):
             "ix_review_queue_needed",
             "assignment_id",
             "load",
+            "certainty",
             "first_submitted_at",
             "log_id",
             sqlite_where=text("load < required"),
@@ -108,6 +111,10 @@ class ReviewQueue(Model):
     #: completed + leased, kept as a column so one index serves the allocation query.
     load: Mapped[int] = mapped_column(Integer, default=0)
     required: Mapped[int] = mapped_column(Integer)
+    #: How sure the grade is, in thousandths: 1000 minus ``allocation.uncertainty`` of the
+    #: submitted reviews' totals (0: nothing known), rewritten whenever a review is
+    #: submitted or discarded. Stored as certainty so that both indexes stay ascending.
+    certainty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     log: Mapped[BuildLog] = relationship()
 
@@ -147,6 +154,10 @@ class Review(CreatedAtMixin, Model):
     state: Mapped[str] = mapped_column(String(16), default=ReviewState.LEASED.value)
     #: Handed out when nothing needed reviews: counts for the reviewer, marked as extra.
     extra: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Handed out after the reviewer had met their quota, while a log still needed it (the
+    #: "one more review helps a classmate" invitation): beyond what was asked of them, so
+    #: a grade for reviewing can credit it.
+    invited: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     leased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

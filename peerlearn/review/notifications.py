@@ -40,6 +40,9 @@ class NoticeKind(StrEnum):
     GRADE_READY = "grade_ready"
     #: A maintainer answered an author's regrade request (params: assignment).
     REGRADE_ANSWERED = "regrade_answered"
+    #: A learner who gave all their reviews is asked for one more: a classmate's log still
+    #: waits after its author gave theirs (params: assignment).
+    REVIEW_INVITED = "review_invited"
 
 
 # --- Text -------------------------------------------------------------------------------
@@ -84,11 +87,20 @@ def _regrade_answered(params: dict[str, Any]) -> str:
     )
 
 
+def _review_invited(params: dict[str, Any]) -> str:
+    return _(
+        "One more review helps a classmate: a build log for “%(assignment)s” is still "
+        "waiting for reviews. Your extra review counts for you.",
+        assignment=_assignment(params),
+    )
+
+
 register_kind(NoticeKind.REVIEW_ASSIGNED, _review_assigned)
 register_kind(NoticeKind.LEASE_EXPIRING, _lease_expiring)
 register_kind(NoticeKind.REVIEW_RECEIVED, _review_received)
 register_kind(NoticeKind.GRADE_READY, _grade_ready)
 register_kind(NoticeKind.REGRADE_ANSWERED, _regrade_answered)
+register_kind(NoticeKind.REVIEW_INVITED, _review_invited)
 
 
 # --- Lease reminders (run by ``flask peerlearn notify``) --------------------------------

@@ -16,7 +16,7 @@ from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.db import utcnow
-from peerlearn.review import queue, reviewing
+from peerlearn.review import invitations, queue, reviewing
 
 
 class ReviewStep(StrEnum):
@@ -40,6 +40,9 @@ class ReviewProgress:
     #: The review the learner holds and has not submitted (continue it), if any.
     lease_id: int | None
     reviews_open: bool
+    #: Quota met, and a classmate's log the learner may review still waits after its
+    #: author gave their reviews: the page invites one more review.
+    invited: bool = False
 
 
 def review_progress(
@@ -59,6 +62,12 @@ def review_progress(
         step = ReviewStep.WAIT
     else:
         step = ReviewStep.GRADE
+    invited = (
+        step in (ReviewStep.WAIT, ReviewStep.GRADE)
+        and reviews_open
+        and lease is None
+        and invitations.waiting_for(user, assignment, now=now)
+    )
     return ReviewProgress(
         step=step,
         given=given,
@@ -67,4 +76,5 @@ def review_progress(
         required=required,
         lease_id=lease.id if lease else None,
         reviews_open=reviews_open,
+        invited=invited,
     )

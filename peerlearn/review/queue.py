@@ -55,6 +55,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    func,
     or_,
     select,
     text,
@@ -72,8 +73,9 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import Model, db
-from peerlearn.review import resubmission
-from peerlearn.review.allocation import flexible_cutoff, flexible_minimum, lease_expiry
+from peerlearn.review import certainty, resubmission
+from peerlearn.review.allocation import Pool, flexible_cutoff, flexible_minimum, lease_expiry
+from peerlearn.review.circle_pool import pool_of
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
 # The read side, re-exported (``x as x``) so that ``queue.counts_of(...)`` keeps working.
@@ -153,7 +155,7 @@ def enqueue(log: BuildLog, submission: Submission) -> None:
 
 
 def request_review(
-    reviewer: User, assignment: Assignment, *, now: datetime | None = None
+    reviewer: User, assignment: Assignment, *, now: datetime | None = None, pool: Pool | None = None
 ) -> Review:
     """Lease a classmate's build log to ``reviewer`` (or return the lease they hold).
 
@@ -161,7 +163,8 @@ def request_review(
     before the reviewer submitted their own log, ``nothing`` when no log is eligible. A
     log whose lease the same reviewer let expire is handed back to them first if it is
     still needed: the same row is leased again, so their draft scores are still there.
-    The number of statements does not depend on the number of submissions.
+    ``pool`` (default: the reviewer's circle, :func:`circle_pool.pool_of`) says whose logs
+    come first. The number of statements does not depend on the number of submissions.
     """
     now = now or utcnow()
     spec = spec_of(assignment)
@@ -171,8 +174,18 @@ def request_review(
     serialized = _dialect() == "sqlite"
     if serialized:
         _take_write_lock()  # before the reads, so that none of them can go stale
-    own = db.session.execute(  # the reviewer's own queued log, and their team
-        select(ReviewQueue.log_id, Enrolment.team)
+    given = (  # what the reviewer gave so far: beyond their quota, a review is "invited"
+        select(func.count(Review.id))
+        .where(
+            Review.assignment_id == assignment.id,
+            Review.reviewer_id == reviewer.id,
+            Review.kind == PEER,
+            Review.state == SUBMITTED,
+        )
+        .scalar_subquery()
+    )
+    own = db.session.execute(  # the reviewer's own queued log, their team, their reviews
+        select(ReviewQueue.log_id, Enrolment.team, given.label("given"))
         .join(BuildLog, BuildLog.id == ReviewQueue.log_id)
         .outerjoin(
             Enrolment,
@@ -182,6 +195,8 @@ def request_review(
     ).first()
     if own is None:
         raise ReviewRefused("not_submitted")
+    if pool is None:
+        pool = pool_of(reviewer.id, assignment)
     for _attempt in range(ATTEMPTS):
         mine = _peer_leases_of(reviewer, assignment)
         live = [r for r in mine if r.state == LEASED and _is_live(r, now)]
@@ -190,10 +205,10 @@ def request_review(
         expire_leases(assignment, now)
         drafts = {r.log_id: r for r in mine}  # every one of them is expired by now
         if serialized:  # nobody else can write until we commit: nothing to recover from
-            return _allocate(reviewer, assignment, spec, own.team, drafts, now)
+            return _allocate(reviewer, assignment, spec, own, drafts, now, pool)
         try:
             with db.session.begin_nested():
-                return _allocate(reviewer, assignment, spec, own.team, drafts, now)
+                return _allocate(reviewer, assignment, spec, own, drafts, now, pool)
         except IntegrityError:
             continue  # a concurrent request of the same reviewer won: return its lease
     raise RuntimeError("could not allocate a review after repeated conflicts")
@@ -218,12 +233,22 @@ def _allocate(
     reviewer: User,
     assignment: Assignment,
     spec: AssignmentSpec,
-    team: str | None,
+    own: Any,
     drafts: dict[int, Review],
     now: datetime,
+    pool: Pool,
 ) -> Review:
-    """Pick a log, lease it and count the lease; runs inside a savepoint."""
+    """Pick a log, lease it and count the lease; runs inside a savepoint.
+
+    The stages of ``allocation.choose``: a needed draft, a needed log inside the pool,
+    a needed one anywhere (if the pool allows going outside), an extra inside, an extra
+    anywhere allowed. Each stage is one indexed statement; the pool is an ``IN`` list of
+    author ids (a circle's members), so it never grows with the course.
+    """
     postgresql = _dialect() == "postgresql"
+    team: str | None = own.team
+    preferred = sorted(pool.preferred) if pool.preferred is not None else None
+    confined = preferred is not None and not pool.outside
     cutoff = flexible_cutoff(now, spec.flexible_after_days)
     params: dict[str, Any] = {
         "assignment_id": assignment.id,
@@ -231,10 +256,14 @@ def _allocate(
         "team": team,
         "cutoff": cutoff,
         "floor": flexible_minimum(spec.must_be_reviewed),
+        "preferred": preferred,
     }
 
-    def pick(needed: bool, skip_locked: bool, only: list[int] | None = None) -> Any:
-        shape = (needed, skip_locked, team is not None, only is not None, cutoff is not None)
+    def pick(
+        needed: bool, skip_locked: bool, only: list[int] | None = None, inside: bool = confined
+    ) -> Any:
+        shape = (needed, skip_locked, team is not None, only is not None, cutoff is not None,
+                 inside and preferred is not None)  # fmt: skip
         statement = _pick_statement(*shape, by_version=spec.resubmission)
         return db.session.execute(statement, {**params, "only": only}).first()
 
@@ -255,12 +284,18 @@ def _allocate(
     if row is None and spec.resubmission:  # a new version goes to an earlier reviewer first
         earlier = resubmission.earlier_reviewer_logs(reviewer.id, assignment.id)
         row = pick(True, True, earlier) if earlier else None
+    if preferred is not None and not confined:
+        row = row or pick(True, True, inside=True)
     row = row or pick(True, True) or (wait_for_needed() if postgresql else None)
     if row is None:
         extra = True
-        row = pick(False, True) or (pick(False, False) if postgresql else None)
+        if preferred is not None and not confined:
+            row = pick(False, True, inside=True)
+        row = row or pick(False, True) or (pick(False, False) if postgresql else None)
     if row is None:
         raise ReviewRefused("nothing")
+    # Beyond their quota and still where a log needs it: the invitation answered.
+    invited = not extra and own.given >= spec.must_review
     review = drafts.get(row.log_id)
     if review is None:
         review = Review(
@@ -270,6 +305,7 @@ def _allocate(
     review.state = LEASED
     review.submission_id = row.submission_id
     review.extra = extra
+    review.invited = invited
     review.leased_at = now
     review.lease_expires_at = lease_expiry(now, current_app.config["REVIEW_LEASE_HOURS"])
     db.session.flush()
@@ -279,7 +315,13 @@ def _allocate(
 
 @cache
 def _pick_statement(
-    needed: bool, skip_locked: bool, team: bool, only: bool, flexible: bool, by_version: bool
+    needed: bool,
+    skip_locked: bool,
+    team: bool,
+    only: bool,
+    flexible: bool,
+    inside: bool = False,
+    by_version: bool = False,
 ) -> Select[Any]:
     """The first eligible queue row in allocation order, locked (PostgreSQL), with the
     log's latest submission id: one statement, read along ``ix_review_queue_needed`` (or
@@ -309,7 +351,12 @@ def _pick_statement(
             ReviewQueue.author_id != bindparam("reviewer_id"),
             ~reviewed.exists(),
         )
-        .order_by(ReviewQueue.load, ReviewQueue.first_submitted_at, ReviewQueue.log_id)
+        .order_by(
+            ReviewQueue.load,
+            ReviewQueue.certainty,
+            ReviewQueue.first_submitted_at,
+            ReviewQueue.log_id,
+        )
         .limit(1)
         .with_for_update(of=ReviewQueue, skip_locked=skip_locked)
     )
@@ -324,6 +371,8 @@ def _pick_statement(
             )
     if only:
         query = query.where(ReviewQueue.log_id.in_(bindparam("only", expanding=True)))
+    if inside:
+        query = query.where(ReviewQueue.author_id.in_(bindparam("preferred", expanding=True)))
     return query
 
 
@@ -389,6 +438,7 @@ def complete(review: Review, *, now: datetime | None = None) -> None:
         if _transition(review, state, {"state": SUBMITTED, "submitted_at": now}):
             if review.kind in COUNTED_KINDS:
                 _bump([review.log_id], completed=1, leased=leased)
+                certainty.refresh(review.assignment, review.log_id)
             return
 
 
@@ -408,6 +458,7 @@ def discard(review: Review, *, by: User, reason: str, now: datetime | None = Non
             not by_version or resubmission.counts_in_round(review)
         ):
             _bump([review.log_id], completed=-1)
+            certainty.refresh(review.assignment, review.log_id)
         return
     db.session.refresh(review, ["state"])
     if review.state != DISCARDED:

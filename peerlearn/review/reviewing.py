@@ -24,7 +24,7 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import notify
-from peerlearn.review import queue, signals
+from peerlearn.review import invitations, queue, signals
 from peerlearn.review.models import Review, ReviewFeedback, ReviewKind, ReviewScore, ReviewState
 from peerlearn.review.notifications import NoticeKind
 
@@ -213,6 +213,7 @@ def submit_review(
     db.session.flush()
     if review.kind in KINDS_FOR_AUTHOR:
         _tell_author(review, spec)
+        invitations.invite_after(review, now=now)
     signals.review_submitted.send(review)
     return True
 

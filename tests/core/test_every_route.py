@@ -133,6 +133,7 @@ PRIVATE = {
     "circles.edit": "facilitator",
     "circles.edit_schedule": "facilitator",
     "circles.invite": "facilitator",
+    "review.circle_review_settings": "facilitator",
 }
 
 #: Who sends the state-changing requests of an endpoint: the world's user the route is for,
@@ -170,6 +171,7 @@ SENDER = {
     "circles.edit": "facilitator",
     "circles.edit_schedule": "facilitator",
     "circles.new_code": "facilitator",
+    "review.circle_review_settings": "facilitator",
 }
 
 HOW_TO_FILL = (

@@ -192,3 +192,38 @@ def test_a_refusal_leaves_nothing_behind(review_class, threaded_app):
     with pytest.raises(ReviewRefused):
         at_once(threaded_app, rc.assignment.id, [rc.learners[1].id], False)
     assert db.session.scalar(select(func.count(Review.id))) == 0
+
+
+def test_a_circle_asking_at_once_stays_inside_and_fair(review_class, threaded_app):
+    """Half the class is a learning circle (review inside it first): everyone asks at once,
+    three rounds. The same guarantees hold, and in the first round, when every circle log
+    still has slots to spare, every member gets one of their circle's logs."""
+    from datetime import date
+
+    from peerlearn.circles.models import Circle, CircleMember
+
+    rc = review_class(THREADS, must_be_reviewed=3, must_review=3)
+    members = rc.learners[: THREADS // 2]
+    circle = Circle(course_id=rc.course.id, name="Library", language="sw",
+                    starts_on=date.today(), invite_code="race", created_by_id=members[0].id,
+                    review_min_pool=4, review_fallback=True)  # fmt: skip
+    db.session.add(circle)
+    db.session.flush()
+    db.session.add_all(CircleMember(circle_id=circle.id, user_id=u.id, role="learner")
+                       for u in members)  # fmt: skip
+    db.session.commit()
+    inside = {u.id for u in members}
+    ids = [learner.id for learner in rc.learners]
+    handed = []
+    for round_ in range(3):
+        got = at_once(threaded_app, rc.assignment.id, ids, complete_first=round_ > 0)
+        assert len(got) == THREADS
+        handed += got
+        check_invariants(rc.assignment, handed)
+    db.session.expire_all()
+    author = dict(db.session.execute(select(ReviewQueue.log_id, ReviewQueue.author_id)).all())
+    first_round = handed[:THREADS]
+    # 12 circle logs x 3 slots = 36 >= 24 askers: a member never has to go outside
+    assert all(author[got.log_id] in inside for got in first_round if got.reviewer_id in inside)
+    assert not any(got.extra for got in first_round)
+    assert sum(db.session.scalars(select(ReviewQueue.load))) == 3 * THREADS
