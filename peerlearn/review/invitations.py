@@ -26,7 +26,7 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.notifications import Notification, notify
+from peerlearn.notifications import Notification, notify_many
 from peerlearn.review.circle_pool import pool_of
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 from peerlearn.review.notifications import NoticeKind
@@ -160,7 +160,6 @@ def _notify_helpers(
         "assignments.assignment", slug=assignment.course.slug, assignment_slug=assignment.slug
     )
     helpers = [user_id for user_id in db.session.scalars(query) if user_id is not None]
-    return [
-        notify(user_id, NoticeKind.REVIEW_INVITED, url, assignment=spec.title)
-        for user_id in helpers
-    ]
+    # Someone who turned these invitations off gets none (``notify_many`` skips them).
+    made = notify_many(helpers, NoticeKind.REVIEW_INVITED, url, assignment=spec.title)
+    return list(made.values())
