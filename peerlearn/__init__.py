@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
     from peerlearn.community_i18n.views import bp as community_i18n
+    from peerlearn.facilitation.views import bp as facilitation
     from peerlearn.notifications.views import bp as notifications
     from peerlearn.offline.views import bp as offline
 
@@ -172,7 +173,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
         assignments, assignment_authoring, submissions, review, review_staff, gradebook,
-        notifications, offline, community_i18n, badges,
+        notifications, offline, community_i18n, badges, facilitation,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     receivers.connect()

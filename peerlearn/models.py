@@ -32,6 +32,7 @@ from peerlearn.content.models import (
     ModuleContent,
     ModuleRevision,
 )
+from peerlearn.facilitation.models import CircleMessage
 from peerlearn.notifications.models import Notification
 from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import (
@@ -59,6 +60,7 @@ __all__ = [
     "Circle",
     "CircleDeadline",
     "CircleMember",
+    "CircleMessage",
     "Course",
     "CourseAuthor",
     "CourseEvent",

@@ -1,0 +1,233 @@
+"""The facilitators' pages of a circle: the view before the weekly meeting (and its CSV),
+the circle's messages, and co-facilitation.
+
+Each view loads the circle, asks ``permissions`` with the facts from ``circles.membership``,
+calls a service and commits once. Facilitators see their own circle's learners' usernames
+(they meet them every week) and review counts, never who reviewed whom: peer review stays
+double-blind for them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from peerlearn import permissions
+from peerlearn.assignments import buildlogs
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.circles.membership import is_facilitator, membership
+from peerlearn.circles.models import FACILITATOR, Circle
+from peerlearn.extensions import db
+from peerlearn.facilitation import cofacilitation, messages, roster
+from peerlearn.facilitation.cofacilitation import CoFacilitationRefused
+from peerlearn.facilitation.forms import REFUSALS, ConfirmForm, MessageForm, PromoteForm
+from peerlearn.i18n import _, _l
+from peerlearn.markdown import render_markdown
+from peerlearn.site import page_arg
+
+bp = Blueprint("facilitation", __name__, template_folder="templates")
+
+_BASE = "/circles/<int:circle_id>"
+
+#: How each build-log state reads on the page and in the CSV.
+STATE_LABELS = {
+    roster.LogState.NONE: _l("Not started"),
+    roster.LogState.DRAFT: _l("Draft"),
+    roster.LogState.SUBMITTED: _l("Submitted"),
+    roster.LogState.REVIEWED: _l("Reviewed"),
+    roster.LogState.GRADED: _l("Graded"),
+}
+
+Page = str | tuple[str, int]
+
+
+def _circle(circle_id: int) -> Circle:
+    circle = db.session.get(Circle, circle_id, options=[selectinload(Circle.course)])
+    if circle is None:
+        abort(404)
+    return circle
+
+
+def _facilitated(circle_id: int) -> Circle:
+    circle = _circle(circle_id)
+    if not permissions.can_facilitate(
+        current_user, circle.course, is_facilitator(current_user.id, circle)
+    ):
+        abort(403)
+    return circle
+
+
+def _assignment(circle: Circle) -> tuple[list[Assignment], Assignment | None]:
+    """The course's assignments and the one asked for (``?a=slug``; the first otherwise)."""
+    assignments = buildlogs.course_assignments(circle.course)
+    wanted = request.args.get("a")
+    chosen = next((one for one in assignments if one.slug == wanted), None)
+    if wanted and chosen is None:
+        abort(404)
+    return assignments, chosen or (assignments[0] if assignments else None)
+
+
+# --- The view before the meeting --------------------------------------------------------
+
+
+@bp.get(f"{_BASE}/facilitate")
+@login_required
+def overview(circle_id: int) -> Page:
+    circle = _facilitated(circle_id)
+    assignments, assignment = _assignment(circle)
+    days = roster.idle_days_arg(request.args.get("days"))
+    only_stuck = request.args.get("show") == "stuck"
+    page = page_arg()
+    found = roster.roster(circle, assignment, days)
+    shown = found.page(page, only_stuck)
+    if page > shown.pages:
+        abort(404)
+    facilitator = is_facilitator(current_user.id, circle)
+    return render_template(
+        "facilitation/overview.html",
+        circle=circle,
+        course=circle.course,
+        assignments=[(one, spec_of(one).title) for one in assignments],
+        assignment=assignment,
+        roster=found,
+        shown=shown,
+        days=days,
+        only_stuck=only_stuck,
+        labels=STATE_LABELS,
+        facilitator=facilitator,
+        facilitators=cofacilitation.facilitators(circle),
+        promote_form=PromoteForm(formdata=None),
+    )
+
+
+@bp.get(f"{_BASE}/facilitate.csv")
+@login_required
+def export(circle_id: int) -> Response:
+    circle = _facilitated(circle_id)
+    _assignments, assignment = _assignment(circle)
+    days = roster.idle_days_arg(request.args.get("days"))
+    body = roster.write_csv(
+        roster.roster(circle, assignment, days),
+        (
+            _("Username"),
+            _("Modules done"),
+            _("Build log"),
+            _("Reviews given"),
+            _("Reviews received"),
+            _("Reviews needed"),
+            _("Last active"),
+            _("Days inactive"),
+            _("Days waiting for reviews"),
+            _("Stuck"),
+        ),
+        lambda state: str(STATE_LABELS[state]),
+    )
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    name = f"circle-{circle.id}" + (f"-{assignment.slug}" if assignment else "")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Messages ---------------------------------------------------------------------------
+
+
+def _render_messages(circle: Circle, form: MessageForm, status: int = 200) -> Page:
+    member = membership(current_user.id, circle)
+    if not permissions.can_read_circle_messages(current_user, circle.course, member is not None):
+        abort(403)
+    page = page_arg()
+    found = messages.messages_page(circle, page)
+    if page > found.pages:
+        abort(404)
+    facilitator = member is not None and member.role == FACILITATOR
+    return render_template(
+        "facilitation/messages.html",
+        circle=circle,
+        course=circle.course,
+        found=found,
+        form=form if permissions.can_message_circle(current_user, facilitator) else None,
+        markdown=render_markdown,
+    ), status
+
+
+# Endpoint "messages"; the function has another name so as not to hide the module.
+@bp.get(f"{_BASE}/messages", endpoint="messages")
+@login_required
+def messages_list(circle_id: int) -> Page:
+    return _render_messages(_circle(circle_id), MessageForm(formdata=None))
+
+
+@bp.post(f"{_BASE}/messages")
+@login_required
+def send_message(circle_id: int) -> Response | Page:
+    circle = _circle(circle_id)
+    if not permissions.can_message_circle(current_user, is_facilitator(current_user.id, circle)):
+        abort(403)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_messages(circle, form, 422)
+    messages.post_message(current_user, circle, form.body.data or "")
+    db.session.commit()
+    flash(_("Your message is sent to every member of the circle."), "success")
+    return redirect(url_for("facilitation.messages", circle_id=circle.id))
+
+
+# --- Co-facilitation --------------------------------------------------------------------
+
+
+def _refused(circle: Circle, code: str) -> tuple[str, int]:
+    return render_template(
+        "facilitation/refused.html",
+        circle=circle,
+        message=REFUSALS[code],
+        back=url_for("facilitation.overview", circle_id=circle.id) + "#facilitators",
+    ), 409
+
+
+@bp.post(f"{_BASE}/facilitators")
+@login_required
+def promote(circle_id: int) -> Response | Page:
+    circle = _circle(circle_id)
+    if not permissions.can_manage_facilitators(
+        current_user, is_facilitator(current_user.id, circle)
+    ):
+        abort(403)
+    form = PromoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        member = cofacilitation.promote(current_user, circle, form.username.data or "")
+    except CoFacilitationRefused as refused:
+        db.session.rollback()
+        return _refused(circle, refused.code)
+    db.session.commit()
+    flash(
+        _("%(username)s is now a facilitator of this circle.", username=member.user.username),
+        "success",
+    )
+    return redirect(url_for("facilitation.overview", circle_id=circle.id) + "#facilitators")
+
+
+@bp.post(f"{_BASE}/facilitators/step-down")
+@login_required
+def step_down(circle_id: int) -> Response | Page:
+    circle = _circle(circle_id)
+    if not permissions.can_manage_facilitators(
+        current_user, is_facilitator(current_user.id, circle)
+    ):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        cofacilitation.step_down(current_user, circle)
+    except CoFacilitationRefused as refused:
+        db.session.rollback()
+        return _refused(circle, refused.code)
+    db.session.commit()
+    flash(_("You are no longer a facilitator of this circle; you stay a member."), "info")
+    return redirect(url_for("facilitation.messages", circle_id=circle.id))
