@@ -37,8 +37,8 @@ from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 from peerlearn.review.progress import grade_visible
 from peerlearn.review.queue_counts import effective_required_sql
 
-#: Learners per page: a page of them stays within the page budget (tests/facilitation).
-PER_PAGE = 40
+#: Learners per page: a circle of 50 on one page (to print), within the page budget.
+PER_PAGE = 50
 #: Days without activity before a learner shows as stuck, unless the facilitator says.
 DEFAULT_IDLE_DAYS = 7
 #: The longest wait a facilitator can ask about (a number the page can show).

@@ -35,9 +35,7 @@ def test_each_learner_shows_the_stage_of_their_build_log(circle_scene, create_us
             assert row.state is LogState.GRADED
         else:
             assert row.state is LogState.REVIEWED
-    assert {rows[n].state for n in ("learner001", "learner002", "learner003")} >= {
-        LogState.GRADED
-    }
+    assert {rows[n].state for n in ("learner001", "learner002", "learner003")} >= {LogState.GRADED}
     assert sum(rows[n].received for n in rows) == 2
     assert rows["learner001"].given == 1 and rows["learner002"].given == 0
 
