@@ -113,6 +113,9 @@ PRIVATE = {
     "community_i18n.message": "admin",
     "community_i18n.export": "admin",
     "community_i18n.translators": "admin",
+    "facilitation.overview": "maintainer",
+    "facilitation.export": "maintainer",
+    "facilitation.messages": "learner",
 }
 
 #: Who sends the state-changing requests of an endpoint: the world's user the route is for,
