@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.authoring.proposal_views import bp as proposals
     from peerlearn.authoring.views import bp as authoring
     from peerlearn.catalog.views import bp as catalog
+    from peerlearn.circles.views import bp as circles
     from peerlearn.community_i18n.views import bp as community_i18n
     from peerlearn.facilitation.views import bp as facilitation
     from peerlearn.notifications.views import bp as notifications
@@ -173,7 +174,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
         assignments, assignment_authoring, submissions, review, review_staff, gradebook,
-        notifications, offline, community_i18n, badges, facilitation,
+        notifications, offline, community_i18n, badges, circles, facilitation,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     receivers.connect()
@@ -182,9 +183,12 @@ def register_blueprints(app: Flask) -> None:
 def register_signal_receivers(app: Flask) -> None:
     # Features react to a lower feature's events through signals, so that the lower one
     # never imports them (DESIGN.md): peer review queues every submitted build log.
+    from peerlearn.circles.schedule import connect_receivers as connect_circle_deadlines
     from peerlearn.review.queue import connect_receivers
 
     connect_receivers()
+    # Circle members are held to their circle's dates wherever assignments checks one.
+    connect_circle_deadlines()
 
 
 def register_templates(app: Flask) -> None:

@@ -262,3 +262,46 @@ def can_revoke_badge(user: Any, course: Course | None) -> bool:
     if course is None:
         return is_site_admin(user)
     return can_edit_course(user, course)
+
+
+# --- Learning circles: anyone signed in starts one; its facilitators run it. ---
+# ``member`` and ``facilitator`` are facts the view looks up (``circles.membership``) about
+# the acting user's *current* membership of the circle.
+
+
+def can_start_circle(user: Any, course: Course) -> bool:
+    """Anyone signed in may gather a circle for any course: courses are open resources."""
+    return is_signed_in(user)
+
+
+def can_view_circle(user: Any, circle: Any, member: bool) -> bool:
+    """An open circle's page is public (people find it from the course page); one by
+    invitation is for its members, the course's maintainers and site admins. Someone with
+    the invitation link sees the invitation page instead."""
+    return bool(circle.open) or member or can_edit_course(user, circle.course)
+
+
+def can_see_circle_members(user: Any, circle: Any, member: bool) -> bool:
+    """Who is in a circle (names) is for its members, the course's maintainers and admins."""
+    return is_signed_in(user) and (member or can_edit_course(user, circle.course))
+
+
+def can_see_meeting_place(user: Any, circle: Any, member: bool) -> bool:
+    """An open circle says where it meets, so people can decide to join; one by
+    invitation tells its members (a home or a phone group is not for everyone)."""
+    return bool(circle.open) or member or can_edit_course(user, circle.course)
+
+
+def can_join_circle(user: Any, circle: Any) -> bool:
+    """Anyone signed in asks to join; the service decides (open or code, seats, dates)."""
+    return is_signed_in(user)
+
+
+def can_facilitate(user: Any, circle: Any, facilitator: bool) -> bool:
+    """A circle's facilitators change its details and dates, see its invitation and code;
+    site admins may step in. Course maintainers do not run other people's circles."""
+    return is_signed_in(user) and (facilitator or bool(user.is_admin))
+
+
+def can_view_own_calendar(user: Any) -> bool:
+    return is_signed_in(user)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.measurements import Measurement
 from peerlearn.assignments.models import (
     Assignment,
@@ -29,7 +30,6 @@ from peerlearn.assignments.models import (
     Submission,
 )
 from peerlearn.assignments.photos import ProcessedPhoto, process_photo
-from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.signals import log_submitted
 from peerlearn.assignments.snapshots import snapshot_json
 from peerlearn.content.models import Course, Module
@@ -152,8 +152,12 @@ def photo_types(shas: set[str]) -> dict[str, str]:
     return {row.sha256: row.content_type for row in rows}
 
 
-def deadline_passed(assignment: Assignment, now: datetime | None = None) -> bool:
-    deadline = spec_of(assignment).submission_deadline
+def deadline_passed(
+    assignment: Assignment, now: datetime | None = None, user_id: int | None = None
+) -> bool:
+    """Whether submitting is closed for ``user_id`` (their own dates, see ``deadlines``),
+    or by the course's dates when no learner is named."""
+    deadline = deadlines_of(user_id, assignment).submit_by
     return deadline is not None and (now or utcnow()) >= deadline
 
 
@@ -165,7 +169,7 @@ def phase_of(
         return Phase.ANONYMOUS
     if not enrolled:
         return Phase.NOT_ENROLLED
-    if deadline_passed(assignment):
+    if deadline_passed(assignment, user_id=user.id):
         return Phase.CLOSED
     if log is None:
         return Phase.NO_LOG
@@ -181,7 +185,7 @@ def _touch(log: BuildLog) -> None:
 
 def start_log(user: User, assignment: Assignment) -> BuildLog:
     """Create the user's empty build log; one per learner and assignment."""
-    if deadline_passed(assignment):
+    if deadline_passed(assignment, user_id=user.id):
         raise BuildLogRefused("closed")
     if log_of(user, assignment) is not None:
         raise BuildLogRefused("already_started")
@@ -314,7 +318,7 @@ def submit(user: User, log: BuildLog) -> Submission | None:
     versions only ever record real changes. A new version is announced as ``log_submitted``
     (peer review queues the log), inside this call and so in the caller's transaction.
     """
-    if deadline_passed(log.assignment):
+    if deadline_passed(log.assignment, user_id=log.user_id):
         raise BuildLogRefused("closed")
     if not log.title.strip():
         raise BuildLogRefused("no_title")

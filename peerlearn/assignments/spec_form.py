@@ -22,7 +22,7 @@ from peerlearn.bundles.assignment_spec import MAX_CRITERIA, MAX_LEVELS, Assignme
 SETTINGS = (
     "title", "module", "must_review", "must_be_reviewed", "calibration_examples",
     "anonymity", "grading", "flexible_after_days", "submission_deadline", "review_deadline",
-    "prompt",
+    "days_to_submit", "days_to_review", "prompt",
 )  # fmt: skip
 _WHOLE = ("must_review", "must_be_reviewed", "calibration_examples")
 _CRITERION_KEY = re.compile(r"^c(\d{1,2})-id$")
@@ -84,6 +84,8 @@ def draft_of(spec: AssignmentSpec) -> AssignmentDraft:
         if spec.submission_deadline
         else "",
         "review_deadline": spec.review_deadline.isoformat() if spec.review_deadline else "",
+        "days_to_submit": "" if spec.days_to_submit is None else str(spec.days_to_submit),
+        "days_to_review": "" if spec.days_to_review is None else str(spec.days_to_review),
         "prompt": spec.prompt,
     }
     rubric = [
@@ -192,6 +194,10 @@ def _optional(text: str) -> str | None:
     return text.strip() or None
 
 
+def _optional_whole(text: str) -> Any:
+    return _whole(text.strip()) if text.strip() else None
+
+
 def values_of(draft: AssignmentDraft, key: str) -> dict[str, Any]:
     """The mapping the YAML of this draft would read as; ``key`` is the assignment's id,
     which the form does not show because an edit may not change it."""
@@ -208,6 +214,7 @@ def values_of(draft: AssignmentDraft, key: str) -> dict[str, Any]:
         "flexible_after_days": _whole(flexible) if flexible else None,
         "submission_deadline": _optional(settings["submission_deadline"]),
         "review_deadline": _optional(settings["review_deadline"]),
+        **{name: _optional_whole(settings[name]) for name in ("days_to_submit", "days_to_review")},
         "prompt": settings["prompt"],
         "rubric": [
             {

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions, rate_limits
 from peerlearn.assignments import buildlogs, log_helpers
 from peerlearn.assignments.buildlogs import BuildLogRefused
+from peerlearn.assignments.deadlines import Deadlines, deadlines_of
 from peerlearn.assignments.forms import (
     PHOTO_MESSAGES,
     PHOTO_STATUS,
@@ -145,7 +146,7 @@ def _editor(
         **editor_forms(log, datetime.now(get_timezone()).date(), active),
         versions=[(one, _when(one.created_at)) for one in versions],
         changed=latest is not None and latest != snapshot_json(log),
-        closed=buildlogs.deadline_passed(assignment),
+        closed=buildlogs.deadline_passed(assignment, user_id=log.user_id),
         max_photos=buildlogs.MAX_PHOTOS_PER_ENTRY,
     ), status
 
@@ -332,3 +333,11 @@ bp.add_app_template_filter(log_helpers.log_value, "log_value")
 bp.add_app_template_global(log_helpers.log_photo_urls, "log_photo_urls")
 bp.add_app_template_global(log_helpers.log_charts, "log_charts")
 bp.add_app_template_global(log_helpers.assignments_of, "assignments_of")
+
+
+@bp.app_template_global("my_deadlines")
+def my_deadlines(assignment: Assignment) -> Deadlines:
+    """The signed-in learner's dates for ``assignment`` (their circle's, when a feature
+    above gives them their own), or the course's for a visitor."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    return deadlines_of(user_id, assignment)

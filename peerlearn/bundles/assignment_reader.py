@@ -33,6 +33,8 @@ from peerlearn.bundles.assignment_rubric import read_rubric
 from peerlearn.bundles.assignment_spec import (
     ASSIGNMENT_FIELDS,
     MAX_CALIBRATION_EXAMPLES,
+    MAX_DAYS_TO_REVIEW,
+    MAX_DAYS_TO_SUBMIT,
     MAX_FLEXIBLE_DAYS,
     MAX_PROMPT,
     MAX_REVIEWS,
@@ -154,6 +156,8 @@ def read_assignment(file: str, data: dict[str, Any], slug: str) -> AssignmentSpe
         ),
         submission_deadline=submission_deadline,
         review_deadline=review_deadline,
+        days_to_submit=read_optional_whole(file, data, "days_to_submit", 1, MAX_DAYS_TO_SUBMIT),
+        days_to_review=read_optional_whole(file, data, "days_to_review", 1, MAX_DAYS_TO_REVIEW),
     )
 
 

@@ -23,7 +23,7 @@ ASSIGNMENTS_DIR = "assignments"
 ASSIGNMENT_FIELDS = (
     "id", "title", "module", "must_review", "must_be_reviewed", "self_assessment",
     "calibration_examples", "anonymity", "grading", "flexible_after_days",
-    "submission_deadline", "review_deadline",
+    "submission_deadline", "review_deadline", "days_to_submit", "days_to_review",
     "prompt", "rubric",
 )  # fmt: skip
 REQUIRED_ASSIGNMENT_FIELDS = ("id", "title", "module", "prompt", "rubric")
@@ -46,6 +46,10 @@ MAX_CALIBRATION_EXAMPLES = 10
 #: The flexible rule waits at most this long; a longer wait is no longer flexible.
 MAX_FLEXIBLE_DAYS = 60
 DEADLINE_EXAMPLE = "2027-03-01T18:00:00-04:00"
+#: Suggested durations for a learning circle's schedule: half a year to submit, three
+#: months to review, is already more than any circle runs.
+MAX_DAYS_TO_SUBMIT = 180
+MAX_DAYS_TO_REVIEW = 90
 
 
 class Anonymity(StrEnum):
@@ -121,6 +125,12 @@ class AssignmentSpec:
     flexible_after_days: int | None = None
     submission_deadline: datetime | None = None
     review_deadline: datetime | None = None
+    #: Suggested durations for circles, which run the course on their own dates: days to
+    #: submit, counted from the previous assignment's submission deadline (from the
+    #: circle's start for the first), and days to review after this one's. None: the
+    #: circle's default (a week each).
+    days_to_submit: int | None = None
+    days_to_review: int | None = None
 
     @property
     def filename(self) -> str:

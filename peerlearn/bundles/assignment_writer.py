@@ -55,7 +55,9 @@ def dump_assignment(spec: AssignmentSpec) -> str:
     """The canonical YAML of an assignment: fixed key order, every default written out.
 
     Defaults are written so a file documents every setting a facilitator can change;
-    deadlines that are not set are written as ``null``. Weights are written in their
+    deadlines that are not set are written as ``null``. The suggested durations for
+    circles (``days_to_submit``, ``days_to_review``) are written only when set, so that
+    files written before they existed read back to the same bytes. Weights are written in their
     shortest form (``2``, ``1.5``). The slug is the file name and is not written.
     """
     values: dict[str, Any] = {
@@ -71,6 +73,9 @@ def dump_assignment(spec: AssignmentSpec) -> str:
         "flexible_after_days": spec.flexible_after_days,
         "submission_deadline": _deadline_text(spec.submission_deadline),
         "review_deadline": _deadline_text(spec.review_deadline),
+        # Written only when set: files from before circles keep their exact bytes.
+        **({"days_to_submit": spec.days_to_submit} if spec.days_to_submit else {}),
+        **({"days_to_review": spec.days_to_review} if spec.days_to_review else {}),
         "prompt": spec.prompt,
         "rubric": [
             {

@@ -19,9 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from peerlearn.assignments.buildlogs import course_assignments
+from peerlearn.assignments.deadlines import Deadlines
+from peerlearn.assignments.deadlines import learner_deadlines as learner_deadlines_signal
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.circles.models import Circle, CircleDeadline
+from peerlearn.circles.models import Circle, CircleDeadline, CircleMember
 from peerlearn.extensions import db
 
 #: Days to submit an assignment, counted from the previous one's deadline (or from the
@@ -55,9 +57,7 @@ def suggested_days(assignment: Assignment) -> tuple[int, int]:
     """The bundle's suggested days to submit and to review for ``assignment``, or the
     defaults."""
     spec = spec_of(assignment)
-    submit = getattr(spec, "suggested_submit_days", None) or DEFAULT_SUBMIT_DAYS
-    review = getattr(spec, "suggested_review_days", None) or DEFAULT_REVIEW_DAYS
-    return submit, review
+    return spec.days_to_submit or DEFAULT_SUBMIT_DAYS, spec.days_to_review or DEFAULT_REVIEW_DAYS
 
 
 def schedule_order(assignments: Sequence[Assignment]) -> list[Assignment]:
@@ -158,3 +158,100 @@ def circle_schedule(circle: Circle) -> list[ScheduleLine]:
             submit_by, review_by = derived[assignment.id]
         lines.append(ScheduleLine(assignment, submit_by, review_by))
     return lines
+
+
+def learner_deadlines(user_id: int, course_id: int, assignment: Assignment) -> Deadlines | None:
+    """The dates of ``user_id``'s current circle for ``assignment``, or None when they are
+    in no circle of its course (they follow the course's own dates). One query, unless
+    the circle has no saved row for the assignment yet (added after the circle started)."""
+    found = db.session.execute(
+        select(Circle, CircleDeadline)
+        .join(CircleMember, CircleMember.circle_id == Circle.id)
+        .outerjoin(
+            CircleDeadline,
+            (CircleDeadline.circle_id == Circle.id)
+            & (CircleDeadline.assignment_id == assignment.id),
+        )
+        .where(
+            Circle.course_id == course_id,
+            CircleMember.user_id == user_id,
+            CircleMember.left_at.is_(None),
+        )
+        .order_by(CircleMember.joined_at.desc(), CircleMember.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    circle: Circle = found[0]
+    row: CircleDeadline | None = found[1]  # outer join: None when no row was saved
+    if row is not None:
+        return Deadlines(row.submit_by, row.review_by, source="circle")
+    submit_by, review_by = deadlines_for(circle, assignment)
+    return Deadlines(submit_by, review_by, source="circle")
+
+
+def _on_learner_deadlines(assignment: Assignment, *, user_id: int, **_: object) -> Deadlines | None:
+    return learner_deadlines(user_id, assignment.course_id, assignment)
+
+
+def connect_receivers() -> None:
+    """Hold circle members to their circle's dates wherever assignments asks
+    (``assignments.deadlines.learner_deadlines``); ``create_app`` calls this once."""
+    learner_deadlines_signal.connect(_on_learner_deadlines)
+
+
+# --- Meetings -----------------------------------------------------------------------------
+
+#: A circle with no last day and no deadlines still lists (and exports) this many weeks.
+OPEN_ENDED_WEEKS = 12
+
+
+def last_day(circle: Circle, lines: Sequence[ScheduleLine] | None = None) -> date:
+    """The circle's last day: ``ends_on``, else the day of its last deadline, else
+    ``OPEN_ENDED_WEEKS`` after its start."""
+    if circle.ends_on is not None:
+        return circle.ends_on
+    moments = [
+        moment
+        for line in (lines if lines is not None else circle_schedule(circle))
+        for moment in (line.submit_by, line.review_by)
+        if moment is not None
+    ]
+    if moments:
+        return local_day(circle, max(moments))
+    return circle.starts_on + timedelta(weeks=OPEN_ENDED_WEEKS)
+
+
+def meetings(circle: Circle, until: date) -> list[datetime]:
+    """Every weekly meeting from the start to ``until`` (inclusive), as aware datetimes in
+    the circle's zone; none when the circle sets no weekday."""
+    if circle.meeting_weekday is None:
+        return []
+    zone = zone_of(circle)
+    at = circle.meeting_time or time(0, 0)
+    day = circle.starts_on + timedelta(
+        days=(circle.meeting_weekday - circle.starts_on.weekday()) % 7
+    )
+    found = []
+    while day <= until:
+        found.append(datetime.combine(day, at, tzinfo=zone))
+        day += timedelta(weeks=1)
+    return found
+
+
+def next_meeting(
+    circle: Circle, now: datetime, lines: Sequence[ScheduleLine] | None = None
+) -> datetime | None:
+    """The first meeting that has not started by ``now``, or None (no weekday set, or
+    the circle is over)."""
+    if circle.meeting_weekday is None:
+        return None
+    end = last_day(circle, lines)
+    zone = zone_of(circle)
+    at = circle.meeting_time or time(0, 0)
+    today = max(now.astimezone(zone).date(), circle.starts_on)
+    day = today + timedelta(days=(circle.meeting_weekday - today.weekday()) % 7)
+    moment = datetime.combine(day, at, tzinfo=zone)
+    if moment <= now:
+        moment = datetime.combine(day + timedelta(weeks=1), at, tzinfo=zone)
+    return moment if moment.date() <= end else None

@@ -15,6 +15,7 @@ from flask_login import current_user
 from peerlearn import permissions
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.buildlogs import Phase
+from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.views import bp
@@ -28,6 +29,8 @@ from peerlearn.review.progress import ReviewStep, review_progress
 def assignment(slug: str, assignment_slug: str) -> str:
     course, assignment = viewable_assignment(slug, assignment_slug)
     spec = spec_of(assignment)
+    # The learner's own dates: their circle's when they are in one, else the course's.
+    dates = deadlines_of(current_user.id if current_user.is_authenticated else None, assignment)
     enrolled = catalog.is_enrolled(current_user, course)
     log = buildlogs.log_of(current_user, assignment)
     versions = buildlogs.submissions_of(log) if log is not None else []
@@ -39,8 +42,9 @@ def assignment(slug: str, assignment_slug: str) -> str:
         assignment=assignment,
         spec=spec,
         prompt=render_course_markdown(course, spec.prompt),
-        submission_deadline=_when(spec.submission_deadline),
-        review_deadline=_when(spec.review_deadline),
+        submission_deadline=_when(dates.submit_by),
+        review_deadline=_when(dates.review_by),
+        deadlines_from=dates.source,
         phase=phase,
         Phase=Phase,
         log=log,

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.db import utcnow
@@ -56,7 +57,8 @@ def review_progress(
     given = queue.completed_by(user, assignment)
     received, _leased, required = queue.counts_of(log)
     lease = reviewing.live_lease(user, assignment, now)
-    reviews_open = spec.review_deadline is None or now < spec.review_deadline
+    review_by = deadlines_of(user.id, assignment).review_by
+    reviews_open = review_by is None or now < review_by
     if given < spec.must_review:
         step = ReviewStep.REVIEW if reviews_open else ReviewStep.CLOSED
     elif grade_visible(given, spec.must_review, received, required):

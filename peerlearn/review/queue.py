@@ -64,6 +64,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.signals import log_submitted
@@ -160,7 +161,8 @@ def request_review(
     """
     now = now or utcnow()
     spec = spec_of(assignment)
-    if spec.review_deadline is not None and now >= spec.review_deadline:
+    review_by = deadlines_of(reviewer.id, assignment).review_by
+    if review_by is not None and now >= review_by:
         raise ReviewRefused("closed")
     serialized = _dialect() == "sqlite"
     if serialized:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
+from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.assignment_spec import AssignmentSpec
@@ -134,11 +135,11 @@ def _check_open(review: Review, spec: AssignmentSpec, now: datetime) -> None:
         raise ReviewRefused("submitted")
     if review.state == ReviewState.DISCARDED.value:
         raise ReviewRefused("discarded")
-    if (
-        review.kind in (ReviewKind.PEER.value, ReviewKind.SELF.value)
-        and spec.review_deadline is not None
-        and now >= spec.review_deadline
-    ):
+    if review.kind not in (ReviewKind.PEER.value, ReviewKind.SELF.value):
+        return
+    # The reviewer's own review deadline: their circle's, or the course's.
+    review_by = deadlines_of(review.reviewer_id, review.log.assignment).review_by
+    if review_by is not None and now >= review_by:
         raise ReviewRefused("closed")
 
 

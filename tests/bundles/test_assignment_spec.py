@@ -317,7 +317,8 @@ def levels_points(criterion: int, *points: int) -> Callable[[dict[str, Any]], ob
 ID_RULE = "must be 1-64 letters, digits, '.', '_' or '-' (a UUID is best)"
 TOP_FIELDS = (
     "id, title, module, must_review, must_be_reviewed, self_assessment, calibration_examples, "
-    "anonymity, grading, flexible_after_days, submission_deadline, review_deadline, prompt, rubric"
+    "anonymity, grading, flexible_after_days, submission_deadline, review_deadline, "
+    "days_to_submit, days_to_review, prompt, rubric"
 )
 LEVEL = ("rubric", 0, "levels", 1)
 
