@@ -178,7 +178,7 @@ def can_see_practice_result(user: Any, review: Any) -> bool:
 # (``circles.membership.is_facilitator``); ``member``: whether they are a current member.
 
 
-def can_facilitate(user: Any, course: Course, facilitator: bool) -> bool:
+def can_see_circle_progress(user: Any, course: Course, facilitator: bool) -> bool:
     """The facilitator's view of a circle (progress, who is stuck, the CSV) is for its
     facilitators, and for the course's maintainers, who run peer review for every circle."""
     return is_signed_in(user) and (facilitator or can_manage_reviews(user, course))

@@ -53,7 +53,7 @@ def _circle(circle_id: int) -> Circle:
 
 def _facilitated(circle_id: int) -> Circle:
     circle = _circle(circle_id)
-    if not permissions.can_facilitate(
+    if not permissions.can_see_circle_progress(
         current_user, circle.course, is_facilitator(current_user.id, circle)
     ):
         abort(403)

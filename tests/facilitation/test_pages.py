@@ -26,6 +26,8 @@ def overview(scene) -> str:
 def test_the_facilitator_sees_every_learner_and_who_is_stuck(client, login, circle_scene):
     scene = circle_scene(3, submitted=1)
     login(scene.facilitator)
+    circle_page = client.get(f"/circles/{scene.circle.id}").get_data(as_text=True)
+    assert f'href="{overview(scene)}"' in circle_page
 
     page = client.get(overview(scene))
 
