@@ -16,8 +16,11 @@ from peerlearn.circles.models import LEARNER, CircleMember
 from peerlearn.content.models import Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.facilitation.conftest import circle_scene, review_once  # noqa: F401  (a fixture)
+from tests.facilitation import conftest as circles
 from tests.review.conftest import submit_log
+
+#: The circle fixture of the facilitation tests, used here too.
+circle_scene = circles.circle_scene
 
 
 def _grow(scene, prefix: str, n: int) -> None:
@@ -63,7 +66,7 @@ def _grow(scene, prefix: str, n: int) -> None:
     for user_id in ids[::5] + ids[1::5]:
         submit_log(db.session.get(User, user_id), scene.assignment)
     for user_id in ids[1::10]:
-        review_once(db.session.get(User, user_id), scene.assignment)
+        circles.review_once(db.session.get(User, user_id), scene.assignment)
     db.session.commit()
 
 
@@ -73,7 +76,7 @@ def test_the_facilitator_view_runs_the_same_queries_for_5_or_500_learners(
     login,
     circle_scene,
     count_queries,
-    path,  # noqa: F811
+    path,
 ):
     scene = circle_scene(0)
     _grow(scene, "small", 5)
