@@ -194,6 +194,12 @@ def can_read_circle_messages(user: Any, course: Course, member: bool) -> bool:
     return is_signed_in(user) and (member or can_manage_reviews(user, course))
 
 
+def can_run_circle_reviews(user: Any, facilitator: bool) -> bool:
+    """A circle's facilitators use the gradebook and the waiting list for their own
+    circle's learners (without reviewers' names; maintainers see the whole course)."""
+    return is_signed_in(user) and facilitator
+
+
 def can_manage_facilitators(user: Any, facilitator: bool) -> bool:
     """A facilitator names co-facilitators and steps down (the service keeps one)."""
     return is_signed_in(user) and facilitator

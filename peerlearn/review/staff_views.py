@@ -23,6 +23,7 @@ from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext, when
 from peerlearn.review import flags, stuck
+from peerlearn.review.circle_scope import StaffScope, staff_assignment
 from peerlearn.review.flags import FlagRefused, Resolution
 from peerlearn.review.models import Review, ReviewFlag
 from peerlearn.review.staff_forms import (
@@ -69,8 +70,10 @@ def _render_waiting(
     page: int,
     active: tuple[int, LowerRequirementForm] | None = None,
     status: int = 200,
+    scope: StaffScope | None = None,
 ) -> Page:
-    result = stuck.waiting_page(assignment, current_user, page)
+    scope = scope or StaffScope()
+    result = stuck.waiting_page(assignment, current_user, page, learners=scope.learners)
     if page > result.pages:
         abort(404)
     spec = spec_of(assignment)
@@ -82,6 +85,7 @@ def _render_waiting(
         result=result,
         rule=stuck.flexible_rule(spec),
         active=active,
+        scope=scope,
         when=when,
     ), status
 
@@ -89,13 +93,13 @@ def _render_waiting(
 @bp.get(f"{BASE}/waiting")
 @login_required
 def waiting(slug: str, assignment_slug: str) -> Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    return _render_waiting(course, assignment, page_arg())
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    return _render_waiting(course, assignment, page_arg(), scope=scope)
 
 
-def _queued_log_or_404(assignment: Assignment, log_id: int) -> BuildLog:
+def _queued_log_or_404(assignment: Assignment, log_id: int, scope: StaffScope) -> BuildLog:
     log = stuck.queued_log(assignment, log_id)
-    if log is None:
+    if log is None or not scope.covers(log.user_id):
         abort(404, refusal("not_waiting"))
     return log
 
@@ -103,8 +107,8 @@ def _queued_log_or_404(assignment: Assignment, log_id: int) -> BuildLog:
 @bp.post(f"{BASE}/waiting/<int:log_id>/review")
 @login_required
 def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    log = _queued_log_or_404(assignment, log_id)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    log = _queued_log_or_404(assignment, log_id, scope)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -119,8 +123,8 @@ def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Pa
 @bp.post(f"{BASE}/waiting/<int:log_id>/requirement")
 @login_required
 def lower_requirement(slug: str, assignment_slug: str, log_id: int) -> Response | Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    log = _queued_log_or_404(assignment, log_id)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    log = _queued_log_or_404(assignment, log_id, scope)
     page = page_arg()
     form = LowerRequirementForm()
     if form.validate_on_submit():
@@ -143,7 +147,7 @@ def lower_requirement(slug: str, assignment_slug: str, log_id: int) -> Response 
                 "info",
             )
             return redirect(_waiting_url(course, assignment, page))
-    return _render_waiting(course, assignment, page, active=(log.id, form), status=422)
+    return _render_waiting(course, assignment, page, active=(log.id, form), status=422, scope=scope)
 
 
 # --- Flags -------------------------------------------------------------------------------
