@@ -16,7 +16,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.assignments.loading import managed_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.content.models import Course
@@ -194,9 +193,11 @@ def _render_flags(
     assignment: Assignment,
     active: tuple[int, ResolveFlagForm] | None = None,
     status: int = 200,
+    scope: StaffScope | None = None,
 ) -> Page:
-    open_flags = flags.open_flags(assignment)
-    resolved = flags.recently_resolved(assignment)
+    scope = scope or StaffScope()
+    open_flags = flags.open_flags(assignment, scope.learners)
+    resolved = flags.recently_resolved(assignment, learners=scope.learners)
     return render_template(
         "review/staff_flags.html",
         course=course,
@@ -206,6 +207,7 @@ def _render_flags(
         resolved=resolved,
         resolvers=flags.usernames(flag.resolved_by_id for flag in resolved),
         active=active,
+        scope=scope,
         when=when,
     ), status
 
@@ -214,23 +216,23 @@ def _render_flags(
 @bp.get(f"{BASE}/flags", endpoint="flags")
 @login_required
 def flags_list(slug: str, assignment_slug: str) -> Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    return _render_flags(course, assignment)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    return _render_flags(course, assignment, scope=scope)
 
 
 @bp.post(f"{BASE}/flags/<int:flag_id>")
 @login_required
 def resolve_flag(slug: str, assignment_slug: str, flag_id: int) -> Response | Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
     flag: ReviewFlag | None = flags.flag_in(assignment, flag_id)
-    if flag is None:
+    if flag is None or not scope.covers(flag.review.log.user_id):
         abort(404)
     back = url_for("review_staff.flags", slug=course.slug, assignment_slug=assignment.slug)
     if flag.resolved_at is not None:
         return refused_page(refusal("already_resolved"), back)
     form = ResolveFlagForm()
     if not form.validate_on_submit():
-        return _render_flags(course, assignment, active=(flag.id, form), status=422)
+        return _render_flags(course, assignment, active=(flag.id, form), status=422, scope=scope)
     decision = Resolution(form.decision.data)
     try:
         flags.resolve_flag(current_user, flag, decision, form.note.data or "")

@@ -95,6 +95,35 @@ def test_learners_and_other_circles_facilitators_are_refused(
             assert client.get(_base(scene) + path).status_code == 403, (who.username, path)
         client.submit("/logout")
     login(scene.facilitator)
-    # Flags and standings name reviewers: still the maintainers' alone.
-    assert client.get(_base(scene) + "/flags").status_code == 403
+    # Reviewer standings rank reviewers by name: still the maintainers' alone.
     assert client.get(_base(scene) + "/standings").status_code == 403
+
+
+def test_a_facilitator_decides_reports_about_their_circle_without_reviewers_names(
+    client, login, circle_scene, create_user
+):
+    from sqlalchemy import select
+
+    from peerlearn.review.models import Review, ReviewFlag
+    from tests.fixtures.world import _review
+
+    scene, outsider_log = _scene(circle_scene, create_user)
+    review = db.session.scalar(select(Review).where(Review.state == "submitted"))
+    mine = ReviewFlag(review_id=review.id, flagged_by_id=scene.learners[1].id, reason="Rude.")
+    other = _review(outsider_log, create_user("outsider002"), "peer")  # outside the circle
+    theirs = ReviewFlag(review_id=other.id, flagged_by_id=outsider_log.user_id, reason="Rude.")
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    login(scene.facilitator)
+
+    page = client.get(_base(scene) + "/flags").get_data(as_text=True)
+    assert "A review of learner002&#39;s build log" in page
+    assert "learner001" not in page and "outsider001" not in page
+    assert (
+        client.submit(
+            f"{_base(scene)}/flags/{theirs.id}", {"decision": "kept", "note": "Fine."}
+        ).status_code
+        == 404
+    )
+    decided = client.submit(f"{_base(scene)}/flags/{mine.id}", {"decision": "kept", "note": "Ok."})
+    assert decided.status_code == 302
