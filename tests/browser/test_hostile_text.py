@@ -9,10 +9,11 @@ display math); assignment title; build log title, summary and entries, photo cap
 photos' alt text), measurement names and units (in the table and in the SVG charts); review
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
-comments; a fork's title; badge names (made of course titles) on the badge page and
-the profile; usernames (the form allows only a-z, digits, '.', '_' and '-',
-but a name from elsewhere — the command line, an old account — must not matter);
-translation suggestions and approved translations; and search queries echoed back.
+comments; a fork's title; a learning circle's name and place and a facilitator's message;
+badge names (made of course titles) on the badge page and the profile; usernames (the form
+allows only a-z, digits, '.', '_' and '-', but a name from elsewhere — the command line, an
+old account — must not matter); translation suggestions and approved translations; and
+search queries echoed back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
 be reported, so the escaping and the sanitizer alone kept the page clean) and with it
@@ -44,6 +45,7 @@ from peerlearn.assignments.measurements import (
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, Submission
 from peerlearn.authoring import editing, forking, proposals
 from peerlearn.catalog.models import Enrolment
+from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.community_i18n.catalog import message_key
 from peerlearn.community_i18n.models import (
     SuggestionStatus,
@@ -55,6 +57,7 @@ from peerlearn.community_i18n.models import (
 )
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.facilitation.messages import post_message
 from peerlearn.recognition import awarding
 from peerlearn.review import flags, regrades
 from peerlearn.review.models import Review
@@ -272,6 +275,16 @@ def hostile_site(
     badge = awarding.issue(mallory, awarding.course_badge(course))
     assert badge is not None
     mallory.activity_public = True
+    # A learning circle with a hostile name and place, the hostile name in it, and a
+    # facilitator's message holding the corpus: the facilitator's view and the messages.
+    circle = start_circle(
+        admin, course, CircleDetails(
+            name='<img src=x onerror=alert(81)> " onfocus="alert(82)"', language="es",
+            starts_on=date(2027, 1, 4), meeting_place=INLINE[:300],
+        ),
+    )  # fmt: skip
+    join_circle(mallory, circle)
+    post_message(admin, circle, BLOCKS)
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -293,6 +306,7 @@ def hostile_site(
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
+            f"/circles/{circle.id}/facilitate", f"/circles/{circle.id}/messages",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip
