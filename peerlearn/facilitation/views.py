@@ -24,7 +24,7 @@ from peerlearn.extensions import db
 from peerlearn.facilitation import cofacilitation, messages, roster
 from peerlearn.facilitation.cofacilitation import CoFacilitationRefused
 from peerlearn.facilitation.forms import REFUSALS, ConfirmForm, MessageForm, PromoteForm
-from peerlearn.i18n import _, _l
+from peerlearn.i18n import _, pgettext
 from peerlearn.markdown import render_markdown
 from peerlearn.site import page_arg
 
@@ -32,14 +32,17 @@ bp = Blueprint("facilitation", __name__, template_folder="templates")
 
 _BASE = "/circles/<int:circle_id>"
 
-#: How each build-log state reads on the page and in the CSV.
-STATE_LABELS = {
-    roster.LogState.NONE: _l("Not started"),
-    roster.LogState.DRAFT: _l("Draft"),
-    roster.LogState.SUBMITTED: _l("Submitted"),
-    roster.LogState.REVIEWED: _l("Reviewed"),
-    roster.LogState.GRADED: _l("Graded"),
-}
+def state_label(state: roster.LogState) -> str:
+    """How a build-log state reads on the page and in the CSV (one log: "Entregada", not
+    the plural of other pages' "Entregadas")."""
+    labels = {
+        roster.LogState.NONE: pgettext("build log", "Not started"),
+        roster.LogState.DRAFT: pgettext("build log", "Draft"),
+        roster.LogState.SUBMITTED: pgettext("build log", "Submitted"),
+        roster.LogState.REVIEWED: pgettext("build log", "Reviewed"),
+        roster.LogState.GRADED: pgettext("build log", "Graded"),
+    }
+    return str(labels[state])
 
 Page = str | tuple[str, int]
 
@@ -96,7 +99,7 @@ def overview(circle_id: int) -> Page:
         shown=shown,
         days=days,
         only_stuck=only_stuck,
-        labels=STATE_LABELS,
+        state_label=state_label,
         facilitator=facilitator,
         facilitators=cofacilitation.facilitators(circle),
         promote_form=PromoteForm(formdata=None),
@@ -123,7 +126,7 @@ def export(circle_id: int) -> Response:
             _("Days waiting for reviews"),
             _("Stuck"),
         ),
-        lambda state: str(STATE_LABELS[state]),
+        state_label,
     )
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
