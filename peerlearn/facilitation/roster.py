@@ -66,6 +66,8 @@ class MemberRow:
     state: LogState
     #: Peer reviews the learner submitted for the assignment.
     given: int
+    #: Calibration examples they practised on (submitted) for the assignment.
+    practised: int
     #: Reviews their log received, and how many it needs (flexible rule applied).
     received: int
     required: int
@@ -89,6 +91,8 @@ class Roster:
     stuck: int
     modules: int
     must_review: int
+    #: Calibration examples each learner is offered (0: the assignment has none).
+    calibration: int
     days: int
 
     def page(self, number: int, only_stuck: bool, per_page: int = PER_PAGE) -> RosterPage:
@@ -174,12 +178,13 @@ def roster(
     )
     reviewed = _reviews_given(circle, assignment, learners)
     logs = _logs(assignment, learners, now) if assignment is not None else {}
-    must_review = spec_of(assignment).must_review if assignment is not None else 0
+    spec = spec_of(assignment) if assignment is not None else None
+    must_review = spec.must_review if spec is not None else 0
 
     rows = []
     for user_id, username, joined_at in members:
         done, progressed = progress.get(user_id, (0, None))
-        given, last_review = reviewed.get(user_id, (0, None))
+        given, practised, last_review = reviewed.get(user_id, (0, 0, None))
         log = logs.get(user_id)
         last = max(
             moment for moment in (joined_at, progressed, edited.get(user_id), last_review) if moment
@@ -193,6 +198,7 @@ def roster(
                 modules_done=int(done),
                 state=state,
                 given=int(given),
+                practised=practised,
                 received=received,
                 required=required,
                 last_active=last,
@@ -208,6 +214,7 @@ def roster(
         stuck=sum(1 for row in rows if row.stuck),
         modules=int(modules),
         must_review=must_review,
+        calibration=spec.calibration_examples if spec is not None else 0,
         days=days,
     )
 
@@ -216,9 +223,7 @@ def roster(
 _LogFacts = tuple[bool, int, int, datetime | None]
 
 
-def _logs(
-    assignment: Assignment, learners: Select[Any], now: datetime
-) -> dict[int, _LogFacts]:
+def _logs(assignment: Assignment, learners: Select[Any], now: datetime) -> dict[int, _LogFacts]:
     """Each learner's log of ``assignment`` with its queue counts (one query). A log is in
     the review queue once submitted."""
     required = effective_required_sql(spec_of(assignment), now)
@@ -241,17 +246,20 @@ def _logs(
 
 def _reviews_given(
     circle: Circle, assignment: Assignment | None, learners: Select[Any]
-) -> dict[int, tuple[int, datetime | None]]:
-    """Peer reviews each learner submitted for ``assignment``, and when they last
-    submitted any review in the course (one query)."""
-    this_one = and_(
-        Review.assignment_id == (assignment.id if assignment is not None else -1),
-        Review.kind == ReviewKind.PEER.value,
-    )
+) -> dict[int, tuple[int, int, datetime | None]]:
+    """Peer reviews and calibration practices each learner submitted for ``assignment``,
+    and when they last submitted any review in the course (one query)."""
+    assignment_id = assignment.id if assignment is not None else -1
+
+    def counted(kind: ReviewKind) -> Any:
+        this_one = and_(Review.assignment_id == assignment_id, Review.kind == kind.value)
+        return func.coalesce(func.sum(case((this_one, 1), else_=0)), 0)
+
     found = db.session.execute(
         select(
             Review.reviewer_id,
-            func.coalesce(func.sum(case((this_one, 1), else_=0)), 0),
+            counted(ReviewKind.PEER),
+            counted(ReviewKind.CALIBRATION),
             func.max(Review.submitted_at),
         )
         .join(Assignment, Assignment.id == Review.assignment_id)
@@ -262,7 +270,9 @@ def _reviews_given(
         )
         .group_by(Review.reviewer_id)
     )
-    return {user_id: (int(given), latest) for user_id, given, latest in found}
+    return {
+        user_id: (int(given), int(practised), latest) for user_id, given, practised, latest in found
+    }
 
 
 def _state(
@@ -299,7 +309,8 @@ def write_csv(
 ) -> bytes:
     """Every row as CSV (UTF-8 with a byte-order mark, as the gradebook's): ``headers``
     name username, modules done, build log, reviews given, reviews received, reviews
-    needed, last active (ISO date), days inactive, days waiting, stuck."""
+    needed, calibration practices, last active (ISO date), days inactive, days waiting,
+    stuck."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_cell(str(header)) for header in headers])
@@ -312,6 +323,7 @@ def write_csv(
                 row.given,
                 row.received,
                 row.required,
+                row.practised,
                 row.last_active.date().isoformat(),
                 row.idle_days,
                 "" if row.waiting_days is None else row.waiting_days,

@@ -32,6 +32,7 @@ bp = Blueprint("facilitation", __name__, template_folder="templates")
 
 _BASE = "/circles/<int:circle_id>"
 
+
 def state_label(state: roster.LogState) -> str:
     """How a build-log state reads on the page and in the CSV (one log: "Entregada", not
     the plural of other pages' "Entregadas")."""
@@ -43,6 +44,7 @@ def state_label(state: roster.LogState) -> str:
         roster.LogState.GRADED: pgettext("build log", "Graded"),
     }
     return str(labels[state])
+
 
 Page = str | tuple[str, int]
 
@@ -121,6 +123,7 @@ def export(circle_id: int) -> Response:
             _("Reviews given"),
             _("Reviews received"),
             _("Reviews needed"),
+            _("Calibration practices"),
             _("Last active"),
             _("Days inactive"),
             _("Days waiting for reviews"),

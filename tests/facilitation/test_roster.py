@@ -92,3 +92,30 @@ def test_the_days_argument_is_kept_to_a_sensible_number():
     assert idle_days_arg("99999") == 365
     assert idle_days_arg("9" * 40) == 7
     assert idle_days_arg("900") == 365
+
+
+def test_calibration_practice_shows_when_the_assignment_asks_for_it(client, login, circle_scene):
+    from peerlearn.review import calibration_examples, calibration_practice
+    from tests.fixtures.world import _submit
+
+    scene = circle_scene(3, submitted=2, calibration_examples=1)
+    from peerlearn.assignments.buildlogs import log_of
+
+    log_id = log_of(scene.learners[0], scene.assignment).id
+    example, reference = calibration_examples.add_example(
+        scene.maintainer, scene.assignment, log_id
+    )
+    _submit(reference)
+    practice = calibration_practice.start_practice(scene.learners[1], scene.assignment, example.id)
+    _submit(practice, points=0)
+    db.session.commit()
+
+    rows = {row.username: row for row in roster(scene.circle, scene.assignment).rows}
+    assert [rows[name].practised for name in ("learner001", "learner002", "learner003")] == [
+        0,
+        1,
+        0,
+    ]
+    login(scene.facilitator)
+    html = client.get(f"/circles/{scene.circle.id}/facilitate").get_data(as_text=True)
+    assert '<th scope="col">Calibration</th>' in html and "<td>1/1</td>" in html
