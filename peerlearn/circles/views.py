@@ -369,7 +369,8 @@ def _qr_svg(link: str) -> str:
     """The link as a QR code in SVG. Medium error correction survives a creased or
     smudged printout; the viewBox lets the page scale it."""
     code = segno.make(link, error="m", micro=False)
-    return str(code.svg_inline(scale=4, omitsize=True, svgclass="qr", lineclass=None))
+    title = _("QR code of the invitation link")  # segno escapes it
+    return str(code.svg_inline(scale=4, omitsize=True, svgclass="qr", lineclass=None, title=title))
 
 
 @bp.post("/circles/<int:circle_id>/invite/new-code")

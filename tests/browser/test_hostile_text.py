@@ -9,11 +9,11 @@ display math); assignment title; build log title, summary and entries, photo cap
 photos' alt text), measurement names and units (in the table and in the SVG charts); review
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
-comments; a fork's title; a learning circle's name and place and a facilitator's message;
-badge names (made of course titles) on the badge page and the profile; usernames (the form
-allows only a-z, digits, '.', '_' and '-', but a name from elsewhere — the command line, an
-old account — must not matter); translation suggestions and approved translations; and
-search queries echoed back.
+comments; a fork's title; a learning circle's name and meeting place and a facilitator's
+message; badge names (made of course titles) on the badge page and the profile; usernames
+(the form allows only a-z, digits, '.', '_' and '-', but a name from elsewhere — the command
+line, an old account — must not matter); translation suggestions and approved
+translations; and search queries echoed back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
 be reported, so the escaping and the sanitizer alone kept the page clean) and with it
@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -275,16 +275,18 @@ def hostile_site(
     badge = awarding.issue(mallory, awarding.course_badge(course))
     assert badge is not None
     mallory.activity_public = True
-    # A learning circle with a hostile name and place, the hostile name in it, and a
-    # facilitator's message holding the corpus: the facilitator's view and the messages.
+    # A learning circle with a hostile name and meeting place, started by the hostile name,
+    # the log's author a member (their dashboard lists it).
     circle = start_circle(
-        admin, course, CircleDetails(
-            name='<img src=x onerror=alert(81)> " onfocus="alert(82)"', language="es",
-            starts_on=date(2027, 1, 4), meeting_place=INLINE[:300],
+        mallory, course,
+        CircleDetails(
+            name=PAYLOADS[8][:120], language="es", starts_on=utcnow().date(),
+            meeting_place=INLINE[:300], meeting_weekday=2, meeting_time=time(18, 0),
+            timezone="America/La_Paz",
         ),
     )  # fmt: skip
-    join_circle(mallory, circle)
-    post_message(admin, circle, BLOCKS)
+    join_circle(log_author, circle)
+    post_message(mallory, circle, BLOCKS)  # the facilitator's message, on its page
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -298,14 +300,17 @@ def hostile_site(
             f"/courses/hostile/m/{module_slugs[0]}/history", a, "/courses/hostile-fork",
             f"/users/{quote(mallory.username, safe='')}", "/courses/hostile/network",
             f"/badges/{badge.public_id}",
+            f"/circles/{circle.id}", f"/circles/join/{circle.invite_code}",
         ],
-        "es": ["/", "/courses/hostile"],
+        "es": ["/", "/courses/hostile", f"/circles/{circle.id}"],
         admin.username: [
             f"{a}/submissions", f"{a}/submissions/{submission_id}",
             f"{a}/gradebook", f"{a}/gradebook/{reviewed.id}", f"{a}/flags",
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",
+            f"/circles/{circle.id}", f"/circles/{circle.id}/edit",
+            f"/circles/{circle.id}/schedule", f"/circles/{circle.id}/invite",
             f"/circles/{circle.id}/facilitate", f"/circles/{circle.id}/messages",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],

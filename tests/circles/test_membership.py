@@ -90,3 +90,34 @@ def test_two_circles_of_one_course_have_their_own_deadlines(
     assert review_jan == datetime(2027, 1, 18, 23, 59, tzinfo=UTC)
     assert submit_mar == datetime(2027, 3, 9, 3, 59, tzinfo=UTC)  # La Paz is UTC-4
     assert review_mar == datetime(2027, 3, 16, 3, 59, tzinfo=UTC)
+
+
+def test_bundles_suggest_durations_that_a_new_circle_follows(
+    create_user, create_course, create_assignment
+):
+    from peerlearn.assignments.revisions import add_assignment_revision, spec_of
+    from peerlearn.bundles.assignment_reader import parse_assignment
+    from peerlearn.bundles.assignment_writer import dump_assignment
+
+    course = create_course()
+    first = create_assignment(course)
+    second = create_assignment(course)
+    text = first.current.text.replace("prompt:", "days_to_submit: 10\ndays_to_review: 3\nprompt:")
+    add_assignment_revision(first, text, author=None, kind="edit", parent=first.current)
+    db.session.commit()
+    db.session.refresh(first)
+    spec = spec_of(first)
+    assert (spec.days_to_submit, spec.days_to_review) == (10, 3)
+    written = dump_assignment(spec)
+    assert "days_to_submit: 10\ndays_to_review: 3\n" in written
+    assert parse_assignment(written, "assignments/x.yml", spec.slug) == spec
+    # Without them a file is written as before circles existed.
+    assert "days_to" not in dump_assignment(spec_of(second))
+
+    circle = _start(create_user("ana"), course, starts_on=date(2027, 1, 4))
+    assert deadlines_for(circle, first) == (
+        datetime(2027, 1, 14, 23, 59, tzinfo=UTC),
+        datetime(2027, 1, 17, 23, 59, tzinfo=UTC),
+    )
+    # The next one counts from the first's submission deadline; a week by default.
+    assert deadlines_for(circle, second)[0] == datetime(2027, 1, 21, 23, 59, tzinfo=UTC)

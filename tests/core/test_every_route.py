@@ -62,6 +62,9 @@ PUBLIC = {
     "badges.baked_image": "an issued badge's image with the assertion baked in",
     "badges.credential": "an issued badge as a signed Open Badges 3.0 credential",
     "badges.page": "an issued badge's page, which its learner shares",
+    "circles.circle": "an open learning circle's page (one by invitation is for its members)",
+    "circles.invitation": "where an invitation link leads, by its unguessable code",
+    "circles.calendar_file": "an open circle's meetings and deadlines as .ics",
     "static": "CSS",
 }
 
@@ -113,8 +116,13 @@ PRIVATE = {
     "community_i18n.message": "admin",
     "community_i18n.export": "admin",
     "community_i18n.translators": "admin",
-    "facilitation.overview": "maintainer",
-    "facilitation.export": "maintainer",
+    "circles.new_circle": "learner",
+    "circles.my_calendar": "learner",
+    "circles.edit": "facilitator",
+    "circles.edit_schedule": "facilitator",
+    "circles.invite": "facilitator",
+    "facilitation.overview": "facilitator",
+    "facilitation.export": "facilitator",
     "facilitation.messages": "learner",
 }
 
@@ -147,6 +155,13 @@ SENDER = {
     "community_i18n.reject": "admin",
     "community_i18n.translators": "admin",
     "community_i18n.revoke": "admin",
+    "circles.leave": "learner",
+    "circles.edit": "facilitator",
+    "circles.edit_schedule": "facilitator",
+    "circles.new_code": "facilitator",
+    "facilitation.send_message": "facilitator",
+    "facilitation.promote": "facilitator",
+    "facilitation.step_down": "facilitator",
 }
 
 HOW_TO_FILL = (
@@ -200,8 +215,8 @@ def test_every_get_endpoint_is_classified_public_or_private(app: Flask) -> None:
     assert not unclassified, (
         f"New GET endpoint(s) {unclassified}: read the view's permission check, then add each "
         "to PUBLIC in tests/core/test_every_route.py (anyone may read it; say what it is) or "
-        "to PRIVATE (with the world user who may open it: learner, reviewer, maintainer or "
-        "admin). If its URL cannot be filled then: " + HOW_TO_FILL + "."
+        "to PRIVATE (with the world user who may open it: learner, reviewer, maintainer, "
+        "facilitator or admin). If its URL cannot be filled then: " + HOW_TO_FILL + "."
     )
     assert not both, f"Endpoints both PUBLIC and PRIVATE: {both}"
     assert not gone, f"PUBLIC/PRIVATE name endpoints that no longer exist: {gone}; remove them."

@@ -236,3 +236,36 @@ def test_peer_review_pages_have_no_untranslated_interface_text(
     ]  # fmt: skip
     found.update(pages_leaking(client, pages, phrases, locale))
     assert found == {}
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_learning_circle_pages_have_no_untranslated_interface_text(
+    client, login, create_user, create_course, create_assignment, locale
+):
+    from datetime import time
+
+    from peerlearn.circles.services import CircleDetails, join_circle, start_circle
+    from peerlearn.db import utcnow
+    from peerlearn.extensions import db
+
+    facilitator = create_user("amina", locale=locale)
+    course = create_course("biogas", title="Biogas", modules=[("Uno", "Texto.\n")])
+    create_assignment(course, slug="gas-test")
+    phrases = {p for p in english_phrases(locale) if p not in ASSIGNMENT_YAML}
+    circle = start_circle(
+        facilitator, course,
+        CircleDetails(
+            name="Sorata", language=locale, starts_on=utcnow().date(), meeting_place="Sala",
+            meeting_weekday=1, meeting_time=time(18, 0), timezone="America/La_Paz",
+        ),
+    )  # fmt: skip
+    join_circle(create_user("bruno", locale=locale), circle)
+    db.session.commit()
+    login(facilitator)
+    base = f"/circles/{circle.id}"
+    pages = [
+        base, f"{base}/invite", f"{base}/schedule", f"{base}/edit", "/courses/biogas",
+        "/courses/biogas/circles/new", "/dashboard", f"/circles/join/{circle.invite_code}",
+        "/courses/biogas/a/gas-test",
+    ]  # fmt: skip
+    assert pages_leaking(client, pages, phrases, locale) == {}

@@ -9,7 +9,8 @@ the same pages with the same data:
   production test of the tubular biogas digester course;
 * the three classmates each reviewed every other log (so the main learner, amina, has
   received three complete reviews and has notices), and amina asked for a log to review
-  (so her review form is the one a learner fills in).
+  (so her review form is the one a learner fills in);
+* amina facilitates a learning circle of the course that her classmates joined.
 
 The budget (issue 6): HTML + CSS of a page at most 30 KB, and at most 10 KB once gzipped,
 photos excluded. The stylesheet is counted with every page, as on a first visit.
@@ -21,7 +22,7 @@ import gzip
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,9 @@ from peerlearn.assignments import buildlogs
 from peerlearn.assignments.measurements import Measurement
 from peerlearn.assignments.models import Assignment
 from peerlearn.catalog import services as catalog
+from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.content.models import Course, Module, ModuleContent, ModuleRevision
+from peerlearn.db import utcnow
 from peerlearn.edge import GZIP_LEVEL
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
@@ -131,6 +134,8 @@ class Scene:
     review_url: str = ""
     #: amina's badge for the digester course (issued directly: the page is what is weighed).
     badge_url: str = ""
+    #: The learning circle amina facilitates, her classmates its members.
+    circle_url: str = ""
 
 
 def gzipped_size(data: bytes) -> int:
@@ -196,9 +201,20 @@ def build_class() -> Scene:
     module = longest_module()
     assertion = awarding.issue(learners[0], awarding.course_badge(course))
     assert assertion is not None
+    circle = start_circle(
+        learners[0], course,
+        CircleDetails(
+            name="Círculo de biogás de Sorata", language="es", starts_on=utcnow().date(),
+            meeting_place="Biblioteca municipal, segundo piso", meeting_weekday=1,
+            meeting_time=time(18, 0), timezone="America/La_Paz",
+        ),
+    )  # fmt: skip
+    for classmate in learners[1:]:
+        join_circle(classmate, circle)
     scene = Scene(
         f"/courses/{module.course.slug}/m/{module.slug}",
         badge_url=f"/badges/{assertion.public_id}",
+        circle_url=f"/circles/{circle.id}",
     )
     db.session.commit()
     return scene
@@ -209,7 +225,9 @@ def ask_for_review(client: FlaskClient, scene: Scene) -> Scene:
     login(client, NAMES[0])
     response = post(client, f"/courses/{COURSE}/a/{ASSIGNMENT}/reviews/next")
     assert response.status_code == 302, response.status_code
-    return Scene(scene.module_url, response.headers["Location"], scene.badge_url)
+    return Scene(
+        scene.module_url, response.headers["Location"], scene.badge_url, scene.circle_url
+    )
 
 
 def login(client: FlaskClient, username: str) -> None:
@@ -242,6 +260,10 @@ def key_urls(scene: Scene) -> list[tuple[str, str]]:
         ("settings", "/settings"),
         ("badge", scene.badge_url),
         ("profile with badges", f"/users/{NAMES[0]}"),
+        ("circle", scene.circle_url),
+        ("circle invitation (printable)", scene.circle_url + "/invite"),
+        ("circle dates", scene.circle_url + "/schedule"),
+        ("start a circle", f"/courses/{COURSE}/circles/new"),
         ("login", "/login"),
         ("register", "/register"),
     ]

@@ -27,7 +27,7 @@ from tests.fixtures.world import World
 #: suspects of a paged, searchable, versioned site.
 QUERY_ARGS = (
     "page", "from", "to", "revision_id", "base_revision_id", "edit", "q", "language", "tag",
-    "topic", "lang", "sort", "show", "saved", "module", "next", "back", "v",
+    "topic", "lang", "sort", "show", "saved", "module", "next", "back", "v", "circle_language",
 )  # fmt: skip
 INT_QUERY_ARGS = ("page", "from", "to", "revision_id", "base_revision_id", "edit")
 
