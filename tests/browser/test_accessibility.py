@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from PIL import Image
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.measurements import parse_measurement
 from peerlearn.catalog.models import Enrolment
+from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.content.models import Course, CourseMaintainer, Module
+from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import notify
 from peerlearn.review import queue, reviewing
@@ -160,6 +162,15 @@ def build_pages(
     )
     lease = queue.request_review(amaru, assignment)
     notify(amaru.id, NoticeKind.REVIEW_ASSIGNED, f"/reviews/{lease.id}", assignment="Gas test")
+    # amaru facilitates a learning circle of the course that wanjiru joined.
+    circle = start_circle(
+        amaru, course,
+        CircleDetails(
+            name="Sorata", language=locale, starts_on=utcnow().date(), meeting_place="Sala",
+            meeting_weekday=1, meeting_time=time(18, 0), timezone="America/La_Paz",
+        ),
+    )  # fmt: skip
+    join_circle(wanjiru, circle)
     db.session.commit()
 
     module = db.session.scalar(
@@ -178,6 +189,8 @@ def build_pages(
             "assignment": a,
             "login": "/login",
             "register": "/register",
+            "learning circle": f"/circles/{circle.id}",
+            "circle invitation link": f"/circles/join/{circle.invite_code}",
         },
         learner={
             "dashboard": "/dashboard",
@@ -188,6 +201,10 @@ def build_pages(
             "reviews received": f"{a}/feedback",
             "notifications": "/notifications",
             "settings": "/settings",
+            "learning circle (facilitator)": f"/circles/{circle.id}",
+            "circle invitation (printable)": f"/circles/{circle.id}/invite",
+            "circle dates": f"/circles/{circle.id}/schedule",
+            "circle details": f"/circles/{circle.id}/edit",
         },
         maintainer={
             "submissions": f"{a}/submissions",
@@ -200,6 +217,7 @@ def build_pages(
             "amaru": [
                 ("review form, no level chosen", f"/reviews/{lease.id}", "button[value=submit]"),
                 ("build log editor, empty entry", f"{a}/log", "#new-entry button"),
+                ("start a circle, sent empty", f"{c}/circles/new", "main form button"),
             ],
         },
     )

@@ -39,6 +39,7 @@ NOT_PAGES = {
     "gradebook.export", "submissions.export", "community_i18n.export",
     "accounts.download_data", "badges.issuer", "badges.issuer_key", "badges.badge_class",
     "badges.badge_image", "badges.assertion", "badges.baked_image", "badges.credential",
+    "circles.calendar_file", "circles.my_calendar",
 }  # fmt: skip
 #: Forms sent empty (or wrong) to see them with their errors: who, endpoint, the form.
 WITH_ERRORS = [
@@ -47,6 +48,7 @@ WITH_ERRORS = [
     ("maintainer", "forks.fork", "main form.stack"),
     ("learner", "accounts.settings", "main form[action$='/password']"),
     ("learner", "assignments.log", "#new-entry form"),
+    ("learner", "circles.new_circle", "main form.stack"),
 ]
 
 #: Whether the page is wider than the viewport and, if so, what sticks out: the outermost
