@@ -56,13 +56,14 @@ def _circle(circle_id: int) -> Circle:
     return circle
 
 
-def _facilitated(circle_id: int) -> Circle:
+def _facilitated(circle_id: int) -> tuple[Circle, bool]:
+    """The circle, if the signed-in person may see its progress, and whether they are
+    one of its facilitators (a maintainer may not be)."""
     circle = _circle(circle_id)
-    if not permissions.can_see_circle_progress(
-        current_user, circle.course, is_facilitator(current_user.id, circle)
-    ):
+    facilitator = is_facilitator(current_user.id, circle)
+    if not permissions.can_see_circle_progress(current_user, circle.course, facilitator):
         abort(403)
-    return circle
+    return circle, facilitator
 
 
 def _assignment(circle: Circle) -> tuple[list[Assignment], Assignment | None]:
@@ -81,7 +82,7 @@ def _assignment(circle: Circle) -> tuple[list[Assignment], Assignment | None]:
 @bp.get(f"{_BASE}/facilitate")
 @login_required
 def overview(circle_id: int) -> Page:
-    circle = _facilitated(circle_id)
+    circle, facilitator = _facilitated(circle_id)
     assignments, assignment = _assignment(circle)
     days = roster.idle_days_arg(request.args.get("days"))
     only_stuck = request.args.get("show") == "stuck"
@@ -90,7 +91,6 @@ def overview(circle_id: int) -> Page:
     shown = found.page(page, only_stuck)
     if page > shown.pages:
         abort(404)
-    facilitator = is_facilitator(current_user.id, circle)
     return render_template(
         "facilitation/overview.html",
         circle=circle,
@@ -111,7 +111,7 @@ def overview(circle_id: int) -> Page:
 @bp.get(f"{_BASE}/facilitate.csv")
 @login_required
 def export(circle_id: int) -> Response:
-    circle = _facilitated(circle_id)
+    circle, _facilitator = _facilitated(circle_id)
     _assignments, assignment = _assignment(circle)
     days = roster.idle_days_arg(request.args.get("days"))
     body = roster.write_csv(
@@ -186,13 +186,13 @@ def send_message(circle_id: int) -> Response | Page:
 # --- Co-facilitation --------------------------------------------------------------------
 
 
-def _refused(circle: Circle, code: str) -> tuple[str, int]:
+def _refused(circle: Circle, message: str, status: int = 409) -> tuple[str, int]:
     return render_template(
         "facilitation/refused.html",
         circle=circle,
-        message=REFUSALS[code],
+        message=message,
         back=url_for("facilitation.overview", circle_id=circle.id) + "#facilitators",
-    ), 409
+    ), status
 
 
 @bp.post(f"{_BASE}/facilitators")
@@ -205,12 +205,12 @@ def promote(circle_id: int) -> Response | Page:
         abort(403)
     form = PromoteForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(circle, " ".join(str(error) for error in form.username.errors), 422)
     try:
         member = cofacilitation.promote(current_user, circle, form.username.data or "")
     except CoFacilitationRefused as refused:
         db.session.rollback()
-        return _refused(circle, refused.code)
+        return _refused(circle, str(REFUSALS[refused.code]))
     db.session.commit()
     flash(
         _("%(username)s is now a facilitator of this circle.", username=member.user.username),
@@ -233,7 +233,7 @@ def step_down(circle_id: int) -> Response | Page:
         cofacilitation.step_down(current_user, circle)
     except CoFacilitationRefused as refused:
         db.session.rollback()
-        return _refused(circle, refused.code)
+        return _refused(circle, str(REFUSALS[refused.code]))
     db.session.commit()
     flash(_("You are no longer a facilitator of this circle; you stay a member."), "info")
     return redirect(url_for("facilitation.messages", circle_id=circle.id))

@@ -164,6 +164,9 @@ def test_a_facilitator_names_a_co_facilitator_who_can_then_step_down(client, log
     assert is_facilitator(scene.learners[0].id, scene.circle)
     assert client.submit(base, {"username": "learner001"}).status_code == 409  # already
     assert client.submit(base, {"username": "nobody"}).status_code == 409
+    empty = client.submit(base, {"username": " "})
+    assert empty.status_code == 422
+    assert "Enter the username of a member of the circle." in empty.get_data(as_text=True)
 
     assert client.submit(base + "/step-down").status_code == 302
     assert not is_facilitator(scene.facilitator.id, scene.circle)
