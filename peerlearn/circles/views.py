@@ -73,7 +73,7 @@ def _facilitated(circle_id: int) -> tuple[Circle, Viewer]:
     return circle, viewer
 
 
-def _today(circle: Circle) -> Any:
+def _today(circle: Circle) -> date:
     return utcnow().astimezone(schedule.zone_of(circle)).date()
 
 

@@ -32,6 +32,7 @@ from peerlearn.accounts.models import (
 )
 from peerlearn.assignments.models import BuildLog, BuildLogEntry, EntryPhoto, PhotoBlob, Submission
 from peerlearn.catalog.models import Enrolment, ModuleProgress
+from peerlearn.circles.models import CircleMember
 from peerlearn.community_i18n.models import Translator
 from peerlearn.content.models import Course, CourseAuthor, CourseEvent, CourseMaintainer
 from peerlearn.db import rowcount, utcnow
@@ -124,8 +125,10 @@ def delete_account(
 
     # Badges say who did what (and hold a hash of the email): theirs, so they go; their
     # public URLs answer 404 from now on.
+    # Circle memberships say where and when they met: theirs, so they go too.
     for model in (
         Enrolment, ModuleProgress, Notification, Translator, CourseMaintainer, Assertion,
+        CircleMember,
     ):  # fmt: skip
         db.session.execute(delete(model).where(model.user_id == uid))
 

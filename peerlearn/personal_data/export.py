@@ -33,6 +33,7 @@ from peerlearn.assignments.models import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalComment
 from peerlearn.catalog.models import Enrolment, ModuleProgress
+from peerlearn.circles.models import Circle, CircleMember
 from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
 from peerlearn.extensions import db
@@ -86,6 +87,25 @@ def collect(user: User) -> tuple[dict[str, Any], dict[str, bytes]]:
             .order_by(Enrolment.created_at, Enrolment.id)
         )
     ]
+    data["circles"] = [
+        {
+            "circle": name,
+            "course": slug,
+            "role": role,
+            "joined_at": _plain(joined),
+            "left_at": _plain(left),
+        }
+        for name, slug, role, joined, left in db.session.execute(
+            select(
+                Circle.name, Course.slug, CircleMember.role, CircleMember.joined_at,
+                CircleMember.left_at,
+            )
+            .join(Circle, Circle.id == CircleMember.circle_id)
+            .join(Course, Course.id == Circle.course_id)
+            .where(CircleMember.user_id == uid)
+            .order_by(CircleMember.joined_at, CircleMember.id)
+        )
+    ]  # fmt: skip
     data["progress"] = [
         {"course": slug, "module": key, "completed_at": _plain(when)}
         for slug, key, when in db.session.execute(

@@ -160,3 +160,54 @@ def test_user_text_is_escaped(client, login, create_user, create_course):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in page and "<img src=x" not in page
         assert "&lt;script&gt;" in page
+
+
+def test_the_circle_page_runs_as_many_queries_for_40_members_as_for_4(
+    client, login, create_user, create_course, create_assignment, count_queries
+):
+    course = create_course()
+    create_assignment(course)
+    ana = create_user("ana")
+    small = _circle(ana, course, capacity=100)
+    large = _circle(create_user("bea"), create_course(), capacity=100)
+    create_assignment(large.course)
+    for n in range(3):
+        join_circle(create_user(f"small{n}"), small)
+    for n in range(39):
+        join_circle(create_user(f"large{n}"), large)
+    db.session.commit()
+    admin = create_user("root", is_admin=True)  # sees the members of both
+    login(admin)
+    counts = []
+    for circle in (small, large):
+        path = f"/circles/{circle.id}"
+        client.get(path)  # warm up the session's own queries
+        with count_queries() as counter:
+            page = client.get(path).get_data(as_text=True)
+        assert "large38" in page or circle is small
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_a_learner_s_circles_are_in_their_data_and_go_with_their_account(
+    client, login, create_user, create_course
+):
+    import io
+    import json
+    import zipfile
+
+    from peerlearn.circles.models import CircleMember
+    from peerlearn.personal_data.deletion import delete_account
+
+    course = create_course()
+    circle = _circle(create_user("ana"), course, name="Thursday circle")
+    bea = create_user("bea")
+    join_circle(bea, circle)
+    db.session.commit()
+    login(bea)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/settings/data.zip").get_data()))
+    data = json.loads(archive.read("peerlearn-data.json"))
+    assert [(c["circle"], c["role"]) for c in data["circles"]] == [("Thursday circle", "learner")]
+    delete_account(bea)
+    db.session.commit()
+    assert db.session.scalar(db.select(CircleMember).where(CircleMember.user_id == bea.id)) is None
