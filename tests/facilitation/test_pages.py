@@ -206,3 +206,18 @@ def test_a_50_learner_circle_fits_the_page_budget(
     assert html.count(b"<tr") == 51  # every learner on one page, with the header
     assert html.count(b'class="stuck"') == 50
     assert page.within_budget, (page.raw, page.gzip)
+
+
+def test_a_facilitators_messages_are_in_their_data_download(client, login, circle_scene):
+    import json
+    import zipfile
+
+    scene = circle_scene(1)
+    login(scene.facilitator)
+    client.submit(f"/circles/{scene.circle.id}/messages", {"body": "Bring the gas meter."})
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/settings/data.zip").get_data()))
+    data = json.loads(archive.read("peerlearn-data.json"))
+    assert [(m["circle"], m["text"]) for m in data["circle_messages"]] == [
+        ("Biogas at the library", "Bring the gas meter.")
+    ]
