@@ -44,6 +44,12 @@ def test_a_facilitator_prepares_the_meeting_on_a_phone_without_javascript(
         assert rows.count() == 3
         assert rows.first.locator("td").nth(2).inner_text() == stage
         assert not (found := overflow(page)), describe(page.url, found or {})
+        # Printed for the meeting: the list, without the site's navigation and the forms.
+        page.emulate_media(media="print")
+        assert page.locator("table.roster").is_visible()
+        assert not page.locator("header.site").is_visible()
+        assert not page.locator("#facilitators").is_visible()
+        page.emulate_media(media="screen")
 
         page.locator(f"a[href='/circles/{scene.circle.id}/messages']").first.click()
         page.locator("textarea[name=body]").fill("Nos vemos el jueves en la biblioteca.")
