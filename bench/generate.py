@@ -22,12 +22,14 @@ submitted version (the snapshot of a real submitted log, retitled) and three or 
 submitted peer reviews with a score per criterion; some forks have an open proposal.
 Ids come from the database, so the same seed gives the same data on SQLite and PostgreSQL.
 
-Four named accounts, all with the password :data:`PASSWORD`, are what ``bench/http_load.py``
+Five named accounts, all with the password :data:`PASSWORD`, are what ``bench/http_load.py``
 signs in as: ``bench-learner`` (an enrolled learner with a submitted log, a review to
 write and some modules done), ``bench-maintainer`` (maintains the digester course: its
-gradebook has every log), ``bench-author`` (maintains a generated course with history)
-and ``bench-admin``. The URLs of the key pages are written next to the database as
-``<database>.json`` (``bench/http_load.py`` reads them).
+gradebook has every log), ``bench-author`` (maintains a generated course with history),
+``bench-admin`` and ``bench-facilitator`` (facilitates a learning circle of the digester
+course whose members are the first :data:`CIRCLE_SIZE` learners, those with build logs).
+The URLs of the key pages are written next to the database as ``<database>.json``
+(``bench/http_load.py`` reads them).
 
 The name of the database (file or PostgreSQL database) must contain "bench": it is
 dropped and created again.
@@ -116,6 +118,8 @@ WORDS = (
     "cable",
 )
 BATCH = 5_000
+#: Learners in the generated learning circle: issue 13's largest circle.
+CIRCLE_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,13 @@ class Generator:
     # -- people ----------------------------------------------------------------------
 
     def users(self) -> None:
-        named = ["bench-learner", "bench-maintainer", "bench-author", "bench-admin"]
+        named = [
+            "bench-learner",
+            "bench-maintainer",
+            "bench-author",
+            "bench-admin",
+            "bench-facilitator",
+        ]
         rows = [
             {
                 "username": name,
@@ -600,6 +610,56 @@ class Generator:
         insert_rows("change_proposals", rows)
         self.proposal_count = len(rows)
 
+    def circles(self) -> None:
+        """A learning circle on the digester course: ``bench-facilitator`` facilitates it,
+        the first ``CIRCLE_SIZE`` learners (those with build logs first) are its members."""
+        circle_id = insert_returning_ids(
+            "circles",
+            [
+                {
+                    "course_id": self.main_course.id,
+                    "name": "Biogas at the library",
+                    "language": "es",
+                    "starts_on": (self.now - timedelta(days=60)).date(),
+                    "meeting_place": "Village hall",
+                    "meeting_weekday": 3,
+                    "timezone": "UTC",
+                    "capacity": CIRCLE_SIZE + 1,
+                    "open": True,
+                    "invite_code": "bench-circle-invitation-code",
+                    "review_min_pool": 4,
+                    "review_fallback": True,
+                    "created_by_id": self.named["bench-facilitator"],
+                    "created_at": self.now - timedelta(days=61),
+                }
+            ],
+        )[0]
+        facilitator = self.named["bench-facilitator"]
+        rows = [
+            {
+                "circle_id": circle_id,
+                "user_id": facilitator,
+                "role": "facilitator",
+                "joined_at": self.now - timedelta(days=61),
+            }
+        ]
+        rows += [
+            {
+                "circle_id": circle_id,
+                "user_id": user_id,
+                "role": "learner",
+                "joined_at": self.now - timedelta(days=60 - n % 30),
+            }
+            for n, user_id in enumerate(self.learners[:CIRCLE_SIZE])
+        ]
+        insert_rows("circle_members", rows)
+        insert_rows(
+            "enrolments",
+            [{"user_id": facilitator, "course_id": self.main_course.id, "created_at": self.now}],
+        )
+        self.circle_id = circle_id
+        self.circle_size = len(rows) - 1
+
     # -- what the benchmark visits ---------------------------------------------------------
 
     def key_urls(self) -> None:
@@ -625,6 +685,8 @@ class Generator:
             "module history": f"/courses/{author_slug}/m/part-1/history",
             "fork network": f"/courses/{MAIN_COURSE}/network",
             "gradebook": f"{base}/a/{MAIN_ASSIGNMENT}/gradebook",
+            "circle page": f"/circles/{self.circle_id}",
+            "facilitator view": f"/circles/{self.circle_id}/facilitate",
         }
         if hasattr(self, "leased_review"):
             self.urls["review page"] = f"/reviews/{self.leased_review}"
@@ -667,6 +729,7 @@ def generate(
             generator.build_logs,
             generator.reviews,
             generator.proposals,
+            generator.circles,
             generator.key_urls,
         ):
             start = time.perf_counter()
@@ -692,6 +755,7 @@ def generate(
                 "submissions",
                 "reviews",
                 "review_scores",
+                "circle_members",
             )
         }
     manifest = {
@@ -704,6 +768,7 @@ def generate(
             "maintainer": "bench-maintainer",
             "author": "bench-author",
             "admin": "bench-admin",
+            "facilitator": "bench-facilitator",
         },
         "urls": generator.urls,
         "counts": counts,

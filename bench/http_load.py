@@ -70,6 +70,8 @@ ACTORS = {
     "module history": "author",
     "diff": "author",
     "fork network": None,
+    "circle page": "facilitator",
+    "facilitator view": "facilitator",
     # Last: at thousands of logs a gradebook request takes seconds, and the requests wrk
     # leaves queued would still occupy the workers while the next page is measured.
     "gradebook": "maintainer",

@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.circles.views import bp as circles
     from peerlearn.community_i18n.views import bp as community_i18n
     from peerlearn.discussions.views import bp as discussions
+    from peerlearn.facilitation.views import bp as facilitation
     from peerlearn.notifications.views import bp as notifications
     from peerlearn.offline.views import bp as offline
 
@@ -175,7 +176,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, catalog, authoring, forks, proposals,
         assignments, assignment_authoring, submissions, review, review_staff, gradebook,
-        notifications, offline, community_i18n, badges, circles, discussions,
+        notifications, offline, community_i18n, badges, circles, discussions, facilitation,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     receivers.connect()

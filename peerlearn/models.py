@@ -33,6 +33,7 @@ from peerlearn.content.models import (
     ModuleRevision,
 )
 from peerlearn.discussions.models import Follower, Post, PostEdit, Report, Thread
+from peerlearn.facilitation.models import CircleMessage
 from peerlearn.notifications.models import (
     Notification,
     NotificationOptOut,
@@ -64,6 +65,7 @@ __all__ = [
     "Circle",
     "CircleDeadline",
     "CircleMember",
+    "CircleMessage",
     "Course",
     "CourseAuthor",
     "CourseEvent",

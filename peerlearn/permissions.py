@@ -173,6 +173,38 @@ def can_see_practice_result(user: Any, review: Any) -> bool:
     return is_signed_in(user) and review.reviewer_id == user.id
 
 
+# --- Circles' facilitators: their own circle's learners, never more. ---
+# ``facilitator``: whether ``user`` is a current facilitator of the circle in question
+# (``circles.membership.is_facilitator``); ``member``: whether they are a current member.
+
+
+def can_see_circle_progress(user: Any, course: Course, facilitator: bool) -> bool:
+    """The facilitator's view of a circle (progress, who is stuck, the CSV) is for its
+    facilitators, and for the course's maintainers, who run peer review for every circle."""
+    return is_signed_in(user) and (facilitator or can_manage_reviews(user, course))
+
+
+def can_message_circle(user: Any, facilitator: bool) -> bool:
+    """Only a circle's facilitators write to all its members."""
+    return is_signed_in(user) and facilitator
+
+
+def can_read_circle_messages(user: Any, course: Course, member: bool) -> bool:
+    """A circle's messages are for its members (and the course's maintainers)."""
+    return is_signed_in(user) and (member or can_manage_reviews(user, course))
+
+
+def can_run_circle_reviews(user: Any, facilitator: bool) -> bool:
+    """A circle's facilitators use the gradebook and the waiting list for their own
+    circle's learners (without reviewers' names; maintainers see the whole course)."""
+    return is_signed_in(user) and facilitator
+
+
+def can_manage_facilitators(user: Any, facilitator: bool) -> bool:
+    """A facilitator names co-facilitators and steps down (the service keeps one)."""
+    return is_signed_in(user) and facilitator
+
+
 # --- Accounts ---
 
 

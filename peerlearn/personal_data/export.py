@@ -38,6 +38,7 @@ from peerlearn.community_i18n.models import TranslationSuggestion, Translator
 from peerlearn.content.models import Course, CourseMaintainer, Module, ModuleRevision
 from peerlearn.discussions.models import Post, Thread
 from peerlearn.extensions import db
+from peerlearn.facilitation.models import CircleMessage
 from peerlearn.notifications.models import Notification
 from peerlearn.notifications.preferences import preferences_of
 from peerlearn.recognition.models import Assertion, BadgeClass
@@ -108,6 +109,16 @@ def collect(user: User) -> tuple[dict[str, Any], dict[str, bytes]]:
             .order_by(CircleMember.joined_at, CircleMember.id)
         )
     ]  # fmt: skip
+    # The messages they wrote to their circles as a facilitator.
+    data["circle_messages"] = [
+        {"circle": name, "written_at": _plain(written), "text": body}
+        for name, written, body in db.session.execute(
+            select(Circle.name, CircleMessage.created_at, CircleMessage.body)
+            .join(Circle, Circle.id == CircleMessage.circle_id)
+            .where(CircleMessage.author_id == uid)
+            .order_by(CircleMessage.created_at, CircleMessage.id)
+        )
+    ]
     data["progress"] = [
         {"course": slug, "module": key, "completed_at": _plain(when)}
         for slug, key, when in db.session.execute(

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import Select, Update, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -106,32 +107,44 @@ def _with_review(scores: bool = True) -> LoaderOption:
     return selectinload(ReviewFlag.review).options(*names, *extra)
 
 
-def open_flags(assignment: Assignment) -> list[ReviewFlag]:
+def _of_authors(statement: Select[Any], learners: frozenset[int] | None) -> Select[Any]:
+    """Only flags on reviews of ``learners``' logs (a circle's), when given."""
+    if learners is None:
+        return statement
+    return statement.join(BuildLog, BuildLog.id == Review.log_id).where(
+        BuildLog.user_id.in_(learners)
+    )
+
+
+def open_flags(assignment: Assignment, learners: frozenset[int] | None = None) -> list[ReviewFlag]:
     """Unresolved flags of the assignment, oldest first, each with its review, the
-    review's scores, the reviewer and the log's author (five queries in all)."""
-    return list(
-        db.session.scalars(
-            select(ReviewFlag)
-            .join(Review, Review.id == ReviewFlag.review_id)
-            .where(Review.assignment_id == assignment.id, ReviewFlag.resolved_at.is_(None))
-            .order_by(ReviewFlag.created_at, ReviewFlag.id)
-            .options(_with_review())
-        )
+    review's scores, the reviewer and the log's author (five queries in all); only those
+    about ``learners``' logs when given."""
+    statement = (
+        select(ReviewFlag)
+        .join(Review, Review.id == ReviewFlag.review_id)
+        .where(Review.assignment_id == assignment.id, ReviewFlag.resolved_at.is_(None))
+        .order_by(ReviewFlag.created_at, ReviewFlag.id)
+        .options(_with_review())
     )
+    return list(db.session.scalars(_of_authors(statement, learners)))
 
 
-def recently_resolved(assignment: Assignment, limit: int = RECENT_RESOLVED) -> list[ReviewFlag]:
+def recently_resolved(
+    assignment: Assignment,
+    limit: int = RECENT_RESOLVED,
+    learners: frozenset[int] | None = None,
+) -> list[ReviewFlag]:
     """The latest resolved flags, newest first, with reviewer and author (not scores)."""
-    return list(
-        db.session.scalars(
-            select(ReviewFlag)
-            .join(Review, Review.id == ReviewFlag.review_id)
-            .where(Review.assignment_id == assignment.id, ReviewFlag.resolved_at.is_not(None))
-            .order_by(ReviewFlag.resolved_at.desc(), ReviewFlag.id.desc())
-            .limit(limit)
-            .options(_with_review(scores=False))
-        )
+    statement = (
+        select(ReviewFlag)
+        .join(Review, Review.id == ReviewFlag.review_id)
+        .where(Review.assignment_id == assignment.id, ReviewFlag.resolved_at.is_not(None))
+        .order_by(ReviewFlag.resolved_at.desc(), ReviewFlag.id.desc())
+        .limit(limit)
+        .options(_with_review(scores=False))
     )
+    return list(db.session.scalars(_of_authors(statement, learners)))
 
 
 def usernames(user_ids: Iterable[int | None]) -> dict[int, str]:

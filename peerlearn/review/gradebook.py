@@ -12,8 +12,9 @@ import csv
 import io
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from types import MappingProxyType
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
@@ -116,11 +117,19 @@ def gradebook_page(
     only_open: bool = False,
     only_uncertain: bool = False,
     per_page: int = PER_PAGE,
+    learners: frozenset[int] | None = None,
 ) -> GradebookPage:
     """One page of submitted logs by username, optionally only those awaiting a regrade
-    or only those whose peer grade is less certain than the assignment allows."""
+    or only those whose peer grade is less certain than the assignment allows; only the
+    logs of ``learners`` (user ids; a circle's) when given."""
     grades = assignment_grades(assignment)
-    open_requests = _open_requests(assignment)
+    if learners is not None:
+        grades = _only(grades, learners)
+    open_requests = {
+        log_id: request
+        for log_id, request in _open_requests(assignment).items()
+        if log_id in grades.logs
+    }
     uncertain = [log_id for log_id, grade in grades.logs.items() if grade.uncertain]
     matching = (
         len(open_requests) if only_open else len(uncertain) if only_uncertain else len(grades.logs)
@@ -136,6 +145,8 @@ def gradebook_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
+    if learners is not None:
+        stmt = stmt.where(BuildLog.user_id.in_(learners))
     if only_open:
         stmt = stmt.where(
             exists().where(
@@ -162,6 +173,12 @@ def gradebook_page(
         submitted=len(grades.logs),
         open_regrades=len(open_requests),
     )
+
+
+def _only(grades: AssignmentGrades, learners: frozenset[int]) -> AssignmentGrades:
+    """The grades of ``learners``' logs (graded with everyone's: the model needs them all)."""
+    logs = {lid: grade for lid, grade in grades.logs.items() if grade.author_id in learners}
+    return replace(grades, logs=MappingProxyType(logs))
 
 
 def _row(
@@ -269,9 +286,14 @@ def _plain(value: Decimal | None) -> str:
     return "" if value is None else str(value.quantize(Decimal("0.01")))
 
 
-def export_rows(assignment: Assignment) -> list[tuple[str, LogGrade]]:
-    """Every submitted log by username with its grade (the grades' queries + 1)."""
+def export_rows(
+    assignment: Assignment, learners: frozenset[int] | None = None
+) -> list[tuple[str, LogGrade]]:
+    """Every submitted log by username with its grade (the grades' queries + 1); only
+    ``learners``' logs when given."""
     grades = assignment_grades(assignment)
+    if learners is not None:
+        grades = _only(grades, learners)
     names = db.session.execute(
         select(BuildLog.id, User.username)
         .join(User, User.id == BuildLog.user_id)

@@ -29,6 +29,7 @@ from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.markdown import render_markdown
 from peerlearn.review import gradebook, overrides, regrades
+from peerlearn.review.circle_scope import StaffScope, staff_assignment
 from peerlearn.review.grade_inputs import GRADED_KINDS
 from peerlearn.review.gradebook_forms import (
     METHOD_LABELS,
@@ -52,9 +53,9 @@ _BASE = f"{_ASSIGNMENT}/gradebook"
 # --- Loading and formatting --------------------------------------------------------------
 
 
-def _staff_log(assignment: Assignment, log_id: int) -> BuildLog:
+def _staff_log(assignment: Assignment, log_id: int, scope: StaffScope) -> BuildLog:
     log = gradebook.log_of(assignment, log_id)
-    if log is None:
+    if log is None or not scope.covers(log.user_id):
         abort(404)
     return log
 
@@ -89,12 +90,13 @@ def _refused(message: str, back: str, back_label: str, status: int = 409) -> tup
 @bp.get(_BASE)
 @login_required
 def index(slug: str, assignment_slug: str) -> str:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
     page = page_arg()
     only_open = request.args.get("show") == "regrades"
     only_uncertain = request.args.get("show") == "uncertain"
     result = gradebook.gradebook_page(
-        assignment, page, only_open=only_open, only_uncertain=only_uncertain
+        assignment, page, only_open=only_open, only_uncertain=only_uncertain,
+        learners=scope.learners,
     )
     if page > result.pages:
         abort(404)
@@ -106,6 +108,7 @@ def index(slug: str, assignment_slug: str) -> str:
         result=result,
         only_open=only_open,
         show="regrades" if only_open else "uncertain" if only_uncertain else "",
+        scope=scope,
         **_formatting(),
     )
 
@@ -113,11 +116,11 @@ def index(slug: str, assignment_slug: str) -> str:
 @bp.get(f"{_BASE}.csv")
 @login_required
 def export(slug: str, assignment_slug: str) -> Response:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
     spec = spec_of(assignment)
     body = gradebook.write_csv(
         spec,
-        gradebook.export_rows(assignment),
+        gradebook.export_rows(assignment, scope.learners),
         (
             _("Username"),
             _("Final grade"),
@@ -145,6 +148,7 @@ def _render_log(
     status: int = 200,
     override_form: OverrideForm | None = None,
     answer_form: RegradeAnswerForm | None = None,
+    scope: StaffScope | None = None,
 ) -> tuple[str, int]:
     detail = gradebook.log_detail(assignment, log)
     if detail is None:
@@ -159,6 +163,7 @@ def _render_log(
         states=ReviewState,
         override_form=override_form or OverrideForm(formdata=None, prefix="override"),
         answer_form=answer_form or RegradeAnswerForm(formdata=None, prefix="answer"),
+        scope=scope or StaffScope(),
         **_formatting(),
     ), status
 
@@ -166,20 +171,20 @@ def _render_log(
 @bp.get(f"{_BASE}/<int:log_id>")
 @login_required
 def log(slug: str, assignment_slug: str, log_id: int) -> tuple[str, int]:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    return _render_log(course, assignment, _staff_log(assignment, log_id))
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    return _render_log(course, assignment, _staff_log(assignment, log_id, scope), scope=scope)
 
 
 @bp.post(f"{_BASE}/<int:log_id>/override")
 @login_required
 def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[str, int]:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    log = _staff_log(assignment, log_id)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    log = _staff_log(assignment, log_id, scope)
     form = OverrideForm(prefix="override")
     max_total = max_points(spec_of(assignment))
     new_points = form.grade(_locale(), max_total)
     if new_points is None:
-        return _render_log(course, assignment, log, 422, override_form=form)
+        return _render_log(course, assignment, log, 422, override_form=form, scope=scope)
     overrides.override_grade(current_user, log, new_points, form.reason.data or "")
     db.session.commit()
     flash(_("The new grade is saved."), "success")
@@ -193,8 +198,8 @@ def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[s
 def answer_regrade(
     slug: str, assignment_slug: str, log_id: int, regrade_id: int
 ) -> Response | tuple[str, int]:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    log = _staff_log(assignment, log_id)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    log = _staff_log(assignment, log_id, scope)
     regrade = db.session.get(RegradeRequest, regrade_id)
     if regrade is None or regrade.log_id != log.id:
         abort(404)
@@ -204,7 +209,7 @@ def answer_regrade(
     form = RegradeAnswerForm(prefix="answer")
     valid, new_points = form.grade(_locale(), max_points(spec_of(assignment)))
     if not valid:
-        return _render_log(course, assignment, log, 422, answer_form=form)
+        return _render_log(course, assignment, log, 422, answer_form=form, scope=scope)
     try:
         regrades.answer_regrade(
             current_user,

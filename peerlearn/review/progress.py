@@ -45,6 +45,12 @@ class ReviewProgress:
     invited: bool = False
 
 
+def grade_visible(given: int, must_review: int, received: int, required: int) -> bool:
+    """Whether the author sees their grade: enough reviews given and received (the rule
+    the assignment page and the facilitator's view both follow)."""
+    return given >= must_review and received >= required
+
+
 def review_progress(
     user: User, assignment: Assignment, log: BuildLog, now: datetime | None = None
 ) -> ReviewProgress:
@@ -58,10 +64,10 @@ def review_progress(
     reviews_open = review_by is None or now < review_by
     if given < spec.must_review:
         step = ReviewStep.REVIEW if reviews_open else ReviewStep.CLOSED
-    elif received < required:
-        step = ReviewStep.WAIT
-    else:
+    elif grade_visible(given, spec.must_review, received, required):
         step = ReviewStep.GRADE
+    else:
+        step = ReviewStep.WAIT
     invited = (
         step in (ReviewStep.WAIT, ReviewStep.GRADE)
         and reviews_open

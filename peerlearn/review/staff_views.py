@@ -16,13 +16,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.assignments.loading import managed_assignment
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext, when
 from peerlearn.review import flags, stuck
+from peerlearn.review.circle_scope import StaffScope, staff_assignment
 from peerlearn.review.flags import FlagRefused, Resolution
 from peerlearn.review.models import Review, ReviewFlag
 from peerlearn.review.staff_forms import (
@@ -69,8 +69,10 @@ def _render_waiting(
     page: int,
     active: tuple[int, LowerRequirementForm] | None = None,
     status: int = 200,
+    scope: StaffScope | None = None,
 ) -> Page:
-    result = stuck.waiting_page(assignment, current_user, page)
+    scope = scope or StaffScope()
+    result = stuck.waiting_page(assignment, current_user, page, learners=scope.learners)
     if page > result.pages:
         abort(404)
     spec = spec_of(assignment)
@@ -82,6 +84,7 @@ def _render_waiting(
         result=result,
         rule=stuck.flexible_rule(spec),
         active=active,
+        scope=scope,
         when=when,
     ), status
 
@@ -89,13 +92,13 @@ def _render_waiting(
 @bp.get(f"{BASE}/waiting")
 @login_required
 def waiting(slug: str, assignment_slug: str) -> Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    return _render_waiting(course, assignment, page_arg())
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    return _render_waiting(course, assignment, page_arg(), scope=scope)
 
 
-def _queued_log_or_404(assignment: Assignment, log_id: int) -> BuildLog:
+def _queued_log_or_404(assignment: Assignment, log_id: int, scope: StaffScope) -> BuildLog:
     log = stuck.queued_log(assignment, log_id)
-    if log is None:
+    if log is None or not scope.covers(log.user_id):
         abort(404, refusal("not_waiting"))
     return log
 
@@ -103,8 +106,8 @@ def _queued_log_or_404(assignment: Assignment, log_id: int) -> BuildLog:
 @bp.post(f"{BASE}/waiting/<int:log_id>/review")
 @login_required
 def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    log = _queued_log_or_404(assignment, log_id)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    log = _queued_log_or_404(assignment, log_id, scope)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -119,8 +122,8 @@ def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Pa
 @bp.post(f"{BASE}/waiting/<int:log_id>/requirement")
 @login_required
 def lower_requirement(slug: str, assignment_slug: str, log_id: int) -> Response | Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    log = _queued_log_or_404(assignment, log_id)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    log = _queued_log_or_404(assignment, log_id, scope)
     page = page_arg()
     form = LowerRequirementForm()
     if form.validate_on_submit():
@@ -143,7 +146,7 @@ def lower_requirement(slug: str, assignment_slug: str, log_id: int) -> Response 
                 "info",
             )
             return redirect(_waiting_url(course, assignment, page))
-    return _render_waiting(course, assignment, page, active=(log.id, form), status=422)
+    return _render_waiting(course, assignment, page, active=(log.id, form), status=422, scope=scope)
 
 
 # --- Flags -------------------------------------------------------------------------------
@@ -190,9 +193,11 @@ def _render_flags(
     assignment: Assignment,
     active: tuple[int, ResolveFlagForm] | None = None,
     status: int = 200,
+    scope: StaffScope | None = None,
 ) -> Page:
-    open_flags = flags.open_flags(assignment)
-    resolved = flags.recently_resolved(assignment)
+    scope = scope or StaffScope()
+    open_flags = flags.open_flags(assignment, scope.learners)
+    resolved = flags.recently_resolved(assignment, learners=scope.learners)
     return render_template(
         "review/staff_flags.html",
         course=course,
@@ -202,6 +207,7 @@ def _render_flags(
         resolved=resolved,
         resolvers=flags.usernames(flag.resolved_by_id for flag in resolved),
         active=active,
+        scope=scope,
         when=when,
     ), status
 
@@ -210,23 +216,23 @@ def _render_flags(
 @bp.get(f"{BASE}/flags", endpoint="flags")
 @login_required
 def flags_list(slug: str, assignment_slug: str) -> Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
-    return _render_flags(course, assignment)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    return _render_flags(course, assignment, scope=scope)
 
 
 @bp.post(f"{BASE}/flags/<int:flag_id>")
 @login_required
 def resolve_flag(slug: str, assignment_slug: str, flag_id: int) -> Response | Page:
-    course, assignment = managed_assignment(slug, assignment_slug, permissions.can_manage_reviews)
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
     flag: ReviewFlag | None = flags.flag_in(assignment, flag_id)
-    if flag is None:
+    if flag is None or not scope.covers(flag.review.log.user_id):
         abort(404)
     back = url_for("review_staff.flags", slug=course.slug, assignment_slug=assignment.slug)
     if flag.resolved_at is not None:
         return refused_page(refusal("already_resolved"), back)
     form = ResolveFlagForm()
     if not form.validate_on_submit():
-        return _render_flags(course, assignment, active=(flag.id, form), status=422)
+        return _render_flags(course, assignment, active=(flag.id, form), status=422, scope=scope)
     decision = Resolution(form.decision.data)
     try:
         flags.resolve_flag(current_user, flag, decision, form.note.data or "")

@@ -110,11 +110,15 @@ def waiting_page(
     per_page: int = PER_PAGE,
     *,
     now: datetime | None = None,
+    learners: frozenset[int] | None = None,
 ) -> WaitingPage:
-    """The logs still short of reviews, the longest waiting first (five queries)."""
+    """The logs still short of reviews, the longest waiting first (five queries); only
+    those of ``learners`` (user ids; a circle's) when given."""
     now = now or utcnow()
     required = _required_expr(spec_of(assignment), now)
     waiting = (ReviewQueue.assignment_id == assignment.id) & (ReviewQueue.completed < required)
+    if learners is not None:
+        waiting = waiting & ReviewQueue.author_id.in_(learners)
     total = db.session.scalar(select(func.count()).select_from(ReviewQueue).where(waiting)) or 0
     found = db.session.execute(
         select(

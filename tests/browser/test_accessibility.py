@@ -30,6 +30,7 @@ from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
+from peerlearn.facilitation.messages import post_message
 from peerlearn.notifications import notify
 from peerlearn.review import queue, reviewing
 from peerlearn.review.notifications import NoticeKind
@@ -171,6 +172,7 @@ def build_pages(
         ),
     )  # fmt: skip
     join_circle(wanjiru, circle)
+    post_message(amaru, circle, "We meet on **Tuesday**.")
     db.session.commit()
 
     module = db.session.scalar(
@@ -207,6 +209,8 @@ def build_pages(
             "circle invitation (printable)": f"/circles/{circle.id}/invite",
             "circle dates": f"/circles/{circle.id}/schedule",
             "circle details": f"/circles/{circle.id}/edit",
+            "before the meeting": f"/circles/{circle.id}/facilitate",
+            "circle messages": f"/circles/{circle.id}/messages",
         },
         maintainer={
             "submissions": f"{a}/submissions",

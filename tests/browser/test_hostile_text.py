@@ -10,13 +10,13 @@ photos' alt text), measurement names and units (in the table and in the SVG char
 comments (per criterion and overall) and the report (flag) reason; regrade requests' reasons
 and answers, and the grade override an answer gives; proposal title, description and
 comments (and the notice of a proposal, on the maintainer's notifications); a fork's
-title; a learning circle's name and meeting place; module titles and edit summaries on a
-person's contributions page; badge names (made of course titles) on the badge page and
-the profile; discussion thread titles, posts and report reasons (the moderation queue);
-usernames (the form allows only a-z,
-digits, '.', '_' and '-', but a name from elsewhere — the command line, an old account —
-must not matter);
-translation suggestions and approved translations; and search queries echoed back.
+title; a learning circle's name and meeting place and a facilitator's message; module
+titles and edit summaries on a person's contributions page; badge names (made of course
+titles) on the badge page and the profile; discussion thread titles, posts and report
+reasons (the moderation queue); usernames (the form allows only a-z, digits, '.', '_'
+and '-', but a name from elsewhere — the command line, an old account — must not
+matter); translation suggestions and approved translations; and search queries echoed
+back.
 
 Each page is checked twice: with the Content-Security-Policy enforced (no violation may
 be reported, so the escaping and the sanitizer alone kept the page clean) and with it
@@ -62,6 +62,7 @@ from peerlearn.db import utcnow
 from peerlearn.discussions import services as discussions
 from peerlearn.discussions.models import ReportKind, TargetKind
 from peerlearn.extensions import db
+from peerlearn.facilitation.messages import post_message
 from peerlearn.recognition import awarding
 from peerlearn.review import flags, regrades
 from peerlearn.review.models import Review
@@ -299,6 +300,7 @@ def hostile_site(
         ),
     )  # fmt: skip
     join_circle(log_author, circle)
+    post_message(mallory, circle, BLOCKS)  # the facilitator's message, on its page
     db.session.commit()
 
     submission_id = db.session.scalar(select(Submission.id).where(Submission.log_id == reviewed.id))
@@ -327,6 +329,7 @@ def hostile_site(
             "/moderation",
             f"/circles/{circle.id}", f"/circles/{circle.id}/edit",
             f"/circles/{circle.id}/schedule", f"/circles/{circle.id}/invite",
+            f"/circles/{circle.id}/facilitate", f"/circles/{circle.id}/messages",
         ],
         log_author.username: ["/dashboard", f"{a}/log", f"{a}/feedback", "/notifications"],
     }  # fmt: skip

@@ -39,7 +39,7 @@ NOT_PAGES = {
     "gradebook.export", "submissions.export", "community_i18n.export",
     "accounts.download_data", "badges.issuer", "badges.issuer_key", "badges.badge_class",
     "badges.badge_image", "badges.assertion", "badges.baked_image", "badges.credential",
-    "circles.calendar_file", "circles.my_calendar",
+    "circles.calendar_file", "circles.my_calendar", "facilitation.export",
 }  # fmt: skip
 #: Forms sent empty (or wrong) to see them with their errors: who, endpoint, the form.
 WITH_ERRORS = [

@@ -134,6 +134,9 @@ PRIVATE = {
     "circles.edit_schedule": "facilitator",
     "circles.invite": "facilitator",
     "review.circle_review_settings": "facilitator",
+    "facilitation.overview": "facilitator",
+    "facilitation.export": "facilitator",
+    "facilitation.messages": "learner",
 }
 
 #: Who sends the state-changing requests of an endpoint: the world's user the route is for,
@@ -172,6 +175,9 @@ SENDER = {
     "circles.edit_schedule": "facilitator",
     "circles.new_code": "facilitator",
     "review.circle_review_settings": "facilitator",
+    "facilitation.send_message": "facilitator",
+    "facilitation.promote": "facilitator",
+    "facilitation.step_down": "facilitator",
 }
 
 HOW_TO_FILL = (

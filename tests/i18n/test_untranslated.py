@@ -269,3 +269,41 @@ def test_learning_circle_pages_have_no_untranslated_interface_text(
         "/courses/biogas/a/gas-test",
     ]  # fmt: skip
     assert pages_leaking(client, pages, phrases, locale) == {}
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_facilitator_pages_have_no_untranslated_interface_text(
+    client, login, create_user, create_course, create_assignment, locale
+):
+    """The view before the meeting (with a stuck learner and a submitted log), the circle's
+    messages, and the circle's gradebook, waiting list and reports, as its facilitator."""
+    from datetime import timedelta
+
+    from peerlearn.circles.services import CircleDetails, join_circle, start_circle
+    from peerlearn.db import utcnow
+    from peerlearn.extensions import db
+    from peerlearn.facilitation.messages import post_message
+    from tests.review.conftest import submit_log
+
+    facilitator = create_user("amina", locale=locale)
+    course = create_course("biogas", title="Biogas", modules=[("Uno", "Texto.\n")])
+    assignment = create_assignment(course, slug="gas-test", calibration_examples=1)
+    phrases = {p for p in english_phrases(locale) if p not in ASSIGNMENT_YAML}
+    circle = start_circle(
+        facilitator,
+        course,
+        CircleDetails(name="Sorata", language=locale, starts_on=utcnow().date()),
+    )
+    for name in ("bruno", "chen"):
+        member = join_circle(create_user(name, locale=locale), circle)
+        member.joined_at = utcnow() - timedelta(days=30)
+    submit_log(member.user, assignment)
+    post_message(facilitator, circle, "Hola.")
+    db.session.commit()
+    login(facilitator)
+    base, a = f"/circles/{circle.id}", "/courses/biogas/a/gas-test"
+    pages = [
+        f"{base}/facilitate", f"{base}/facilitate?show=stuck&days=1", f"{base}/messages",
+        f"{a}/gradebook", f"{a}/waiting", f"{a}/flags",
+    ]  # fmt: skip
+    assert pages_leaking(client, pages, phrases, locale) == {}

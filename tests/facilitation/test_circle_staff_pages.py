@@ -1,0 +1,129 @@
+"""The gradebook and the waiting list, per circle, for its facilitators (issue 13, part 3):
+the same pages as the maintainers', showing only the circle's learners and never who
+reviewed whom."""
+
+from __future__ import annotations
+
+from peerlearn.catalog.models import Enrolment
+from peerlearn.extensions import db
+from tests.facilitation.conftest import review_once, start
+from tests.review.conftest import submit_log
+
+
+def _scene(circle_scene, create_user):
+    """learner001 and learner002 in the circle (learner001 reviewed learner002's log),
+    outsider001 submitted too but is in no circle."""
+    scene = circle_scene(2, submitted=2)
+    review_once(scene.learners[0], scene.assignment)
+    outsider = create_user("outsider001")
+    db.session.add(Enrolment(user_id=outsider.id, course_id=scene.course.id))
+    db.session.flush()
+    outsider_log = submit_log(outsider, scene.assignment)
+    db.session.commit()
+    return scene, outsider_log
+
+
+def _base(scene) -> str:
+    return f"/courses/{scene.course.slug}/a/{scene.assignment.slug}"
+
+
+def test_a_facilitator_sees_the_gradebook_of_their_circle_only(
+    client, login, circle_scene, create_user
+):
+    scene, _outsider_log = _scene(circle_scene, create_user)
+    login(scene.facilitator)
+
+    page = client.get(_base(scene) + "/gradebook").get_data(as_text=True)
+    assert "learner001" in page and "learner002" in page
+    assert "outsider001" not in page
+    assert "Only the learners of your circle are shown." in page
+
+    export = client.get(_base(scene) + "/gradebook.csv").get_data(as_text=True)
+    assert "learner002" in export and "outsider001" not in export
+
+    client.submit("/logout")
+    login(scene.maintainer)
+    assert "outsider001" in client.get(_base(scene) + "/gradebook").get_data(as_text=True)
+
+
+def test_a_facilitator_reads_a_grade_without_the_reviewers_names(
+    client, login, circle_scene, create_user
+):
+    scene, outsider_log = _scene(circle_scene, create_user)
+    log = scene.learners[1]  # learner002's log, reviewed by learner001
+    from peerlearn.assignments.buildlogs import log_of
+
+    log_id = log_of(log, scene.assignment).id
+    login(scene.facilitator)
+
+    page = client.get(f"{_base(scene)}/gradebook/{log_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Reviewer 1" in html and "learner001" not in html
+    assert client.get(f"{_base(scene)}/gradebook/{outsider_log.id}").status_code == 404
+
+    client.submit("/logout")
+    login(scene.maintainer)
+    assert "learner001" in client.get(f"{_base(scene)}/gradebook/{log_id}").get_data(as_text=True)
+
+
+def test_a_facilitator_sees_the_waiting_list_of_their_circle_only(
+    client, login, circle_scene, create_user
+):
+    scene, outsider_log = _scene(circle_scene, create_user)
+    login(scene.facilitator)
+
+    page = client.get(_base(scene) + "/waiting").get_data(as_text=True)
+    assert "learner001" in page and "outsider001" not in page
+    refused = client.submit(
+        f"{_base(scene)}/waiting/{outsider_log.id}/requirement", {"required": 1}
+    )
+    assert refused.status_code == 404
+
+
+def test_learners_and_other_circles_facilitators_are_refused(
+    client, login, circle_scene, create_user, create_course
+):
+    scene, _outsider_log = _scene(circle_scene, create_user)
+    elsewhere = create_user("elsewhere")
+    start(elsewhere, create_course(), name="Another course's circle")
+    db.session.commit()
+
+    for who in (scene.learners[0], elsewhere):
+        login(who)
+        for path in ("/gradebook", "/gradebook.csv", "/waiting", "/flags", "/standings"):
+            assert client.get(_base(scene) + path).status_code == 403, (who.username, path)
+        client.submit("/logout")
+    login(scene.facilitator)
+    # Reviewer standings rank reviewers by name: still the maintainers' alone.
+    assert client.get(_base(scene) + "/standings").status_code == 403
+
+
+def test_a_facilitator_decides_reports_about_their_circle_without_reviewers_names(
+    client, login, circle_scene, create_user
+):
+    from sqlalchemy import select
+
+    from peerlearn.review.models import Review, ReviewFlag
+    from tests.fixtures.world import _review
+
+    scene, outsider_log = _scene(circle_scene, create_user)
+    review = db.session.scalar(select(Review).where(Review.state == "submitted"))
+    mine = ReviewFlag(review_id=review.id, flagged_by_id=scene.learners[1].id, reason="Rude.")
+    other = _review(outsider_log, create_user("outsider002"), "peer")  # outside the circle
+    theirs = ReviewFlag(review_id=other.id, flagged_by_id=outsider_log.user_id, reason="Rude.")
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    login(scene.facilitator)
+
+    page = client.get(_base(scene) + "/flags").get_data(as_text=True)
+    assert "A review of learner002&#39;s build log" in page
+    assert "learner001" not in page and "outsider001" not in page
+    assert (
+        client.submit(
+            f"{_base(scene)}/flags/{theirs.id}", {"decision": "kept", "note": "Fine."}
+        ).status_code
+        == 404
+    )
+    decided = client.submit(f"{_base(scene)}/flags/{mine.id}", {"decision": "kept", "note": "Ok."})
+    assert decided.status_code == 302
