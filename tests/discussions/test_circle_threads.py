@@ -15,6 +15,8 @@ def test_members_talk_in_their_circle_and_the_facilitator_moderates(
 ):
     url = f"/circles/{world.circle.id}/discussions"
     login(world.learner)
+    # Members find the discussion from the circle's page.
+    assert f'href="{url}"' in client.get(f"/circles/{world.circle.id}").get_data(as_text=True)
     response = client.submit(url, {"title": "Next meeting", "body": "Bring gloves, @facilitator"})
     assert response.status_code == 302
     thread = latest_thread()
