@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions
+from peerlearn import permissions, rate_limits
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
@@ -170,6 +170,7 @@ def messages_list(circle_id: int) -> Page:
 
 @bp.post(f"{_BASE}/messages")
 @login_required
+@rate_limits.post_limit
 def send_message(circle_id: int) -> Response | Page:
     circle = _circle(circle_id)
     if not permissions.can_message_circle(current_user, is_facilitator(current_user.id, circle)):

@@ -294,6 +294,16 @@ def test_every_posting_route_counts_in_the_same_allowance(memory_app):
         "proposals.propose",
         "proposals.comment",
         "community_i18n.message",
+        "discussions.course_threads",
+        "discussions.module_threads",
+        "discussions.log_threads",
+        "discussions.circle_threads",
+        "discussions.thread",
+        "discussions.edit_post",
+        "discussions.report_post",
+        "discussions.report_course",
+        "discussions.report_module",
+        "facilitation.send_message",
     }
 
 
