@@ -196,3 +196,31 @@ def test_learners_and_other_facilitators_may_not_read_calibration_results(
         client.submit("/logout")
     login(scene.facilitator)
     assert client.get(url + "?page=2").status_code == 404
+
+
+def test_calibration_results_cost_the_same_queries_for_2_or_30_practising_learners(
+    client, login, circle_scene, create_user, count_queries
+):
+    from peerlearn.circles.services import join_circle
+    from peerlearn.review import calibration_practice
+    from peerlearn.review.models import CalibrationExample
+    from tests.fixtures.world import _submit
+
+    scene = _calibration_scene(circle_scene, create_user)
+    example = db.session.scalars(db.select(CalibrationExample)).one()
+    url = _base(scene) + "/calibration/results"
+    login(scene.facilitator)
+    client.get(url)  # warm-up: caches of a running site
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+
+    for n in range(28):
+        learner = create_user(f"practised{n:02d}")
+        join_circle(learner, scene.circle)
+        _submit(calibration_practice.start_practice(learner, scene.assignment, example.id), 1)
+    db.session.commit()
+    with count_queries() as large:
+        page = client.get(url)
+
+    assert "practised27" in page.get_data(as_text=True)
+    assert large.count == small.count, large.statements
