@@ -32,11 +32,29 @@ from peerlearn.content.models import Course
 from peerlearn.db import as_id, utcnow
 from peerlearn.extensions import db
 from peerlearn.i18n import _, language_name
+from peerlearn.site import page_arg
 
 bp = Blueprint("circles", __name__, template_folder="templates")
 
 #: Circles listed on a course page (the soonest first); more is a list nobody reads.
 COURSE_PAGE_CIRCLES = 10
+#: Members listed a page on a circle's page: a circle of 500 would otherwise pass the page
+#: budget (30 KB), and a list that long is read a page at a time anyway.
+MEMBERS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of a circle's members, for the ``pager`` macro."""
+
+    items: list[CircleMember]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 # --- Loading and facts --------------------------------------------------------------------
@@ -241,11 +259,15 @@ def circle(circle_id: int) -> str:
     circle, viewer = _circle_or_404(circle_id)
     now = utcnow()
     lines = schedule.circle_schedule(circle)
-    members = (
-        membership.current_members(circle)
-        if permissions.can_see_circle_members(current_user, circle, viewer.member)
-        else None
-    )
+    page = page_arg()
+    taken = membership.member_count(circle)
+    members = None
+    if permissions.can_see_circle_members(current_user, circle, viewer.member):
+        members = MemberPage(
+            membership.members_page(circle, page, MEMBERS_PER_PAGE), taken, page, MEMBERS_PER_PAGE
+        )
+    if page > (members.pages if members is not None else 1):
+        abort(404)
     return render_template(
         "circles/circle.html",
         circle=circle,
@@ -253,7 +275,7 @@ def circle(circle_id: int) -> str:
         viewer=viewer,
         lines=lines,
         members=members,
-        taken=len(members) if members is not None else membership.member_count(circle),
+        taken=taken,
         next_meeting=schedule.next_meeting(circle, now, lines),
         finished=circle.finished_on(_today(circle)),
         place=circle.meeting_place

@@ -22,7 +22,7 @@ from peerlearn.circles.models import Circle
 from peerlearn.extensions import db
 from peerlearn.facilitation.models import CircleMessage
 from peerlearn.i18n import _
-from peerlearn.notifications import Notification, notify, register_kind
+from peerlearn.notifications import Notification, notify_many, register_kind
 
 #: The notice every member gets (params: circle, the circle's name; message, its id).
 KIND = "circle_message"
@@ -64,7 +64,7 @@ def message_url(message: CircleMessage) -> str:
 
 
 def fan_out(message_id: int) -> int:
-    """The job: a notice for each current member but the author; returns how many.
+    """The job: a notice for each current member but the author; returns how many were made.
 
     Run twice (a queue's retry), it makes no second notice: it first looks for the ones it
     made, by the message's link."""
@@ -80,11 +80,14 @@ def fan_out(message_id: int) -> int:
             select(Notification.user_id).where(Notification.kind == KIND, Notification.url == url)
         )
     )
-    made = 0
-    for user_id in member_ids(circle):
-        if user_id != message.author_id and user_id not in done:
-            notify(user_id, KIND, url, circle=circle.name, message=message.id)
-            made += 1
+    wanted = [
+        user_id
+        for user_id in member_ids(circle)
+        if user_id != message.author_id and user_id not in done
+    ]
+    # One batch for all (a fixed number of queries however big the circle); a member who
+    # turned these notices off gets none and is not counted.
+    made = len(notify_many(wanted, KIND, url, circle=circle.name, message=message.id))
     db.session.commit()
     return made
 

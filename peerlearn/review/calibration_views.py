@@ -12,6 +12,8 @@ course); the learner's practice pages never name the example's author.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_percent
 from flask_login import current_user, login_required
@@ -26,11 +28,13 @@ from peerlearn.content.models import Course
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
-from peerlearn.review import calibration_examples, calibration_practice
+from peerlearn.review import calibration_examples, calibration_practice, calibration_results
 from peerlearn.review.calibration import CalibrationRefused
+from peerlearn.review.circle_scope import staff_assignment
 from peerlearn.review.models import ReviewState
 from peerlearn.review.staff_forms import ConfirmForm, ExampleForm, refusal
 from peerlearn.review.staff_views import BASE, Page, bp, refused_page
+from peerlearn.site import page_arg
 
 # --- Calibration examples (maintainers) --------------------------------------------------
 
@@ -91,6 +95,47 @@ def remove_calibration_example(slug: str, assignment_slug: str, example_id: int)
     db.session.commit()
     flash(_("The example is no longer offered. Practice reviews already written are kept."), "info")
     return redirect(_examples_url(course, assignment))
+
+
+# --- How close practice came to the references (maintainers; a circle's facilitators) ----
+
+#: Learners listed a page: a circle of 500 who all practised stays within the page budget.
+RESULTS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class _ResultsPage:
+    rows: list[calibration_results.LearnerCalibration]
+    total: int
+    page: int
+    pages: int
+
+
+@bp.get(f"{BASE}/calibration/results", endpoint="calibration_results")
+@login_required
+def calibration_results_page(slug: str, assignment_slug: str) -> str:
+    """The maintainers see every learner; a circle's facilitator their circle's learners
+    (``circle_scope``). Examples are numbered, never their authors or referees named."""
+    course, assignment, scope = staff_assignment(slug, assignment_slug)
+    found = calibration_results.results(assignment, scope.learners)
+    page = page_arg()
+    pages = max(1, -(-len(found.learners) // RESULTS_PER_PAGE))
+    if page > pages:
+        abort(404)
+    start = (page - 1) * RESULTS_PER_PAGE
+    shown = _ResultsPage(
+        found.learners[start : start + RESULTS_PER_PAGE], len(found.learners), page, pages
+    )
+    return render_template(
+        "review/calibration_results.html",
+        course=course,
+        assignment=assignment,
+        spec=spec_of(assignment),
+        scope=scope,
+        shown=shown,
+        examples=found.examples,
+        percent=format_percent,
+    )
 
 
 # --- Practice reviews (learners) ---------------------------------------------------------

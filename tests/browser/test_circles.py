@@ -1,6 +1,8 @@
 """A facilitator starts a circle in Spanish, prints its invitation, three learners join by
 the link, and each sees the circle's own deadline (not another circle's, not the course's),
-in a real browser with JavaScript turned off."""
+submits a build log and reviews within the circle (not the log of a learner outside it),
+and the facilitator's view shows their progress: issue 13's quality bar, in a real browser
+with JavaScript turned off."""
 
 from __future__ import annotations
 
@@ -15,14 +17,18 @@ from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from tests.conftest import PASSWORD
+from tests.review.conftest import submit_log
 from tests.settings import ROOT
 
 pytestmark = pytest.mark.browser
 
-ES = gettext.translation("messages", ROOT / "translations", ["es"]).gettext
+SPANISH = gettext.translation("messages", ROOT / "translations", ["es"])
+ES = SPANISH.gettext
 LEARNERS = ("amaru", "wayra", "killa")
 ZONE = "America/La_Paz"
 ASSIGNMENT = "/courses/biogas/a/gas-test"
+#: The build log of a learner of another circle of the course, waiting for reviews.
+OUTSIDER_LOG = "Biodigestor de sisa, del otro círculo"
 
 
 def _log_in(page, server, username):
@@ -36,17 +42,50 @@ def _log_out(page):
     page.get_by_role("button", name=ES("Log out")).click()
 
 
+def _submit_build_log(page, server, username):
+    page.goto(server + ASSIGNMENT)
+    page.get_by_role("button", name=ES("Start your build log")).click()
+    page.get_by_label(ES("Title"), exact=True).fill(f"Biodigestor de {username}")
+    page.get_by_role("button", name=ES("Save title and summary")).click()
+    entry = page.locator("#new-entry")
+    entry.get_by_label(ES("Date")).fill("2026-05-01")
+    entry.get_by_label(ES("What you did")).fill("Cavamos la zanja y pusimos la manga.")
+    entry.get_by_role("button", name=ES("Add entry")).click()
+    page.get_by_role("button", name=ES("Submit your build log")).click()
+    expect(page.locator("body")).to_contain_text(ES("Submitted version %(n)s.") % {"n": 1})
+
+
+def _review_two(page, server, username):
+    """Two reviews by ``username``: each of a circle member's log, never the outsider's."""
+    points = SPANISH.ngettext("%(num)s point", "%(num)s points", 2) % {"num": 2}
+    for _ in range(2):
+        page.goto(server + ASSIGNMENT)
+        page.get_by_role("button", name=ES("Review a build log")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(ES("Review a build log"))
+        log = page.locator("body")
+        expect(log).to_contain_text("Biodigestor de")
+        expect(log).not_to_contain_text(OUTSIDER_LOG)
+        expect(log).not_to_contain_text(f"Biodigestor de {username}")
+        page.get_by_label(points).first.check()
+        page.get_by_label(ES("Overall comment for the author")).fill(
+            "La zanja está bien documentada; agregue una foto de la manga."
+        )
+        page.get_by_role("button", name=ES("Submit review")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Prueba de gas")
+
+
 def _shown(day: date) -> str:
     """A deadline's day as the Spanish pages write it (23:59 in La Paz, read in La Paz)."""
     return format_date(day, "medium", locale="es")
 
 
-def test_a_spanish_circle_invites_three_learners_who_each_see_its_own_deadline(
+def test_a_spanish_circle_invites_three_learners_who_see_its_deadline_and_review_within_it(
     server, page_without_js, create_user, create_course, create_assignment
 ):
     course = create_course("biogas", title="Biodigestor tubular", language="es")
-    create_assignment(
-        course, slug="gas-test", title="Prueba de gas",
+    assignment = create_assignment(
+        course, slug="gas-test", title="Prueba de gas", must_review=2, must_be_reviewed=2,
+        grading="median",
         submission_deadline="2026-02-01T12:00:00-04:00",  # the course's own date, long past
     )  # fmt: skip
     create_user("rosa", locale="es", timezone=ZONE)
@@ -59,7 +98,11 @@ def test_a_spanish_circle_invites_three_learners_who_each_see_its_own_deadline(
         CircleDetails(name="Otro círculo", language="es", starts_on=today + timedelta(days=30),
                       timezone=ZONE),
     )  # fmt: skip
-    join_circle(create_user("sisa", locale="es", timezone=ZONE), later)
+    sisa = create_user("sisa", locale="es", timezone=ZONE)
+    join_circle(sisa, later)
+    db.session.flush()
+    # Her log waits longest for reviews: allocated course-wide, it would come first.
+    submit_log(sisa, assignment, title=OUTSIDER_LOG)
     db.session.commit()
     page = page_without_js
 
@@ -110,3 +153,38 @@ def test_a_spanish_circle_invites_three_learners_who_each_see_its_own_deadline(
     members = page.locator("ul").filter(has_text="amaru")
     for username in LEARNERS:
         expect(members).to_contain_text(username)
+
+    circle_url = page.url
+
+    # Review stays inside the circle once its three learners have submitted.
+    page.get_by_role("link", name=ES("Peer review settings")).click()
+    pool = ES("Review inside the circle once this many members have submitted")
+    page.get_by_label(pool).fill("3")
+    page.get_by_role("button", name=ES("Save")).click()
+    expect(page.locator("body")).to_contain_text(ES("The circle's review settings are saved."))
+    _log_out(page)
+
+    for username in LEARNERS:
+        _log_in(page, server, username)
+        _submit_build_log(page, server, username)
+        _log_out(page)
+
+    for username in LEARNERS:
+        _log_in(page, server, username)
+        _review_two(page, server, username)
+        _log_out(page)
+
+    _log_in(page, server, "rosa")
+    page.goto(circle_url)
+    page.get_by_role("link", name=ES("Before the meeting")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Círculo de Sorata")
+    rows = page.locator("table.roster tbody tr")
+    expect(rows).to_have_count(3)
+    graded = SPANISH.pgettext("build log", "Graded")
+    for username in LEARNERS:
+        cells = rows.filter(has_text=username).locator("td")
+        expect(cells.nth(0)).to_have_text(username)
+        expect(cells.nth(2)).to_have_text(graded)
+        expect(cells.nth(3)).to_have_text("2/2")  # reviews given
+        expect(cells.nth(4)).to_have_text("2/2")  # reviews received
+    expect(page.locator("table.roster")).not_to_contain_text("sisa")

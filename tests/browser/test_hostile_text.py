@@ -322,6 +322,7 @@ def hostile_site(
         admin.username: [
             f"{a}/submissions", f"{a}/submissions/{submission_id}",
             f"{a}/gradebook", f"{a}/gradebook/{reviewed.id}", f"{a}/flags",
+            f"{a}/calibration/results",
             f"/proposals/{proposal.id}", "/courses/hostile/proposals",
             "/courses/hostile/maintainers", f"/badges/{badge.public_id}",
             f"/translate/es/m/{message_key('Search courses')}", f"/translate/es?q={query}",

@@ -97,6 +97,7 @@ PRIVATE = {
     "submissions.export": "maintainer",
     "submissions.submission": "maintainer",
     "review_staff.calibration_examples": "maintainer",
+    "review_staff.calibration_results": "facilitator",
     "review_staff.flags": "maintainer",
     "review_staff.waiting": "maintainer",
     "review_staff.teams_page": "maintainer",

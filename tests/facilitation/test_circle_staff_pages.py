@@ -127,3 +127,100 @@ def test_a_facilitator_decides_reports_about_their_circle_without_reviewers_name
     )
     decided = client.submit(f"{_base(scene)}/flags/{mine.id}", {"decision": "kept", "note": "Ok."})
     assert decided.status_code == 302
+
+
+def _calibration_scene(circle_scene, create_user):
+    """The circle's two learners practised on one example (outsider001's log): learner001
+    chose the reference's level, learner002 the lowest; outsider002, in no circle, too."""
+    from peerlearn.review import calibration_examples, calibration_practice
+    from tests.fixtures.world import _submit
+
+    scene = circle_scene(2, submitted=2, calibration_examples=1)
+    outsiders = []
+    for name in ("outsider001", "outsider002"):
+        outsider = create_user(name)
+        db.session.add(Enrolment(user_id=outsider.id, course_id=scene.course.id))
+        outsiders.append(outsider)
+    db.session.flush()
+    example_log = submit_log(outsiders[0], scene.assignment)
+    example, reference = calibration_examples.add_example(
+        scene.maintainer, scene.assignment, example_log.id
+    )
+    _submit(reference, points=2)
+    for who, points in ((scene.learners[0], 2), (scene.learners[1], 0), (outsiders[1], 2)):
+        _submit(calibration_practice.start_practice(who, scene.assignment, example.id), points)
+    db.session.commit()
+    return scene
+
+
+def test_a_facilitator_sees_the_calibration_results_of_their_circle_only(
+    client, login, circle_scene, create_user
+):
+    scene = _calibration_scene(circle_scene, create_user)
+    url = _base(scene) + "/calibration/results"
+    login(scene.facilitator)
+    overview = client.get(f"/circles/{scene.circle.id}/facilitate").get_data(as_text=True)
+    assert f'href="{url}"' in overview
+
+    page = client.get(url)
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<tr><td>learner001</td><td>1</td><td>100%</td></tr>" in html
+    assert "<tr><td>learner002</td><td>1</td><td>0%</td></tr>" in html
+    assert "outsider002" not in html  # not in the circle
+    assert "outsider001" not in html  # the example's author is never named
+    assert "Example 1" in html and "Only the learners of your circle are shown." in html
+
+    client.submit("/logout")
+    login(scene.maintainer)
+    everyone = client.get(url).get_data(as_text=True)
+    assert "<tr><td>outsider002</td><td>1</td><td>100%</td></tr>" in everyone
+    assert "<td>Example 1</td><td>3</td><td>67%</td>" in everyone
+    assert "outsider001" not in everyone
+
+
+def test_learners_and_other_facilitators_may_not_read_calibration_results(
+    client, login, circle_scene, create_user, create_course
+):
+    scene = _calibration_scene(circle_scene, create_user)
+    elsewhere = create_user("elsewhere")
+    start(elsewhere, create_course(), name="Another course's circle")
+    db.session.commit()
+    url = _base(scene) + "/calibration/results"
+
+    assert client.get(url).status_code == 302  # to the login page
+    for who in (scene.learners[0], elsewhere):
+        login(who)
+        assert client.get(url).status_code == 403, who.username
+        client.submit("/logout")
+    login(scene.facilitator)
+    assert client.get(url + "?page=2").status_code == 404
+
+
+def test_calibration_results_cost_the_same_queries_for_2_or_30_practising_learners(
+    client, login, circle_scene, create_user, count_queries
+):
+    from peerlearn.circles.services import join_circle
+    from peerlearn.review import calibration_practice
+    from peerlearn.review.models import CalibrationExample
+    from tests.fixtures.world import _submit
+
+    scene = _calibration_scene(circle_scene, create_user)
+    example = db.session.scalars(db.select(CalibrationExample)).one()
+    url = _base(scene) + "/calibration/results"
+    login(scene.facilitator)
+    client.get(url)  # warm-up: caches of a running site
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+
+    for n in range(28):
+        learner = create_user(f"practised{n:02d}")
+        join_circle(learner, scene.circle)
+        _submit(calibration_practice.start_practice(learner, scene.assignment, example.id), 1)
+    db.session.commit()
+    with count_queries() as large:
+        page = client.get(url)
+
+    assert "practised27" in page.get_data(as_text=True)
+    assert large.count == small.count, large.statements

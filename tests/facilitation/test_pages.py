@@ -221,3 +221,27 @@ def test_a_facilitators_messages_are_in_their_data_download(client, login, circl
     assert [(m["circle"], m["text"]) for m in data["circle_messages"]] == [
         ("Biogas at the library", "Bring the gas meter.")
     ]
+
+
+def test_the_notices_of_a_message_cost_the_same_queries_for_3_or_60_members(
+    circle_scene, create_user, count_queries
+):
+    from peerlearn.facilitation.messages import fan_out, post_message
+
+    scene = circle_scene(3)
+    first = post_message(scene.facilitator, scene.circle, "Bring the gas meter.")
+    second = post_message(scene.facilitator, scene.circle, "And the hose.")
+    db.session.commit()
+    db.session.query(Notification).delete()
+    db.session.commit()
+    with count_queries() as small:
+        assert fan_out(first.id) == 3
+
+    for n in range(57):
+        join_circle(create_user(f"late{n:02d}"), scene.circle)
+    db.session.commit()
+    with count_queries() as large:
+        assert fan_out(second.id) == 60
+
+    assert large.count == small.count, large.statements
+    assert fan_out(second.id) == 0  # run again, nobody gets a second notice
