@@ -145,8 +145,8 @@ def enqueue(log: BuildLog, submission: Submission) -> None:
         row.first_submitted_at = submission.created_at or utcnow()
         row.required = spec_of(log.assignment).must_be_reviewed
         db.session.add(row)
-    elif spec_of(log.assignment).resubmission:
-        resubmission.start_round(row, submission)
+    elif spec_of(log.assignment).resubmission and resubmission.start_round(row, submission):
+        resubmission.notify_earlier_reviewers(log, submission)
     row.team = team
     db.session.flush()
 

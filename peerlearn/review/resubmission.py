@@ -12,7 +12,11 @@ each version is its own thing to grade:
   version and a reviewer never finishes a review of a version that is already replaced.
 * Reviewers of an earlier version may review the new one (one review per version,
   reviewer and kind), and the queue hands it to them first
-  (:func:`earlier_reviewer_logs`): they know what the feedback asked for.
+  (:func:`earlier_reviewer_logs`): they know what the feedback asked for. When a new
+  round starts they are told (:func:`notify_earlier_reviewers`), and for
+  ``RESUBMISSION_HOLD_HOURS`` the round's last needed review is kept for one of them
+  (:func:`held_for_earlier_sql`), so "re-reviewed by an earlier reviewer when available"
+  is more than a preference that only works if they happen to ask.
 * Every version keeps its reviews, and its own grade; the log's grade is that of the
   latest version that has one (``grades``).
 
@@ -21,13 +25,21 @@ The queue calls these functions inside its own transaction; they flush, never co
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask import url_for
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import aliased
 
+from peerlearn.accounts.models import User
+from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.models import BuildLog, Submission
-from peerlearn.db import rowcount
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
+from peerlearn.notifications import Notification, notify_many
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
+from peerlearn.review.notifications import NoticeKind
 
 #: Reviews that fill a round (the queue's ``completed``): a classmate's or a maintainer's.
 _COUNTED = (ReviewKind.PEER.value, ReviewKind.STAFF.value)
@@ -111,6 +123,53 @@ def earlier_reviewer_logs(reviewer_id: int, assignment_id: int) -> list[int]:
         .order_by(ReviewQueue.log_id)
     )
     return list(rows)
+
+
+def earlier_reviewers(log: BuildLog, submission_id: int) -> list[int]:
+    """Who gave a submitted peer review of an earlier version of ``log`` and can still
+    review: not the author, not a locked or deleted account (one query)."""
+    rows = db.session.scalars(
+        select(Review.reviewer_id)
+        .join(User, User.id == Review.reviewer_id)
+        .where(
+            Review.log_id == log.id,
+            Review.submission_id != submission_id,
+            Review.kind == ReviewKind.PEER.value,
+            Review.state == ReviewState.SUBMITTED.value,
+            Review.reviewer_id != log.user_id,
+            User.locked_at.is_(None),
+            User.deleted_at.is_(None),
+        )
+        .distinct()
+        .order_by(Review.reviewer_id)
+    )
+    return [user_id for user_id in rows if user_id is not None]
+
+
+def notify_earlier_reviewers(
+    log: BuildLog, submission: Submission, *, now: datetime | None = None
+) -> list[Notification]:
+    """Tell the earlier reviewers of ``log`` that its new version (a new round) waits for
+    them, those whose own review deadline has not passed. The notice names the assignment
+    only (the author stays unknown) and links to its page, where asking for a review
+    hands them this log first. ``notify_many`` skips whoever turned the kind off and
+    sends the emails through the job queue, never inside the request."""
+    now = now or utcnow()
+    assignment = log.assignment
+    reviewers = []
+    for user_id in earlier_reviewers(log, submission.id):
+        review_by = deadlines_of(user_id, assignment).review_by
+        if review_by is None or now < review_by:
+            reviewers.append(user_id)
+    if not reviewers:
+        return []
+    url = url_for(
+        "assignments.assignment", slug=assignment.course.slug, assignment_slug=assignment.slug
+    )
+    made = notify_many(
+        reviewers, NoticeKind.RESUBMISSION_WAITING, url, assignment=spec_of(assignment).title
+    )
+    return list(made.values())
 
 
 def version_numbers(log: BuildLog) -> dict[int, int]:

@@ -1,0 +1,85 @@
+"""Revise and resubmit: a new version after feedback is announced to its earlier
+reviewers (and to nobody else), who are the first to review it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from peerlearn.db import utcnow
+from peerlearn.extensions import db
+from peerlearn.notifications import Notification, message
+from peerlearn.notifications.models import Channel, NotificationOptOut
+from peerlearn.review import queue
+from peerlearn.review.allocation import Pool
+from peerlearn.review.reviewing import ScoreInput, submit_review
+from tests.review.conftest import submit_log
+from tests.review.test_resubmission import configure
+
+WAITING = "resubmission_waiting"
+
+
+def review_of(app, reviewer, assignment, author_id):
+    """``reviewer`` reviews ``author_id``'s log (their pool confined to it)."""
+    with app.test_request_context():
+        pool = Pool(preferred=frozenset({author_id}), outside=False)
+        review = queue.request_review(reviewer, assignment, pool=pool)
+        scores = {"build": ScoreInput(0, "Show the trench.")}
+        submit_review(reviewer, review, scores, "Please show the trench next time.")
+        db.session.commit()
+    return review
+
+
+def resubmit(app, author, assignment):
+    with app.test_request_context():
+        submit_log(author, assignment, title="Digester, with the trench shown")
+        db.session.commit()
+
+
+def notices(app):
+    with app.test_request_context():
+        return {
+            (n.user_id, message(n)): n.url
+            for n in db.session.scalars(select(Notification).where(Notification.kind == WAITING))
+        }
+
+
+def test_earlier_reviewers_hear_of_a_new_version_and_nobody_else(app, review_class):
+    rc = review_class(5, must_review=3, must_be_reviewed=3, grading="mean")
+    configure(rc.assignment, resubmission=True)
+    author, earlier, opted_out, locked, outsider = rc.learners
+    for reviewer in (earlier, opted_out, locked):
+        review_of(app, reviewer, rc.assignment, author.id)
+    db.session.add(NotificationOptOut(user_id=opted_out.id, kind=WAITING, channel=Channel.ALL))
+    locked.locked_at = utcnow()
+    db.session.commit()
+
+    resubmit(app, author, rc.assignment)
+
+    sent = notices(app)
+    # Not the author, not a classmate who never reviewed it, not one who turned these
+    # notices off, not a locked account.
+    assert [user_id for user_id, _text in sent] == [earlier.id]
+    assert outsider.id not in {user_id for user_id, _text in sent}
+    (text, url), = [(text, url) for (_u, text), url in sent.items()]
+    assert rc.assignment.slug in url
+    assert "has a new version waiting for your review" in text
+    assert author.username not in text  # double-blind: the assignment only
+
+    with app.test_request_context():  # asking hands them the new version
+        review = queue.request_review(earlier, rc.assignment)
+        assert (review.log_id, review.submission.version) == (rc.logs[author.id].id, 2)
+
+
+def test_without_the_setting_a_new_version_announces_nothing(app, review_class):
+    rc = review_class(2, must_review=1, must_be_reviewed=1, grading="mean")
+    author, reviewer = rc.learners
+    review_of(app, reviewer, rc.assignment, author.id)
+    resubmit(app, author, rc.assignment)  # resubmission is off: one round, no notice
+    assert notices(app) == {}
+
+
+def test_a_version_before_any_feedback_announces_nothing(app, review_class):
+    rc = review_class(2, must_review=1, must_be_reviewed=1, grading="mean")
+    configure(rc.assignment, resubmission=True)
+    resubmit(app, rc.learners[0], rc.assignment)  # no feedback yet: the round goes on
+    assert notices(app) == {}
