@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from peerlearn.accounts.models import User
@@ -98,6 +98,7 @@ def earlier_reviewer_logs(reviewer_id: int, assignment_id: int) -> list[int]:
         .where(Submission.log_id == ReviewQueue.log_id)
         .order_by(Submission.version.desc())
         .limit(1)
+        .correlate(ReviewQueue)  # inside the EXISTS below too, two levels down
         .scalar_subquery()
     )
     mine = aliased(Review)
@@ -170,6 +171,64 @@ def notify_earlier_reviewers(
         reviewers, NoticeKind.RESUBMISSION_WAITING, url, assignment=spec_of(assignment).title
     )
     return list(made.values())
+
+
+def held_for_earlier_sql(latest: ColumnElement[int]) -> ColumnElement[bool]:
+    """A WHERE term for the queue's pick (``queue._pick_statement``): false for the row of
+    a log whose last needed review is held for an earlier reviewer, when the asker
+    (``:reviewer_id``) is not one of them.
+
+    Held: the log's latest version (``latest``, the pick's subquery) came after
+    ``:hold_since`` (the window), the asker never gave a submitted peer review of the log,
+    an earlier reviewer who can still review exists (an account neither locked nor
+    deleted), none of them has a live lease or review of the latest version yet, and the
+    review asked for would be the round's last needed one. Extra reviews (load already at
+    the requirement) are never held. Evaluated on the row the pick locks, in the same
+    statement, so it is as race-free as the pick itself: a lease taken meanwhile changes
+    ``load``, which the lock makes the pick re-read.
+    """
+    earlier = aliased(Review)
+    earlier_ids = select(earlier.reviewer_id).where(
+        earlier.log_id == ReviewQueue.log_id,
+        earlier.kind == ReviewKind.PEER.value,
+        earlier.state == ReviewState.SUBMITTED.value,
+        earlier.submission_id != latest,
+    ).correlate(ReviewQueue)
+    active = aliased(User)
+    someone_active = exists().where(
+        active.id.in_(earlier_ids), active.locked_at.is_(None), active.deleted_at.is_(None)
+    )
+    on_it = aliased(Review)
+    already_on_it = exists().where(
+        on_it.log_id == ReviewQueue.log_id,
+        on_it.submission_id == latest,
+        on_it.kind == ReviewKind.PEER.value,
+        on_it.state.in_((ReviewState.LEASED.value, ReviewState.SUBMITTED.value)),
+        on_it.reviewer_id.in_(earlier_ids),
+    )
+    asker = aliased(Review)
+    asker_reviewed = exists().where(
+        asker.log_id == ReviewQueue.log_id,
+        asker.reviewer_id == bindparam("reviewer_id"),
+        asker.kind == ReviewKind.PEER.value,
+        asker.state == ReviewState.SUBMITTED.value,
+    )
+    since = (  # when the latest version came
+        select(Submission.created_at)
+        .where(Submission.log_id == ReviewQueue.log_id)
+        .order_by(Submission.version.desc())
+        .limit(1)
+        .correlate(ReviewQueue)
+        .scalar_subquery()
+    )
+    return or_(
+        ReviewQueue.load + 1 < ReviewQueue.required,  # not the last needed review
+        ReviewQueue.load >= ReviewQueue.required,  # an extra one
+        since <= bindparam("hold_since"),  # the window is over
+        asker_reviewed,
+        ~someone_active,
+        already_on_it,
+    )
 
 
 def version_numbers(log: BuildLog) -> dict[int, int]:

@@ -3,6 +3,8 @@ reviewers (and to nobody else), who are the first to review it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from peerlearn.db import utcnow
@@ -83,3 +85,47 @@ def test_a_version_before_any_feedback_announces_nothing(app, review_class):
     configure(rc.assignment, resubmission=True)
     resubmit(app, rc.learners[0], rc.assignment)  # no feedback yet: the round goes on
     assert notices(app) == {}
+
+
+def held_class(app, review_class):
+    """A log reviewed once (version 1), then resubmitted after that feedback: its new
+    round needs one review, which is the last needed one."""
+    rc = review_class(3, must_review=1, must_be_reviewed=1, grading="mean")
+    configure(rc.assignment, resubmission=True)
+    author, earlier, stranger = rc.learners
+    review_of(app, earlier, rc.assignment, author.id)
+    resubmit(app, author, rc.assignment)
+    return rc, author, earlier, stranger
+
+
+def ask(app, reviewer, rc, author, now=None):
+    """``reviewer`` asks for a review of ``author``'s log (their pool confined to it)."""
+    with app.test_request_context():
+        pool = Pool(preferred=frozenset({author.id}), outside=False)
+        try:
+            review = queue.request_review(reviewer, rc.assignment, now=now, pool=pool)
+        except queue.ReviewRefused as refused:
+            db.session.rollback()
+            return refused.code
+        db.session.commit()
+        return review.log_id, review.submission.version
+
+
+def test_the_new_rounds_last_review_waits_for_an_earlier_reviewer(app, review_class):
+    rc, author, earlier, stranger = held_class(app, review_class)
+    log_id = rc.logs[author.id].id
+    assert ask(app, stranger, rc, author) == "nothing"  # held for the earlier reviewer
+    assert ask(app, earlier, rc, author) == (log_id, 2)
+
+
+def test_after_the_window_anyone_may_take_it(app, review_class):
+    rc, author, _earlier, stranger = held_class(app, review_class)
+    later = utcnow() + timedelta(hours=app.config["RESUBMISSION_HOLD_HOURS"] + 1)
+    assert ask(app, stranger, rc, author, now=later) == (rc.logs[author.id].id, 2)
+
+
+def test_nothing_is_held_when_no_earlier_reviewer_can_come(app, review_class):
+    rc, author, earlier, stranger = held_class(app, review_class)
+    earlier.locked_at = utcnow()
+    db.session.commit()
+    assert ask(app, stranger, rc, author) == (rc.logs[author.id].id, 2)
