@@ -13,6 +13,7 @@ from peerlearn.notifications import Notification, message
 from peerlearn.notifications.models import Channel, NotificationOptOut
 from peerlearn.review import queue
 from peerlearn.review.allocation import Pool
+from peerlearn.review.models import Review
 from peerlearn.review.reviewing import ScoreInput, submit_review
 from tests.review.conftest import submit_log
 from tests.review.test_resubmission import configure
@@ -129,3 +130,37 @@ def test_nothing_is_held_when_no_earlier_reviewer_can_come(app, review_class):
     earlier.locked_at = utcnow()
     db.session.commit()
     assert ask(app, stranger, rc, author) == (rc.logs[author.id].id, 2)
+
+
+def test_a_reviewer_of_the_latest_version_is_not_handed_it_again(app, review_class):
+    """Whether the asker reviewed a log's latest version is read for that log, even when
+    another log of the class has more versions."""
+    rc = review_class(3, must_review=2, must_be_reviewed=2, grading="mean")
+    configure(rc.assignment, resubmission=True)
+    author, reviewer, busy = rc.learners
+    review_of(app, reviewer, rc.assignment, author.id)
+    resubmit(app, author, rc.assignment)
+    assert ask(app, reviewer, rc, author) == (rc.logs[author.id].id, 2)
+    with app.test_request_context():
+        review = db.session.scalars(
+            select(Review).where(Review.reviewer_id == reviewer.id, Review.state == "leased")
+        ).one()
+        scores = {"build": ScoreInput(2, "Now it shows.")}
+        submit_review(reviewer, review, scores, "The trench is shown now, thank you.")
+        db.session.commit()
+    for title in ("Busy, second try", "Busy, third try"):  # more versions than the author's
+        with app.test_request_context():
+            submit_log(busy, rc.assignment, title=title)
+            db.session.commit()
+    assert ask(app, reviewer, rc, author) == "nothing"
+
+
+def test_nobody_is_told_after_the_review_deadline(app, review_class):
+    rc = review_class(2, must_review=1, must_be_reviewed=1, grading="mean")
+    configure(rc.assignment, resubmission=True)
+    author, earlier = rc.learners
+    review_of(app, earlier, rc.assignment, author.id)
+    configure(rc.assignment, review_deadline=utcnow() - timedelta(hours=1))
+    resubmit(app, author, rc.assignment)
+    assert queue.counts_of(rc.logs[author.id])[0] == 0  # a new round did start
+    assert notices(app) == {}
