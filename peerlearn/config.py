@@ -65,6 +65,10 @@ class Config:
     #: How long a reviewer keeps a build log handed out for peer review before it goes
     #: back to the pool (Open edX ORA2 uses 8 hours). PEERLEARN_REVIEW_LEASE_HOURS=12.
     REVIEW_LEASE_HOURS = 8
+    #: Revise and resubmit: for this long after a new version (a new round), its last
+    #: needed review is kept for one of its earlier reviewers (they were notified), so a
+    #: classmate who never saw the log cannot take it first. 0 turns the hold off.
+    RESUBMISSION_HOLD_HOURS = 48
 
     #: Notification emails. Without SMTP_HOST they are written to the log instead.
     SMTP_HOST: str | None = None

@@ -60,6 +60,7 @@ KINDS: list[Kind] = [
     Kind("lease_expiring", _l("Reviews about to expire")),
     Kind("review_received", _l("Reviews of your build logs")),
     Kind("review_invited", _l("Invitations to one more review that helps a classmate")),
+    Kind("resubmission_waiting", _l("New versions of build logs you reviewed")),
     Kind("grade_ready", _l("Your grades")),
     Kind("regrade_answered", _l("Answers to your regrade requests")),
     # Courses (texts in peerlearn.authoring.notices).

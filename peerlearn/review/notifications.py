@@ -43,6 +43,9 @@ class NoticeKind(StrEnum):
     #: A learner who gave all their reviews is asked for one more: a classmate's log still
     #: waits after its author gave theirs (params: assignment).
     REVIEW_INVITED = "review_invited"
+    #: A log an earlier reviewer reviewed has a new version after feedback, which they
+    #: are asked to review first (params: assignment; never the author: double-blind).
+    RESUBMISSION_WAITING = "resubmission_waiting"
 
 
 # --- Text -------------------------------------------------------------------------------
@@ -95,12 +98,21 @@ def _review_invited(params: dict[str, Any]) -> str:
     )
 
 
+def _resubmission_waiting(params: dict[str, Any]) -> str:
+    return _(
+        "A build log you reviewed for “%(assignment)s” has a new version waiting for "
+        "your review.",
+        assignment=_assignment(params),
+    )
+
+
 register_kind(NoticeKind.REVIEW_ASSIGNED, _review_assigned)
 register_kind(NoticeKind.LEASE_EXPIRING, _lease_expiring)
 register_kind(NoticeKind.REVIEW_RECEIVED, _review_received)
 register_kind(NoticeKind.GRADE_READY, _grade_ready)
 register_kind(NoticeKind.REGRADE_ANSWERED, _regrade_answered)
 register_kind(NoticeKind.REVIEW_INVITED, _review_invited)
+register_kind(NoticeKind.RESUBMISSION_WAITING, _resubmission_waiting)
 
 
 # --- Lease reminders (run by ``flask peerlearn notify``) --------------------------------

@@ -43,7 +43,7 @@ are re-exported here so that callers keep asking ``queue`` for them.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
@@ -145,8 +145,8 @@ def enqueue(log: BuildLog, submission: Submission) -> None:
         row.first_submitted_at = submission.created_at or utcnow()
         row.required = spec_of(log.assignment).must_be_reviewed
         db.session.add(row)
-    elif spec_of(log.assignment).resubmission:
-        resubmission.start_round(row, submission)
+    elif spec_of(log.assignment).resubmission and resubmission.start_round(row, submission):
+        resubmission.notify_earlier_reviewers(log, submission)
     row.team = team
     db.session.flush()
 
@@ -258,13 +258,16 @@ def _allocate(
         "floor": flexible_minimum(spec.must_be_reviewed),
         "preferred": preferred,
     }
+    hold_hours = current_app.config["RESUBMISSION_HOLD_HOURS"] if spec.resubmission else 0
+    if hold_hours:  # a new version's last needed review waits for an earlier reviewer
+        params["hold_since"] = now - timedelta(hours=hold_hours)
 
     def pick(
         needed: bool, skip_locked: bool, only: list[int] | None = None, inside: bool = confined
     ) -> Any:
         shape = (needed, skip_locked, team is not None, only is not None, cutoff is not None,
                  inside and preferred is not None)  # fmt: skip
-        statement = _pick_statement(*shape, by_version=spec.resubmission)
+        statement = _pick_statement(*shape, by_version=spec.resubmission, hold=bool(hold_hours))
         return db.session.execute(statement, {**params, "only": only}).first()
 
     def wait_for_needed() -> Any:
@@ -322,6 +325,7 @@ def _pick_statement(
     flexible: bool,
     inside: bool = False,
     by_version: bool = False,
+    hold: bool = False,
 ) -> Select[Any]:
     """The first eligible queue row in allocation order, locked (PostgreSQL), with the
     log's latest submission id: one statement, read along ``ix_review_queue_needed`` (or
@@ -332,6 +336,7 @@ def _pick_statement(
         .where(Submission.log_id == ReviewQueue.log_id)
         .order_by(Submission.version.desc())
         .limit(1)
+        .correlate(ReviewQueue)  # also inside the EXISTS below, two levels down
         .scalar_subquery()
     )
     # An expired peer lease of this reviewer does not exclude the log: it is re-leased.
@@ -373,6 +378,8 @@ def _pick_statement(
         query = query.where(ReviewQueue.log_id.in_(bindparam("only", expanding=True)))
     if inside:
         query = query.where(ReviewQueue.author_id.in_(bindparam("preferred", expanding=True)))
+    if hold:  # revise and resubmit: a new round's last review waits for an earlier reviewer
+        query = query.where(resubmission.held_for_earlier_sql(latest))
     return query
 
 
