@@ -270,13 +270,13 @@ def _allocate(
         statement = _pick_statement(*shape, by_version=spec.resubmission, hold=bool(hold_hours))
         return db.session.execute(statement, {**params, "only": only}).first()
 
-    def wait_for_needed() -> Any:
+    def wait_for_needed(inside: bool = confined) -> Any:
         """Every needed row is locked: wait for the holders and take one that is still
         needed. If the wait is a deadlock (only when the caller's transaction already
         holds queue rows), PostgreSQL aborts it here and an extra review is given."""
         try:
             with db.session.begin_nested():
-                return pick(True, False)
+                return pick(True, False, inside=inside)
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != DEADLOCK:
                 raise
@@ -288,7 +288,11 @@ def _allocate(
         earlier = resubmission.earlier_reviewer_logs(reviewer.id, assignment.id)
         row = pick(True, True, earlier) if earlier else None
     if preferred is not None and not confined:
-        row = row or pick(True, True, inside=True)
+        # A circle's needed logs that are only locked by classmates asking at the same
+        # moment are still the circle's: wait for them rather than go outside.
+        row = row or pick(True, True, inside=True) or (
+            wait_for_needed(inside=True) if postgresql else None
+        )
     row = row or pick(True, True) or (wait_for_needed() if postgresql else None)
     if row is None:
         extra = True
