@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
@@ -237,16 +237,13 @@ def test_the_models_error_is_bounded_by_the_noise_and_its_prior(cls):
         assert abs(cls.error(grading, s, c)) <= bound
 
 
-#: Fixed examples for this one property: searching thousands of classes finds rare ones
-#: where it fails by a fraction of a percent (eleven of twelve logs at the scale's bottom
-#: pull the twelfth, 2 of 4 from every reviewer, 1.2 points below its truth of 3 under
-#: ``model`` and ``bounded`` alike: the prior's pull, see the module docstring), and a
-#: suite that fails one run in twenty protects nothing. Found on 2026-12-07; the bound
-#: stays as it is so that a real regression still fails.
-AMPLE_SETTINGS = settings(property_settings(40), derandomize=True)
-
-
-@AMPLE_SETTINGS
+# A search of thousands of classes finds rare ones where this bound fails by a fraction
+# of a percent (eleven of twelve logs at the scale's bottom pull the twelfth, 2 of 4 from
+# every reviewer, 1.2 points below its truth of 3, under ``model`` and ``bounded`` alike:
+# the prior's pull, see the module docstring). Found on 2026-12-07; the fixed examples
+# (``property_settings``) keep the suite deterministic and the bound stays, so that a
+# regression still fails.
+@SETTINGS
 @given(classes(noise=0.1, **AMPLE), st.sampled_from(sorted(METHODS)))
 def test_with_ample_evidence_every_method_is_within_the_noise_and_a_little(cls, method):
     grading = graded(cls, method)
@@ -312,15 +309,18 @@ def test_biased_and_noisy_grades_stay_within_the_rubric_and_the_reviewers_reach(
 @SETTINGS
 @given(classes(noise=0.1), st.sampled_from(sorted(METHODS)))
 def test_well_separated_truths_keep_their_order(cls, method):
-    """Two submissions whose truths are far apart (over 0.45 of the range, more than the
-    noise and the model's shrinkage together can bridge) are graded in that order."""
+    """Two submissions whose truths are far apart (over 0.45 of the range, and more than
+    the noise can bridge from both sides with the model's shrinkage on top) are graded in
+    that order. Truths 1 and 3 of 0-4 with noise 1 are not: every reviewer may honestly
+    give both a 2, and then no method can order them (a class hypothesis found in CI)."""
     grading = graded(cls, method)
     for s, c in cls.cells():
         for t, other in cls.cells():
             if other != c:
                 continue
-            gap = (cls.truth[(t, c)] - cls.truth[(s, c)]) / cls.scales[c].span
-            if gap > D("0.45"):
+            span = cls.scales[c].span
+            gap = (cls.truth[(t, c)] - cls.truth[(s, c)]) / span
+            if gap > D("0.45") and gap > 2 * cls.noise[c] / span + D("0.1"):
                 assert grading.results[t].by_criterion[c] > grading.results[s].by_criterion[c]
 
 
