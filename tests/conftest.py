@@ -30,6 +30,7 @@ from peerlearn.bundles.format import CourseBundle, ModuleDoc
 from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.content.models import Course, CourseMaintainer
 from peerlearn.extensions import db as _db
+from peerlearn.jobs import local_runner
 from tests.rubrics import BUILD_CRITERION_YAML
 from tests.settings import ROOT, database_url_for_tests
 
@@ -58,10 +59,12 @@ class IsolatedClient(FlaskClient):
         return None
 
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        # Read the whole body and close it, as a server does: what runs after the response
-        # (jobs without Redis) has run when the test sees it.
+        # Read the whole body and close it, as a server does.
         kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        # Its jobs (without Redis: on the process's job thread) have run when the test
+        # looks, as they have a moment later on a real server.
+        assert local_runner(self.application).wait_until_idle(60), "jobs still running"
         if _db.session.registry.has():
             _db.session.expire_all()
         return response

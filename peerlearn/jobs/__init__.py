@@ -15,10 +15,13 @@ Where it runs depends on ``REDIS_URL`` (``PEERLEARN_REDIS_URL``):
 * set: the job goes to an RQ queue on that Redis, and any number of workers on any number
   of machines (``flask --app wsgi peerlearn worker``) run it, retrying a failure after
   each of ``JOBS_RETRY_INTERVALS`` seconds;
-* not set (``make run``, a small site): the job runs in this process *after the response
-  has been sent* (``Response.call_on_close``: Werkzeug's server and gunicorn call it once
-  the last byte is written), once. A job that fails is logged; the state it works on
-  stays in the database (an unsent notice stays unsent) for ``flask peerlearn notify``.
+* not set (``make run``, a small site): the job runs once, in this process, on its one
+  job thread (``LocalRunner``), so the request is answered without waiting for it. A job
+  that fails is logged; the state it works on stays in the database (an unsent notice
+  stays unsent) for ``flask peerlearn notify``. It is handed to the thread by the
+  request's last step, not by the server closing the response: Werkzeug's development
+  server skips ``Response.call_on_close`` when the browser drops the connection first
+  (it follows a redirect on a new one), which lost a reply's notices now and then.
 
 A job is a plain function named by its import path ("module:function"), taking plain
 values (ids, strings), never ORM objects: it may run in another process, later, after
@@ -28,12 +31,16 @@ the objects changed. It runs inside an app context and a request context for "/"
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import logging
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from queue import Queue  # not `import queue`: peerlearn.jobs.queue takes that name
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
@@ -243,17 +250,71 @@ def run_in_app(app: Flask, jobs: list[Job]) -> None:
             db.session.remove()
 
 
+class LocalRunner:
+    """The one thread of a process that runs its requests' jobs when there is no queue.
+
+    One thread, not one per request: jobs run one after another, as a single RQ worker
+    would run them, so a burst of replies never becomes a burst of SQLite writers. It is
+    started on first use in the process that uses it (a forked gunicorn worker starts its
+    own) and is a daemon; ``atexit`` gives what is queued ``DRAIN_SECONDS`` to finish when
+    the process stops, and anything still unsent after that stays pending in the database
+    for the cron command.
+    """
+
+    DRAIN_SECONDS = 10.0
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._queue: Queue[list[Job]] = Queue()
+        self._idle = threading.Condition(self._lock)
+        self._unfinished = 0
+
+    def submit(self, jobs: list[Job]) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # first use here, or a fork: a thread of our own
+                self._pid = os.getpid()
+                self._queue = Queue()
+                self._unfinished = 0
+                threading.Thread(target=self._work, name="peerlearn-jobs", daemon=True).start()
+                atexit.register(self.wait_until_idle, self.DRAIN_SECONDS)
+            self._unfinished += 1
+            self._queue.put(jobs)
+
+    def _work(self) -> None:
+        work = self._queue
+        while True:
+            jobs = work.get()
+            try:
+                run_in_app(self.app, jobs)
+            except Exception:  # run_jobs logs each job's failure; this is the context's
+                logger.exception("running %d jobs failed", len(jobs))
+            finally:
+                with self._lock:
+                    self._unfinished -= 1
+                    self._idle.notify_all()
+
+    def wait_until_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every job handed over so far has run (tests, a stopping process);
+        False when ``timeout`` passed first."""
+        with self._lock:
+            return self._idle.wait_for(lambda: self._unfinished == 0, timeout)
+
+
+def local_runner(app: Flask) -> LocalRunner:
+    runner: LocalRunner = app.extensions["peerlearn.jobs"]
+    return runner
+
+
 def _after_request(response: Response) -> Response:
-    """The request's last step: its committed jobs go to the queue, or run in this
-    process once the response is sent."""
+    """The request's last step: its committed jobs go to the queue, or to this process's
+    job thread, which runs them while the response is on its way."""
     if not db.session.registry.has():
         return response  # the request never touched the database
     left = dispatch(take_ready(db.session))
     if left:
-        # A file sent as it is (send_file) skips the close callbacks; iterate it instead.
-        response.direct_passthrough = False
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        response.call_on_close(lambda: run_in_app(app, left))
+        local_runner(current_app).submit(left)
     return response
 
 
@@ -261,5 +322,6 @@ def init_app(app: Flask) -> None:
     from peerlearn.request_log import log_to_stderr
 
     log_to_stderr(app, logger)  # failed and deferred jobs, and the workers' start
+    app.extensions["peerlearn.jobs"] = LocalRunner(app)
     app.before_request(_before_request)
     app.after_request(_after_request)

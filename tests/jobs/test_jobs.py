@@ -1,16 +1,28 @@
-"""The job API: held until the commit, forgotten on rollback, run after the response."""
+"""The job API: held until the commit, forgotten on rollback, run outside the request."""
 
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+import time
 from typing import Any
 
 import pytest
 from flask import has_request_context, request
+from werkzeug.serving import make_server
 
-from peerlearn import jobs
+from peerlearn import create_app, jobs
 from peerlearn.extensions import db
-from peerlearn.jobs import Deferred, Job, enqueue, enqueue_item, in_background, take_ready
+from peerlearn.jobs import (
+    Deferred,
+    Job,
+    enqueue,
+    enqueue_item,
+    in_background,
+    local_runner,
+    take_ready,
+)  # fmt: skip
 
 #: What the jobs below saw, in order.
 CALLS: list[tuple[str, Any]] = []
@@ -150,3 +162,48 @@ def test_a_request_that_fails_runs_none_of_its_jobs(app, client, login, create_u
     with pytest.raises(ValueError):  # the testing app lets it through instead of a 500 page
         client.submit("/language", {"language": "en", "next": "/dashboard"})
     assert CALLS == []
+
+
+def test_a_request_runs_its_jobs_while_the_browser_keeps_the_connection(app):
+    """A browser may keep the connection open after its answer, with more on it (the next
+    request, or bytes the server does not read). Werkzeug's server then waits for the
+    browser before it closes the response, and skips closing it if the browser resets the
+    connection. A reply's notices once waited for that close and were lost; the request's
+    jobs now run whatever the connection does."""
+    served = create_app(
+        {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+         "WTF_CSRF_ENABLED": False}
+    )  # fmt: skip
+
+    in_view, more_sent = threading.Event(), threading.Event()
+
+    @served.post("/reply")
+    def reply() -> str:
+        enqueue(record, "told")
+        db.session.commit()
+        in_view.set()
+        assert more_sent.wait(10)  # the browser has sent more on this connection
+        return "saved"
+
+    http = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    browser = socket.create_connection(("127.0.0.1", http.server_port), timeout=10)
+    try:
+        browser.sendall(b"POST /reply HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        assert in_view.wait(10)
+        browser.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.1)  # on the server's socket before the view returns
+        more_sent.set()
+        assert b"saved" in browser.recv(65536) or b"saved" in browser.recv(65536)
+        deadline = time.monotonic() + 20  # the connection stays open all the while
+        while not CALLS and time.monotonic() < deadline:
+            local_runner(served).wait_until_idle(1)
+            time.sleep(0.05)
+        assert CALLS == [("record", ("told", True, "/"))]
+    finally:
+        browser.close()
+        http.shutdown()
+        thread.join(10)
+        with served.app_context():
+            db.engine.dispose()
