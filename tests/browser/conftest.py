@@ -16,6 +16,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from peerlearn.jobs import local_runner
+
 CHROMIUM = os.environ.get("PEERLEARN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -49,6 +51,7 @@ def server(app: Flask) -> Iterator[str]:
     finally:
         http.shutdown()
         thread.join(timeout=10)
+        local_runner(app).wait_until_idle(30)  # no job still writes while tables are emptied
 
 
 @pytest.fixture
