@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 
 from tests.accounts.mailbox import mailbox  # noqa: F401  (a fixture)
-from tests.buildlogs.conftest import (  # noqa: F401  (fixtures)
+from tests.conftest import PASSWORD
+from tests.fixtures.buildlogs import (  # noqa: F401  (fixtures)
     add_entry,
     assignment,
     course,
     learner,
     started,
 )
-from tests.conftest import PASSWORD
-from tests.forks.conftest import biogas, edit, fork  # noqa: F401  (fixtures)
-from tests.review.conftest import review_class  # noqa: F401  (fixture)
+from tests.fixtures.forks import biogas, edit, fork  # noqa: F401  (fixtures)
+from tests.fixtures.review import review_class  # noqa: F401  (fixture)
 from tests.review.test_grades import graded_class  # noqa: F401  (fixture)
 
 

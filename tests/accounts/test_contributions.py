@@ -13,7 +13,7 @@ from peerlearn.content.revisions import add_revision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.models import Review, ReviewFeedback
-from tests.recognition.conftest import klass, review  # noqa: F401
+from tests.fixtures.recognition import klass, review  # noqa: F401
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -6,13 +6,6 @@ import pytest
 
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.assignment_writer import dump_assignment
-from tests.assignment_authoring.conftest import (
-    ASSIGNMENT_FILE,
-    ASSIGNMENT_ID,
-    assignment_text,
-    assignments,
-    revisions,
-)
 from tests.bundles.helpers import (
     MODULE_1,
     MODULE_2,
@@ -23,6 +16,13 @@ from tests.bundles.helpers import (
     run_import,
 )
 from tests.conftest import COURSES_DIR
+from tests.fixtures.assignment_authoring import (
+    ASSIGNMENT_FILE,
+    ASSIGNMENT_ID,
+    assignment_text,
+    assignments,
+    revisions,
+)
 
 
 def test_import_creates_the_assignment_on_its_module(runner, bundle_with_assignment):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from peerlearn.content.models import CourseEvent, Module
 from peerlearn.extensions import db
-from tests.assignment_authoring.conftest import assignments, hidden_of, revisions, textarea_of
+from tests.fixtures.assignment_authoring import assignments, hidden_of, revisions, textarea_of
 
 NEW = "/courses/biogas/assignments/new"
 EDIT = "/courses/biogas/assignments/gas-test/edit"

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 
 from peerlearn.assignments.revisions import spec_of
-from tests.assignment_authoring.conftest import assignments, hidden_of, revisions, textarea_of
 from tests.conftest import ROOT
+from tests.fixtures.assignment_authoring import assignments, hidden_of, revisions, textarea_of
 from tests.pages import GZIP_BUDGET, RAW_BUDGET
 
 FORM = "/courses/biogas/assignments/gas-test/form"

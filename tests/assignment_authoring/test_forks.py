@@ -5,7 +5,7 @@ from __future__ import annotations
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.authoring.forking import fork_course
 from peerlearn.extensions import db
-from tests.assignment_authoring.conftest import assignments, revisions
+from tests.fixtures.assignment_authoring import assignments, revisions
 
 
 def test_fork_copies_active_assignments_with_lineage(create_user, create_course, create_assignment):

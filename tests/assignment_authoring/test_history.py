@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from peerlearn.content.models import CourseEvent
 from peerlearn.extensions import db
-from tests.assignment_authoring.conftest import assignments, revisions
+from tests.fixtures.assignment_authoring import assignments, revisions
 
 BASE = "/courses/biogas/assignments"
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.assignment_authoring.conftest import textarea_of
+from tests.fixtures.assignment_authoring import textarea_of
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from peerlearn.assignments import spec_form
 from peerlearn.bundles.assignment_reader import parse_assignment, read_assignment
 from peerlearn.bundles.assignment_writer import dump_assignment
 from peerlearn.bundles.format import BundleError
-from tests.assignment_authoring.conftest import ASSIGNMENT_ID, assignment_text
+from tests.fixtures.assignment_authoring import ASSIGNMENT_ID, assignment_text
 
 FILE = "assignments/tank-build.yml"
 

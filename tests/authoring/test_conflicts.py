@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from peerlearn.content.models import CourseMaintainer
-from tests.authoring.conftest import base_revision_of, textarea_of
+from tests.fixtures.authoring import base_revision_of, textarea_of
 
 BODY = "## Trench\n\nDig a trench one metre deep.\n\n## Bag\n\nLay the bag in the trench.\n"
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from peerlearn.content.models import Course, CourseMaintainer
-from tests.authoring.conftest import settings_version_of
+from tests.fixtures.authoring import settings_version_of
 
 NEW = {
     "title": "Solar home systems",

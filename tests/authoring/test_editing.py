@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from peerlearn.content.models import Module, ModuleRevision
-from tests.authoring.conftest import base_revision_of, textarea_of
+from tests.fixtures.authoring import base_revision_of, textarea_of
 
 
 def outline(client, slug="biogas"):

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from peerlearn.content.models import Course, CourseEvent
 from peerlearn.extensions import db
-from tests.authoring.conftest import settings_version_of, textarea_of
 from tests.conftest import PASSWORD
+from tests.fixtures.authoring import settings_version_of, textarea_of
 
 SETTINGS = "/courses/biogas/settings"
 ORIGINAL = {"title": "Course 1", "summary": "A practical course.", "language": "en",
@@ -125,7 +125,7 @@ def test_making_the_same_change_as_the_other_maintainer_is_no_conflict(client, j
 def test_editing_a_module_does_not_make_the_settings_form_stale(client, maria):
     version = settings_version_of(client.get(SETTINGS).get_data(as_text=True))
     edit = client.get("/courses/biogas/m/module-1/edit").get_data(as_text=True)
-    from tests.authoring.conftest import base_revision_of
+    from tests.fixtures.authoring import base_revision_of
 
     client.submit(
         "/courses/biogas/m/module-1/edit",

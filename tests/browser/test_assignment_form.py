@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from peerlearn.assignments.revisions import spec_of
-from tests.assignment_authoring.conftest import assignments
 from tests.conftest import PASSWORD
+from tests.fixtures.assignment_authoring import assignments
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import PASSWORD
-from tests.recognition.conftest import klass, review  # noqa: F401  (fixture)
+from tests.fixtures.recognition import klass, review  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

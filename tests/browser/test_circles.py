@@ -17,7 +17,7 @@ from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from tests.conftest import PASSWORD
-from tests.review.conftest import submit_log
+from tests.fixtures.review import submit_log
 from tests.settings import ROOT
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from peerlearn.circles.membership import is_facilitator
 from peerlearn.extensions import db
 from tests.browser.test_accessibility import log_in
 from tests.browser.test_phone_width import HEIGHT, WIDTH, describe, overflow
-from tests.facilitation import conftest as circles
+from tests.fixtures import facilitation as circles
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.buildlogs.conftest import COURSE, LOG, PAGE
+from tests.fixtures.buildlogs import COURSE, LOG, PAGE
 
 
 def test_anonymous_reader_sees_prompt_rubric_and_is_asked_to_log_in(client, assignment):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.buildlogs.conftest import LOG
+from tests.fixtures.buildlogs import LOG
 
 
 def test_start_then_write_title_summary_and_entries_in_date_order(client, started, add_entry):

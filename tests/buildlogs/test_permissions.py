@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.buildlogs.conftest import COURSE, LOG, PAGE
+from tests.fixtures.buildlogs import COURSE, LOG, PAGE
 
 
 @pytest.fixture
@@ -12,7 +12,7 @@ def owned(client, started, add_entry):
     """amina's log with one entry, a photo and a measurement; returns the ids."""
     from peerlearn.assignments.models import EntryMeasurement, EntryPhoto
     from peerlearn.extensions import db
-    from tests.buildlogs.conftest import jpeg_bytes, upload
+    from tests.fixtures.buildlogs import jpeg_bytes, upload
 
     client.submit(LOG, {"title": "Digester", "summary": ""})
     entry = add_entry()

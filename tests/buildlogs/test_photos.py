@@ -10,7 +10,7 @@ from PIL import ExifTags, Image
 
 from peerlearn.assignments.models import EntryPhoto, PhotoBlob
 from peerlearn.extensions import db
-from tests.buildlogs.conftest import LOG, forged_png, jpeg_bytes, png_bomb, upload
+from tests.fixtures.buildlogs import LOG, forged_png, jpeg_bytes, png_bomb, upload
 
 PHOTO_URL = re.compile(
     r'<a href="(/photos/[0-9a-f]{64}\.jpg)"><img src="(/photos/[0-9a-f]{64}-thumb\.jpg)"'

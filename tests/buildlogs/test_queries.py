@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.buildlogs.conftest import LOG, PAGE, jpeg_bytes, upload
+from tests.fixtures.buildlogs import LOG, PAGE, jpeg_bytes, upload
 
 
 def _fill(client, add_entry, count: int, start: int) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from peerlearn.assignments.models import Submission
 from peerlearn.extensions import db
-from tests.buildlogs.conftest import LOG, PAGE
+from tests.fixtures.buildlogs import LOG, PAGE
 
 
 def _count() -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from tests.discussions.conftest import latest_thread
+from tests.fixtures.discussions import latest_thread
 
 
 def main_text(response) -> str:

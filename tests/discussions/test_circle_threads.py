@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from tests.discussions.conftest import latest_thread, visible
+from tests.fixtures.discussions import latest_thread, visible
 
 
 def test_members_talk_in_their_circle_and_the_facilitator_moderates(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from peerlearn.discussions.models import Report
 from peerlearn.extensions import db
-from tests.discussions.conftest import posts_of, start, visible
+from tests.fixtures.discussions import posts_of, start, visible
 
 
 def test_a_reported_post_is_hidden_by_the_maintainer_from_the_queue(client, login, as_user, place):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from peerlearn.db import utcnow
 from peerlearn.discussions.services import count_links, mentioned_names
 from peerlearn.extensions import db
-from tests.discussions.conftest import posts_of, start, visible
+from tests.fixtures.discussions import posts_of, start, visible
 
 
 def test_a_new_account_writes_three_posts_an_hour(client, login, place):

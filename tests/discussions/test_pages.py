@@ -8,7 +8,7 @@ import re
 import pytest
 
 from peerlearn.discussions.services import POSTS_PER_PAGE, THREADS_PER_PAGE
-from tests.discussions.conftest import start
+from tests.fixtures.discussions import start
 from tests.pages import LANGUAGES, Page, stylesheet
 
 #: A typical post: a few sentences with some Markdown (a long one is shorter than many).

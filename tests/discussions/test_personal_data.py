@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from peerlearn.discussions.models import Follower, Thread
 from peerlearn.extensions import db
 from peerlearn.personal_data.deletion import delete_account
-from tests.discussions.conftest import latest_thread, posts_of, start, visible
+from tests.fixtures.discussions import latest_thread, posts_of, start, visible
 
 
 def test_the_data_download_holds_the_posts_not_the_deleted_ones(client, login, place):

@@ -7,8 +7,8 @@ import redis
 from rq import Queue
 
 from peerlearn.jobs.queue import use_app, work
-from tests.discussions.conftest import start
 from tests.discussions.test_threads import notices_of
+from tests.fixtures.discussions import start
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from peerlearn.accounts.models import User
 from peerlearn.discussions.models import Follower, PostEdit
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from tests.discussions.conftest import latest_thread, posts_of, start, visible
+from tests.fixtures.discussions import latest_thread, posts_of, start, visible
 
 
 def notices_of(user, kind):

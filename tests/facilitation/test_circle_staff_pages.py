@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from peerlearn.catalog.models import Enrolment
 from peerlearn.extensions import db
-from tests.facilitation.conftest import review_once, start
-from tests.review.conftest import submit_log
+from tests.fixtures.facilitation import review_once, start
+from tests.fixtures.review import submit_log
 
 
 def _scene(circle_scene, create_user):

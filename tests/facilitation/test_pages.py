@@ -16,7 +16,7 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.facilitation.messages import KIND
 from peerlearn.notifications import Notification
-from tests.facilitation.conftest import start
+from tests.fixtures.facilitation import start
 
 
 def overview(scene) -> str:

@@ -8,8 +8,8 @@ from peerlearn.circles.services import join_circle, leave_circle
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.facilitation.roster import LogState, idle_days_arg, roster
-from tests.facilitation.conftest import review_once
-from tests.review.conftest import submit_log
+from tests.fixtures.facilitation import review_once
+from tests.fixtures.review import submit_log
 
 
 def test_each_learner_shows_the_stage_of_their_build_log(circle_scene, create_user):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from peerlearn.content.models import Course, CourseMaintainer, Module
 from peerlearn.licences import FORK_LICENCES
-from tests.forks.conftest import course
+from tests.fixtures.forks import course
 
 
 def licence_options(page: str) -> list[str]:

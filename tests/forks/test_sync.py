@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from peerlearn.authoring.editing import add_module
 from peerlearn.content.models import CourseEvent, CourseMaintainer, Module, ModuleRevision
-from tests.forks.conftest import BODY, course, hidden_of, module, textarea_of
+from tests.fixtures.forks import BODY, course, hidden_of, module, textarea_of
 
 
 @pytest.fixture

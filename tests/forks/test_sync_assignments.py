@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import add_assignment_revision
-from tests.forks.conftest import course, hidden_of, textarea_of
+from tests.fixtures.forks import course, hidden_of, textarea_of
 
 
 @pytest.fixture

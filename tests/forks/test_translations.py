@@ -9,7 +9,7 @@ import pytest
 from flask import url_for
 
 from peerlearn.authoring.editing import add_module
-from tests.forks.conftest import course, module
+from tests.fixtures.forks import course, module
 
 
 @pytest.fixture

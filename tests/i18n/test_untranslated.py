@@ -170,7 +170,7 @@ def test_peer_review_pages_have_no_untranslated_interface_text(
     from peerlearn.catalog.models import Enrolment
     from peerlearn.extensions import db
     from peerlearn.review.models import Review
-    from tests.review.conftest import submit_log
+    from tests.fixtures.review import submit_log
 
     owner = create_user("amina", locale=locale)
     course = create_course(
@@ -283,7 +283,7 @@ def test_facilitator_pages_have_no_untranslated_interface_text(
     from peerlearn.db import utcnow
     from peerlearn.extensions import db
     from peerlearn.facilitation.messages import post_message
-    from tests.review.conftest import submit_log
+    from tests.fixtures.review import submit_log
 
     facilitator = create_user("amina", locale=locale)
     course = create_course("biogas", title="Biogas", modules=[("Uno", "Texto.\n")])

@@ -13,7 +13,7 @@ from peerlearn.catalog.models import Enrolment
 from peerlearn.circles.models import LEARNER, CircleMember
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.facilitation import conftest as circles
+from tests.fixtures import facilitation as circles
 from tests.pages import LANGUAGES, Page, stylesheet
 
 #: The circle fixture of the facilitation tests, used here too.

@@ -16,8 +16,8 @@ from peerlearn.circles.models import LEARNER, CircleMember
 from peerlearn.content.models import Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.facilitation import conftest as circles
-from tests.review.conftest import submit_log
+from tests.fixtures import facilitation as circles
+from tests.fixtures.review import submit_log
 
 #: The circle fixture of the facilitation tests, used here too.
 circle_scene = circles.circle_scene

@@ -12,8 +12,8 @@ from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.authoring.proposals import proposable_assignments
 from peerlearn.content.models import CourseEvent
 from peerlearn.extensions import db
-from tests.assignment_authoring.conftest import hidden_of, textarea_of
-from tests.proposals.conftest import (
+from tests.fixtures.assignment_authoring import hidden_of, textarea_of
+from tests.fixtures.proposals import (
     add_assignment,
     add_module,
     assignment,

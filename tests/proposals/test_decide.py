@@ -10,7 +10,7 @@ from peerlearn.authoring.proposals import proposable_modules
 from peerlearn.content.merge import merge3
 from peerlearn.content.models import CourseEvent, Module, ModuleRevision
 from peerlearn.extensions import db
-from tests.proposals.conftest import BODY, add_module, edit, latest_proposal, module, text_of
+from tests.fixtures.proposals import BODY, add_module, edit, latest_proposal, module, text_of
 
 
 def accept(client, login, world, data=None):

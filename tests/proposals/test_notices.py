@@ -9,7 +9,7 @@ from peerlearn.notifications import message
 from peerlearn.notifications.models import Channel, EmailMode
 from peerlearn.notifications.preferences import save_preferences
 from tests.fixtures.notices import notices_of
-from tests.proposals.conftest import BODY, edit, latest_proposal, module
+from tests.fixtures.proposals import BODY, edit, latest_proposal, module
 
 
 def kinds(user):
@@ -67,7 +67,7 @@ def test_accept_and_decline_tell_the_author_and_the_other_maintainers(
 
 
 def test_an_upstream_edit_tells_the_fork_maintainers_once(client, login, world):
-    from tests.authoring.conftest import base_revision_of
+    from tests.fixtures.authoring import base_revision_of
 
     login(world.owner)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.proposals.conftest import BODY, edit, latest_proposal, module, text_of, visible
+from tests.fixtures.proposals import BODY, edit, latest_proposal, module, text_of, visible
 
 
 def test_list_shows_open_first_with_author_fork_and_status(client, login, propose, world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.proposals.conftest import (
+from tests.fixtures.proposals import (
     BODY,
     add_module,
     edit,

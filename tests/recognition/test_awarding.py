@@ -21,7 +21,7 @@ from peerlearn.recognition.models import Assertion
 from peerlearn.review.models import Review
 from peerlearn.review.overrides import override_grade
 from peerlearn.review.reviewing import rate_helpfulness
-from tests.recognition.conftest import badge_keys, badges_of, review, submitted_log
+from tests.fixtures.recognition import badge_keys, badges_of, review, submitted_log
 
 
 def _mark(client, klass, module, done="1"):

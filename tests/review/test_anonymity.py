@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlparse
 from peerlearn.assignments.models import BuildLogEntry, EntryPhoto
 from peerlearn.extensions import db
 from peerlearn.review.models import Review
-from tests.review.conftest import submit_log
-from tests.submissions.conftest import photo_blob
+from tests.fixtures.review import submit_log
+from tests.fixtures.submissions import photo_blob
 
 HREF = re.compile(r'(?:href|src|action)="([^"]+)"')
 #: Links a crawl must not follow: they change state or leave the reviewer's session.

@@ -19,7 +19,7 @@ from peerlearn.review.models import (
     ReviewQueue,
     ReviewScore,
 )
-from tests.review.conftest import submit_log
+from tests.fixtures.review import submit_log
 from tests.review.test_stuck import base
 
 REFERENCE = {

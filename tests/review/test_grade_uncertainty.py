@@ -11,8 +11,8 @@ from typing import Any
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.extensions import db
 from peerlearn.review.grades import grade_of, interval_widths
+from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
-from tests.review.conftest import ReviewClass
 from tests.review.test_grades import RUBRIC_YAML, seed_review
 
 Login = Callable[[Any], None]

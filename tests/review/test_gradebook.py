@@ -19,8 +19,8 @@ from peerlearn.review import gradebook
 from peerlearn.review.gradebook import csv_cell
 from peerlearn.review.models import GradeOverride, RegradeRequest, ReviewFeedback, ReviewKind
 from peerlearn.review.overrides import override_grade
+from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
-from tests.review.conftest import ReviewClass
 from tests.review.test_grades import seed_review, small_class_beside
 
 Login = Callable[..., Any]

@@ -32,7 +32,7 @@ from peerlearn.review.models import (
 )
 from peerlearn.review.overrides import OverrideRefused, override_grade
 from peerlearn.review.queue import COUNTED_KINDS
-from tests.review.conftest import ReviewClass, submit_log
+from tests.fixtures.review import ReviewClass, submit_log
 from tests.rubrics import BUILD_CRITERION_YAML
 
 #: Two criteria: build 0/2/4 weight 1 (the shared criterion and a top level), docs 0..3

@@ -13,7 +13,7 @@ from peerlearn.review import queue
 from peerlearn.review.invitations import waiting_for
 from peerlearn.review.models import Review, ReviewQueue, ReviewScore
 from peerlearn.review.reviewing import ScoreInput, submit_review
-from tests.review.conftest import submit_log
+from tests.fixtures.review import submit_log
 
 INVITATION = "One more review helps a classmate"
 FORM = {"level-build": "2", "comment-build": "Neat.", "overall": "Clear photos, good work."}

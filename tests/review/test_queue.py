@@ -23,7 +23,7 @@ from peerlearn.review.allocation import (
 )
 from peerlearn.review.models import Review, ReviewQueue, ReviewScore
 from peerlearn.review.queue import ReviewRefused, request_review
-from tests.review.conftest import submit_log
+from tests.fixtures.review import submit_log
 
 HOURS = timedelta(hours=1)
 DAYS = timedelta(days=1)

@@ -22,7 +22,7 @@ from peerlearn.review.invitations import waiting_for
 from peerlearn.review.models import Review, ReviewQueue
 from peerlearn.review.queue import ReviewRefused
 from peerlearn.review.reviewing import ScoreInput, submit_review
-from tests.review.conftest import submit_log
+from tests.fixtures.review import submit_log
 
 CLASSES = [
     # circle members, learners outside it, min_pool, fallback, arrival, seed

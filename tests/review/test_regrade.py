@@ -16,8 +16,8 @@ from peerlearn.notifications import Notification
 from peerlearn.review import regrades
 from peerlearn.review.models import GradeOverride, RegradeRequest
 from peerlearn.review.notifications import NoticeKind
+from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
-from tests.review.conftest import ReviewClass
 from tests.review.test_grades import seed_review
 
 Login = Callable[..., Any]

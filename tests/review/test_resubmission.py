@@ -17,7 +17,7 @@ from peerlearn.extensions import db
 from peerlearn.review import queue
 from peerlearn.review.grades import grade_of
 from peerlearn.review.models import Review, ReviewQueue
-from tests.review.conftest import ReviewClass
+from tests.fixtures.review import ReviewClass
 
 
 def configure(assignment: Assignment, **settings: Any) -> None:

@@ -15,7 +15,7 @@ from peerlearn.review import queue
 from peerlearn.review.allocation import Pool
 from peerlearn.review.models import Review
 from peerlearn.review.reviewing import ScoreInput, submit_review
-from tests.review.conftest import submit_log
+from tests.fixtures.review import submit_log
 from tests.review.test_resubmission import configure
 
 WAITING = "resubmission_waiting"

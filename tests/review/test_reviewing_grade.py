@@ -14,8 +14,8 @@ from peerlearn.extensions import db
 from peerlearn.review.grades import assignment_grades
 from peerlearn.review.models import ReviewFeedback
 from peerlearn.review.reviewing_grade import blended, reviewing_grade
+from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
-from tests.review.conftest import ReviewClass
 from tests.review.test_grades import seed_review
 from tests.review.test_resubmission import configure
 

@@ -75,7 +75,7 @@ def test_the_flexible_rule_is_explained_and_applied(client, stuck_class):
 def test_the_waiting_list_costs_the_same_queries_for_3_or_12_logs(
     client, stuck_class, count_queries
 ):
-    from tests.review.conftest import submit_log
+    from tests.fixtures.review import submit_log
 
     rc = stuck_class(12, submitted=3)
     with count_queries() as small:
@@ -126,7 +126,7 @@ def test_review_it_myself_leases_a_staff_review_once(client, stuck_class):
 
 
 def test_a_maintainer_cannot_review_their_own_log(client, stuck_class):
-    from tests.review.conftest import submit_log
+    from tests.fixtures.review import submit_log
 
     rc = stuck_class(1)
     own = submit_log(rc.maintainer, rc.assignment)

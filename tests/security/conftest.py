@@ -2,5 +2,5 @@
 of removed photos."""
 
 from tests.accounts.mailbox import mailbox  # noqa: F401  (a fixture)
-from tests.buildlogs.conftest import add_entry, assignment, course, learner, started  # noqa: F401
 from tests.core.test_migrations import empty_database  # noqa: F401
+from tests.fixtures.buildlogs import add_entry, assignment, course, learner, started  # noqa: F401

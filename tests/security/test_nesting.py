@@ -18,8 +18,8 @@ from peerlearn.assignments.models import Assignment, AssignmentRevision
 from peerlearn.bundles.format import BundleError
 from peerlearn.bundles.yaml_limits import MAX_DEPTH, check_yaml_limits
 from peerlearn.extensions import db
-from tests.assignment_authoring.conftest import assignment_text, textarea_of
 from tests.bundles.helpers import MODULE_2, SLUG, counts, edit, run_import, write_bundle_folder
+from tests.fixtures.assignment_authoring import assignment_text, textarea_of
 
 EDIT = "/courses/biogas/assignments/gas-test/edit"
 NEW = "/courses/biogas/assignments/new"

@@ -13,7 +13,7 @@ from PIL import Image, ImageFile
 
 from peerlearn.assignments.forms import PHOTO_MESSAGES
 from peerlearn.assignments.photos import MAX_PIXELS, PhotoError, process_photo
-from tests.buildlogs.conftest import LOG, upload
+from tests.fixtures.buildlogs import LOG, upload
 
 
 def _encode(size: tuple[int, int], fmt: str, mode: str = "L") -> bytes:

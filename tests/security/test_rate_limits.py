@@ -24,8 +24,8 @@ import peerlearn.rate_limits
 from peerlearn import create_app
 from peerlearn.extensions import db as _db
 from peerlearn.rate_limits import EXTENSION, reset_limit, rules_of, setup_rate_limits
-from tests.buildlogs.conftest import LOG, jpeg_bytes, upload
 from tests.conftest import PASSWORD, IsolatedClient
+from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
 
 REDIS_URL = os.environ.get("PEERLEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 WRONG = "not-the-password"
@@ -207,7 +207,7 @@ def test_registration_is_limited_per_address(limited):
 @pytest.fixture
 def learner_client(limited, create_course, create_assignment, create_user) -> Callable[..., Any]:
     """A signed-in learner on the limited app with a started build log."""
-    from tests.buildlogs.conftest import ASSIGNMENT, COURSE
+    from tests.fixtures.buildlogs import ASSIGNMENT, COURSE
 
     course = create_course(COURSE, maintainer=create_user("maintainer"))
     create_assignment(course, slug=ASSIGNMENT, submission_deadline="2099-03-04T23:59:00-04:00")

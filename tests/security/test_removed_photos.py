@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from peerlearn.assignments.models import EntryPhoto, PhotoBlob, SubmissionPhoto
 from peerlearn.extensions import db
-from tests.buildlogs.conftest import LOG, jpeg_bytes, upload
+from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
 
 PHOTO_URLS = re.compile(
     r'<a href="(/photos/[0-9a-f]{64}\.jpg)"><img src="(/photos/[0-9a-f]{64}-thumb\.jpg)"'

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from peerlearn.bundles import reader
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.models import CourseMedia, ModuleRevision
-from tests.assignment_authoring.conftest import assignment_text
 from tests.bundles.helpers import MODULE_1, MODULE_2, SLUG, counts, image_bytes, run_import
 from tests.bundles.helpers import write_bundle_folder as write_bundle
+from tests.fixtures.assignment_authoring import assignment_text
 
 NOTHING = {"courses": 0, "modules": 0, "module_revisions": 0, "course_media": 0}
 SECRET = "SECRET_KEY=do-not-publish-me"

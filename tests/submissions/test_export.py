@@ -14,7 +14,7 @@ from peerlearn.assignments.measurements import Measurement
 from peerlearn.assignments.models import PhotoBlob
 from peerlearn.assignments.snapshots import EntryView, LogView, PhotoView
 from peerlearn.extensions import db
-from tests.submissions.conftest import add_entry, submit
+from tests.fixtures.submissions import add_entry, submit
 
 
 def test_zip_holds_latest_versions_with_photos(

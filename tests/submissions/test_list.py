@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from peerlearn.assignments import submissions as services
-from tests.submissions.conftest import add_entry
+from tests.fixtures.submissions import add_entry
 
 
 def _rows(html: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from peerlearn.assignments.models import Submission
 from peerlearn.extensions import db
-from tests.submissions.conftest import add_entry, submit
+from tests.fixtures.submissions import add_entry, submit
 
 
 def test_submission_shows_the_snapshot_not_the_draft(
