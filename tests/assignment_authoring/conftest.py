@@ -1,6 +1,0 @@
-"""The fixtures of tests/assignment_authoring/: defined in tests/fixtures/assignment_authoring.py,
-where the tests of other folders import them from too (never from another folder's conftest)."""
-
-from tests.fixtures.assignment_authoring import (  # noqa: F401  (fixtures)
-    bundle_with_assignment,
-)

@@ -1,8 +1,0 @@
-"""The fixtures of tests/submissions/: defined in tests/fixtures/submissions.py, where the tests of
-other folders import them from too (never from another folder's conftest)."""
-
-from tests.fixtures.submissions import (  # noqa: F401  (fixtures)
-    enrol,
-    make_log,
-    setting,
-)
