@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 PASSWORD = "clay pots and rain tanks"
@@ -113,6 +114,6 @@ def test_fork_improve_propose_accept_and_sync(server, chromium):
     # The history and the diff tell the story.
     jean.get_by_role("link", name="History").click()
     shot(jean, "history")
-    assert jean.locator("table, ol, ul").first.is_visible()
+    expect(jean.locator("table, ol, ul").first).to_be_visible()
     ana_context.close()
     jean_context.close()

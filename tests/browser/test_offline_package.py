@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def test_package_opens_from_the_file_system_without_network(
         assert page.get_by_role("heading", level=1).inner_text() == "Start-up and daily operation"
         page.get_by_role("link", name="Gas production test of your tubular digester").click()
         assert page.url.endswith("/assignments/gas-production-test.html")
-        assert page.get_by_role("heading", name="How it will be reviewed").is_visible()
+        expect(page.get_by_role("heading", name="How it will be reviewed")).to_be_visible()
         assert page.locator("table.rubric tbody tr").count() >= 2
         assert page.get_by_role("heading", name="Peer review").is_visible()
 
