@@ -196,6 +196,8 @@ def accepted_encoding() -> str:
 # - course media by SHA-256 (``catalog.media``, its own view): ``public, immutable``, ETag;
 # - a build-log photo in a submitted version: ``private, max-age=604800``; one only in
 #   drafts: ``private, no-cache``; both with an ETag (``assignments.photo``);
+# - a course's offline zip (``offline.package``, its own view): ``private, max-age=300``,
+#   ETag = a fingerprint of its inputs (a revalidation is answered without building it);
 # - any other response to a signed-in person: ``no-store``;
 # - anonymous pages: what their view chose.
 #
@@ -204,9 +206,13 @@ def accepted_encoding() -> str:
 # conditional request (If-None-Match, If-Modified-Since) that matches is answered 304
 # with no body by ``Response.make_conditional`` (the views) or ``send_file`` (static).
 
-#: Endpoints that choose their own caching, kept for a signed-in user too: the same bytes
-#: under a URL that changes with them (a content hash), never a page of someone's data.
-OWN_CACHING_ENDPOINTS = frozenset({"static", "catalog.media", "assignments.photo"})
+#: Endpoints that choose their own caching, kept for a signed-in user too: bytes named by
+#: their content (a hash, a fingerprint) and never a page of someone's data. The offline
+#: zip is a course the reader may read, downloaded on purpose, and cached only privately:
+#: its 304 spares a learner on a metered connection the whole zip.
+OWN_CACHING_ENDPOINTS = frozenset(
+    {"static", "catalog.media", "assignments.photo", "offline.package"}
+)
 #: How long a browser may keep a learner's photo of a submitted version (a week: an account
 #: deletion then reaches every cache within a week).
 PRIVATE_WEEK = 7 * 24 * 3600

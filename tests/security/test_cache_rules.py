@@ -86,3 +86,14 @@ def test_a_submitted_photo_is_kept_a_week_privately_and_revalidated_with_a_304(
     response = client.get(display)
     assert directives(response) == {"private": None, "max-age": "604800"}
     assert_not_modified(client.get(display, headers={"If-None-Match": response.headers["ETag"]}))
+
+
+def test_a_signed_in_reader_may_keep_the_offline_zip_privately_and_revalidate_it(
+    client, login, create_user, sample_courses
+):
+    login(create_user("amina"))
+    path = "/courses/solar-home-systems/offline.zip"
+    first = client.get(path)
+    assert first.status_code == 200
+    assert directives(first) == {"private": None, "max-age": "300"}
+    assert_not_modified(client.get(path, headers={"If-None-Match": first.headers["ETag"]}))
