@@ -9,6 +9,12 @@ and the template ones all go through ``Domain.get_translations``).
 Run: ``.venv/bin/python bench/translation_lookup.py`` (a few seconds). It prints the
 messages looked up per page, the function calls per message and the time per message
 (timings are of this machine; the call counts are the figure to compare).
+
+Measured on 2026-12-07 (2 shared cores, SQLite), 19 lookups per render of the page: before
+the merged catalog (an ``OverrideTranslations`` over the compiled catalog as its fallback,
+the layer and the locale resolved again for every message) a message after the request's
+first took 67 Python calls and 14.3 µs; with the catalog merged once per (language,
+version) and the result kept for the request, 31 calls and 5.9-6.5 µs.
 """
 
 from __future__ import annotations
