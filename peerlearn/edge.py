@@ -37,7 +37,8 @@ their own caching call the helpers below it. The stylesheet is linked with a fin
 of its content (``asset_url``), so a browser may keep it for a year without asking again;
 any other static URL must be revalidated, so that a link without the current fingerprint
 never keeps a stale file in a cache. Every response to a signed-in person is ``no-store``
-except the content-addressed ones (:data:`OWN_CACHING_ENDPOINTS`).
+except those whose view chooses (:data:`OWN_CACHING_ENDPOINTS`: never a page of someone's
+data); an anonymous page is revalidated by an ETag of its body.
 """
 
 from __future__ import annotations
