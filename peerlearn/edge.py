@@ -12,7 +12,7 @@ A request passes, from the outside in:
 4. **The input guard** (``peerlearn/input_guard.py``): NUL characters never reach a view.
 
 and the response, from the view out: security headers (``peerlearn/security_headers.py``),
-the stylesheet's caching, compression, then the request log, which so records the size
+the caching rules, compression, then the request log, which so records the size
 sent.
 
 **Compression** is Flask-Compress: brotli for a client that accepts it (every current
@@ -32,17 +32,23 @@ page repeat are what BREACH measures. It needs the victim's browser to send many
 with the session cookie from the attacker's site; the cookie is ``SameSite=Lax``, so only
 top-level navigations carry it, which makes the attack slow and visible.
 
-**The stylesheet** is linked with a fingerprint of its content (``asset_url``), so a browser
-may keep it for a year without asking again; any other static URL must be revalidated, so
-that a link without the current fingerprint never keeps a stale file in a cache.
+**Caching** rules all live here (the list above :func:`cache_rules`); views that choose
+their own caching call the helpers below it. The stylesheet is linked with a fingerprint
+of its content (``asset_url``), so a browser may keep it for a year without asking again;
+any other static URL must be revalidated, so that a link without the current fingerprint
+never keeps a stale file in a cache. Every response to a signed-in person is ``no-store``
+except those whose view chooses (:data:`OWN_CACHING_ENDPOINTS`: never a page of someone's
+data); an anonymous page is revalidated by an ETag of its body.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask.wrappers import Response
 from flask_compress import Compress
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from peerlearn.templating import asset_url
 
@@ -137,7 +143,7 @@ def setup_compression(app: Flask) -> None:
     )
     app.extensions[COMPRESS_EXTENSION] = Compress(app)
     app.after_request(compress)
-    app.after_request(cache_static)
+    app.after_request(cache_rules)
 
 
 def compress(response: Response) -> Response:
@@ -184,21 +190,110 @@ def accepted_encoding() -> str:
     return "gzip" if best == "x-gzip" else best
 
 
-def cache_static(response: Response) -> Response:
-    """A year (``immutable``) for a static URL with the current fingerprint, else revalidate."""
-    if request.endpoint != "static" or not request.view_args:
+# --- Caching: every Cache-Control rule of the site ------------------------------------------
+#
+# - the stylesheet with the current ``?v=``: ``public, max-age=31536000, immutable``;
+#   any other static URL: ``no-cache`` (both with ETag and Last-Modified);
+# - course media by SHA-256 (``catalog.media``, its own view): ``public, immutable``, ETag;
+# - a build-log photo in a submitted version: ``private, max-age=604800``; one only in
+#   drafts: ``private, no-cache``; both with an ETag (``assignments.photo``);
+# - a course's offline zip (``offline.package``, its own view): ``private, max-age=300``,
+#   ETag = a fingerprint of its inputs (a revalidation is answered without building it);
+# - any other response to a signed-in person: ``no-store``;
+# - an anonymous HTML page its view left alone: ``no-cache`` and an ETag of its body, so
+#   that a revisit of an unchanged page is a 304 (one that sets a cookie is left alone);
+#   other anonymous responses: what their view chose.
+#
+# A photo is never ``public``: it is a learner's, and must leave every cache when it is
+# removed or the account deleted (peerlearn/assignments/photo_views.py says why). A
+# conditional request (If-None-Match, If-Modified-Since) that matches is answered 304
+# with no body by ``Response.make_conditional`` (the views) or ``send_file`` (static).
+
+#: Endpoints that choose their own caching, kept for a signed-in user too: bytes named by
+#: their content (a hash, a fingerprint) and never a page of someone's data. The offline
+#: zip is a course the reader may read, downloaded on purpose, and cached only privately:
+#: its 304 spares a learner on a metered connection the whole zip.
+OWN_CACHING_ENDPOINTS = frozenset(
+    {"static", "catalog.media", "assignments.photo", "offline.package"}
+)
+#: How long a browser may keep a learner's photo of a submitted version (a week: an account
+#: deletion then reaches every cache within a week).
+PRIVATE_WEEK = 7 * 24 * 3600
+
+
+def _reset(response: BaseResponse) -> None:
+    response.headers.pop("Cache-Control", None)
+    response.headers.pop("Expires", None)
+
+
+def cache_immutable(response: BaseResponse, seconds: int = YEAR) -> None:
+    """Anyone may keep it ``seconds`` without asking: for URLs that name their content
+    (a fingerprint or a hash), public bytes only."""
+    _reset(response)
+    response.cache_control.public = True
+    response.cache_control.max_age = seconds
+    response.cache_control.immutable = True
+
+
+def cache_private(response: BaseResponse, seconds: int) -> None:
+    """Only the person's own browser may keep it, ``seconds`` without asking."""
+    _reset(response)
+    response.cache_control.private = True
+    response.cache_control.max_age = seconds
+
+
+def cache_revalidate(response: BaseResponse, *, private: bool) -> None:
+    """Kept, but asked about on every use (a 304 when it has not changed)."""
+    _reset(response)
+    response.cache_control.private = private or None
+    response.cache_control.no_cache = True
+
+
+def cache_never(response: BaseResponse) -> None:
+    """Stored nowhere: a page of a signed-in person's data."""
+    _reset(response)
+    response.headers["Cache-Control"] = "no-store"
+
+
+def cache_rules(response: Response) -> Response:
+    """The rules of the list above that are not a view's own: the stylesheet's year,
+    revalidation for other static URLs, ``no-store`` for signed-in pages, an ETag for
+    anonymous pages."""
+    if request.endpoint == "static" and request.view_args:
+        fingerprinted = response.status_code in (200, 206, 304) and (
+            request.args.get("v") is not None
+            and asset_url(request.view_args["filename"]) == request.script_root + request.full_path
+        )
+        if fingerprinted:
+            cache_immutable(response)
+        else:
+            cache_revalidate(response, private=False)
         return response
-    fingerprinted = response.status_code in (200, 206, 304) and (
-        request.args.get("v") is not None
-        and asset_url(request.view_args["filename"]) == request.script_root + request.full_path
-    )
-    if fingerprinted:
-        response.cache_control.no_cache = None
-        response.cache_control.public = True
-        response.cache_control.max_age = YEAR
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.max_age = None
-        response.cache_control.public = False
-        response.cache_control.no_cache = True
+    if request.endpoint in OWN_CACHING_ENDPOINTS:
+        return response
+    if current_user.is_authenticated:
+        cache_never(response)
+    elif _revalidatable_page(response):
+        # An anonymous page (a module, a course, a diff between two revisions) is
+        # revalidated by the hash of its body: a reader who reloads it, or comes back to
+        # it, gets a 304 with no body when nothing on it changed.
+        response.add_etag()
+        cache_revalidate(response, private=False)
+        response.make_conditional(request)
     return response
+
+
+def _revalidatable_page(response: Response) -> bool:
+    """A whole HTML page its view left without caching, that sets no cookie (a response
+    that sets one is never to be replayed from a cache)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and "Cache-Control" not in response.headers
+        and "Set-Cookie" not in response.headers
+        and not session.modified  # Flask adds the session's cookie after this runs
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and response.get_etag()[0] is None
+    )

@@ -7,10 +7,8 @@ markup past the sanitizer and the escaping, a browser still runs nothing from it
 come from the one stylesheet; the only inline styles are the table-cell alignments
 markdown-it writes (``style="text-align:right"``), allowed by their exact hashes.
 
-Pages that show a signed-in person's data must not stay in any cache (a shared computer,
-a proxy): every response to a signed-in user is ``no-store``, except fingerprinted public
-assets (the stylesheet, course media, photos by their hash), which keep their year-long
-caching. Anonymous pages keep whatever caching their view chose.
+Caching is not decided here: every Cache-Control rule (``no-store`` for a signed-in
+person's pages among them) lives in ``peerlearn/edge.py``.
 """
 
 from __future__ import annotations
@@ -18,9 +16,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask.wrappers import Response
-from flask_login import current_user
 
 #: The inline style attributes the Markdown renderer writes (table column alignment).
 INLINE_STYLES = ("text-align:left", "text-align:center", "text-align:right")
@@ -43,13 +40,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 
-#: Endpoints that serve the same public bytes to everyone under a URL that changes with
-#: them: caching them is safe for signed-in users too.
-PUBLIC_ASSET_ENDPOINTS = frozenset({"static", "catalog.media", "assignments.photo"})
-
 
 def add_security_headers(response: Response) -> Response:
-    """The headers every response carries, and ``no-store`` for a signed-in user."""
+    """The headers every response carries."""
     headers = response.headers
     # A view may have set a stricter policy for its own response (an SVG figure is served
     # sandboxed, with nothing allowed); it is kept. Every other response gets the site's.
@@ -61,9 +54,6 @@ def add_security_headers(response: Response) -> Response:
     hsts = current_app.config.get("HSTS_SECONDS")
     if hsts:
         headers["Strict-Transport-Security"] = f"max-age={int(hsts)}; includeSubDomains"
-    if request.endpoint not in PUBLIC_ASSET_ENDPOINTS and current_user.is_authenticated:
-        headers["Cache-Control"] = "no-store"
-        headers.pop("Expires", None)
     return response
 
 

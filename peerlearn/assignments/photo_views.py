@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from peerlearn import edge
 from peerlearn.assignments import log_helpers
 from peerlearn.assignments.forms import PHOTO_MESSAGES
 from peerlearn.assignments.models import EntryPhoto, PhotoBlob, SubmissionPhoto
@@ -28,7 +29,7 @@ UPLOAD_ENDPOINTS = frozenset({"assignments.add_entry", "assignments.add_photo"})
 #: A 10 MB photo plus the form around it; anything larger is refused before it is read.
 UPLOAD_MAX_CONTENT_LENGTH = MAX_BYTES + 1024 * 1024
 #: How long a browser may show a photo of a submitted version without asking again.
-SUBMITTED_PHOTO_CACHE_SECONDS = 7 * 24 * 3600
+SUBMITTED_PHOTO_CACHE_SECONDS = edge.PRIVATE_WEEK
 _PHOTO_NAME = re.compile(r"([0-9a-f]{64})(-thumb)?\.(jpg|webp)")
 EXTENSIONS = log_helpers.EXTENSIONS
 
@@ -95,9 +96,10 @@ def photo(name: str) -> Response:
     response = Response(row[1], mimetype=row[0])
     response.set_etag(sha256 + ("-thumb" if thumb else ""))
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.private = True
+    # The rules are peerlearn/edge.py's (never ``public``); a matching If-None-Match is
+    # answered 304 with no body.
     if row.submitted:
-        response.cache_control.max_age = SUBMITTED_PHOTO_CACHE_SECONDS
+        edge.cache_private(response, SUBMITTED_PHOTO_CACHE_SECONDS)
     else:
-        response.cache_control.no_cache = True
+        edge.cache_revalidate(response, private=True)
     return response.make_conditional(request)

@@ -3,8 +3,8 @@
 Flask-Babel asks its ``Domain`` for a translations object whenever ``_``, ``ngettext``,
 a lazy ``_l`` string turned into text or a template's ``_()`` needs one. ``install``
 gives the Babel extension a ``LayeredDomain``: for any language but the source one it
-returns an ``OverrideTranslations`` holding the approved texts, with the compiled catalog
-as its gettext fallback, so an approved text wins and every other message reads as before.
+returns a ``MergedTranslations``: the compiled catalog with the approved texts written
+over it, so an approved text wins and every other message reads as before.
 
 Freshness without a restart: each app instance keeps a language's overrides together with
 the version they were read at. The first message of a request in that language reads the
@@ -12,6 +12,14 @@ language's row of ``translation_versions`` (one small query, on a connection of 
 that a failure never spoils the request's transaction); only when the version changed are
 the overrides read again (one more query, once per change and instance). Pages in the
 source language (English) never query.
+
+Resolved once per language and version, not per message: the approved texts and the
+compiled catalog are merged into one ``Translations`` whose catalog is a single dict,
+kept per (language, version) by each app instance, and the first message of a request
+remembers the object it resolved to for the rest of the request. Every later message is
+then a few attribute reads and one dict lookup (``bench/translation_lookup.py``): no
+fallback chain, no per-message version check. An approval changes the version, so the
+next request builds a new merged catalog and shows the new text at once.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ from peerlearn.extensions import babel, db
 
 EXTENSION = "community_i18n"
 _REQUEST_KEY = "_community_i18n_layers"
+#: Where a request keeps the translations it resolved: (the Locale object, translations).
+_RESOLVED_KEY = "_community_i18n_resolved"
 
 log = logging.getLogger(__name__)
 
@@ -59,23 +69,32 @@ class Layer:
 _EMPTY = Layer(version=None)
 
 
-class OverrideTranslations(support.Translations):
-    """Approved overrides first; whatever they lack comes from ``fallback``, the compiled
-    catalog (``gettext``'s fallback chain does the rest)."""
+class MergedTranslations(support.Translations):
+    """A language's compiled catalog with its approved texts written over it, in one dict:
+    a message is one lookup, with no fallback chain to walk."""
 
-    def __init__(self, messages: Mapping[Any, str], plural: Any, fallback: Any) -> None:
+    def __init__(self, base: Any, messages: Mapping[Any, str], plural: Any) -> None:
         super().__init__()
-        self._catalog = dict(messages)
+        merged = dict(getattr(base, "_catalog", {}))
+        merged.update(messages)
+        self._catalog = merged
         self.plural = plural
-        self.add_fallback(fallback)
+        info = getattr(base, "_info", None)
+        if info:
+            self._info = dict(info)
+        self._charset = getattr(base, "_charset", None)
+        fallback = getattr(base, "_fallback", None)
+        if fallback is not None:
+            self.add_fallback(fallback)
 
 
 class LayerState:
-    """One app instance's cache of overrides, per language."""
+    """One app instance's cache of overrides and merged catalogs, per language."""
 
     def __init__(self) -> None:
         self._layers: dict[str, Layer] = {}
-        self._translations: dict[str, tuple[Layer, Any, OverrideTranslations]] = {}
+        #: Per language: the version and compiled catalog it was merged from, and the result.
+        self._merged: dict[str, tuple[str | None, Any, MergedTranslations]] = {}
 
     def layer(self, locale: str) -> Layer:
         """The language's overrides, checked against the database once per request."""
@@ -85,17 +104,18 @@ class LayerState:
         return memo[locale]
 
     def translations(self, locale: str, base: Any) -> Any:
-        """``base`` (the compiled catalog) under the language's overrides, if it has any."""
+        """``base`` (the compiled catalog) merged with the language's overrides, if it has
+        any; built once per (language, version) and compiled catalog."""
         layer = self.layer(locale)
         if not layer.messages:
             return base
-        cached = self._translations.get(locale)
-        if cached is not None and cached[0] is layer and cached[1] is base:
+        cached = self._merged.get(locale)
+        if cached is not None and cached[0] == layer.version and cached[1] is base:
             return cached[2]
         plural = catalog.load(translations_directory(), locale).plural
-        layered = OverrideTranslations(layer.messages, plural, base)
-        self._translations[locale] = (layer, base, layered)
-        return layered
+        merged = MergedTranslations(base, layer.messages, plural)
+        self._merged[locale] = (layer.version, base, merged)
+        return merged
 
     def _fresh(self, locale: str) -> Layer:
         cached = self._layers.get(locale)
@@ -150,11 +170,21 @@ class LayeredDomain(Domain):
     """Flask-Babel's domain, with the approved overrides over the compiled catalogs."""
 
     def get_translations(self) -> Any:
-        base = super().get_translations()
         if not has_app_context():
-            return base
-        state: LayerState | None = current_app.extensions.get(EXTENSION)
+            return super().get_translations()
         locale = get_locale()
+        # The request's first message resolves; the rest reuse it while the locale is the
+        # same object (``force_locale``, used for emails, sets another one).
+        resolved: tuple[Any, Any] | None = g.get(_RESOLVED_KEY)
+        if resolved is not None and resolved[0] is locale:
+            return resolved[1]
+        translations = self._resolve(locale)
+        setattr(g, _RESOLVED_KEY, (locale, translations))
+        return translations
+
+    def _resolve(self, locale: Any) -> Any:
+        base = super().get_translations()
+        state: LayerState | None = current_app.extensions.get(EXTENSION)
         if state is None or locale is None:
             return base
         code = str(locale)

@@ -13,7 +13,7 @@ from flask import Flask, request
 
 from peerlearn import create_app
 from peerlearn.community_i18n.catalog import message_key
-from peerlearn.security_headers import PUBLIC_ASSET_ENDPOINTS
+from peerlearn.edge import OWN_CACHING_ENDPOINTS
 from peerlearn.templating import asset_url
 from tests.conftest import IsolatedClient
 
@@ -91,7 +91,7 @@ def test_every_route_sends_the_security_headers_signed_in_or_not(app, client, lo
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 found = problems(response)
                 cacheable = response.headers.get("Cache-Control", "")
-                private = signed_in and rule.endpoint not in PUBLIC_ASSET_ENDPOINTS
+                private = signed_in and rule.endpoint not in OWN_CACHING_ENDPOINTS
                 if private and cacheable != "no-store":
                     found.append(f"Cache-Control {cacheable!r} for a signed-in user")
                 if found:
