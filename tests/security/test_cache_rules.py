@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.http import parse_cache_control_header
 
 from peerlearn.templating import asset_url
-from tests.buildlogs.conftest import LOG
+from tests.fixtures.buildlogs import LOG
 from tests.security.test_removed_photos import _add_photo, _photo_ids, _remove
 
 
