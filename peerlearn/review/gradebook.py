@@ -28,12 +28,12 @@ from peerlearn.review.grades import (
     AssignmentGrades,
     LogGrade,
     OverrideInfo,
-    assignment_grades,
     override_history,
     self_assessments,
     self_total,
 )
 from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewState
+from peerlearn.review.stored_grades import assignment_grades
 
 #: Learners per page, as in the submissions list.
 PER_PAGE = 25

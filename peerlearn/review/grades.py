@@ -100,6 +100,10 @@ class LogGrade:
     graded_version: int | None = None
     #: The author's reviewing grade, 0 to 100 (None: none of their reviews comparable yet).
     reviewing: Decimal | None = None
+    #: ``final`` and ``uncertain`` as they would be without an override: what is stored
+    #: (:mod:`peerlearn.review.stored_grades`), as the override is read with the page.
+    peer_final: Decimal | None = None
+    too_wide: bool = False
 
     @property
     def graded(self) -> bool:
@@ -130,7 +134,10 @@ class AssignmentGrades:
 
 
 def assignment_grades(assignment: Assignment) -> AssignmentGrades:
-    """Every submitted log's grade: peers' result by the assignment's method, override, final.
+    """Every submitted log's grade, computed now: peers' result by the assignment's method,
+    override, final. Pages read the stored grades instead
+    (:func:`peerlearn.review.stored_grades.assignment_grades`); this is what the job that
+    stores them runs.
 
     Six queries whatever the number of learners: the assignment's current spec, the
     counting scores, the calibration evidence, the submitted logs, the latest overrides
@@ -143,7 +150,7 @@ def assignment_grades(assignment: Assignment) -> AssignmentGrades:
 def _assemble(
     assignment: Assignment, inputs: GradeInputs, result: grading.Grading
 ) -> AssignmentGrades:
-    overrides = _latest_overrides(assignment)
+    overrides = latest_overrides(assignment)
     total = max_points(inputs.spec)
     widest = (
         None
@@ -163,6 +170,11 @@ def _assemble(
             graded_version = graded[-1].version if graded else None
         override = overrides.get(log_id)
         peer_total = peer.total if peer is not None else None
+        peer_final = blended(peer_total, reviewing.get(author_id), weight, total)
+        too_wide = (
+            widest is not None and peer is not None and peer.width is not None
+            and peer.width > widest
+        )  # fmt: skip
         logs[log_id] = LogGrade(
             log_id=log_id,
             author_id=author_id,
@@ -172,24 +184,16 @@ def _assemble(
             by_criterion=peer.by_criterion if peer is not None else MappingProxyType({}),
             reviews=peer.reviews if peer is not None else 0,
             override=override,
-            final=(
-                override.points
-                if override is not None
-                else blended(peer_total, reviewing.get(author_id), weight, total)
-            ),
+            final=override.points if override is not None else peer_final,
             low=peer.low if peer is not None else None,
             high=peer.high if peer is not None else None,
             explanation=peer.explanation if peer is not None else None,
-            uncertain=(
-                override is None
-                and widest is not None
-                and peer is not None
-                and peer.width is not None
-                and peer.width > widest
-            ),
+            uncertain=override is None and too_wide,
             versions=tuple(versions.get(log_id, ())),
             graded_version=graded_version,
             reviewing=reviewing.get(author_id),
+            peer_final=peer_final,
+            too_wide=too_wide,
         )
     return AssignmentGrades(
         method=result.method,
@@ -268,14 +272,14 @@ def _version_grades(inputs: GradeInputs, result: grading.Grading) -> dict[int, l
 
 
 def grade_of(log: BuildLog) -> LogGrade | None:
-    """The grade of one build log (None if it was never submitted)."""
+    """The grade of one build log, computed now (None if it was never submitted)."""
     return assignment_grades(log.assignment).get(log.id)
 
 
 # --- overrides ---------------------------------------------------------------------------
 
 
-def _latest_overrides(assignment: Assignment) -> dict[int, OverrideInfo]:
+def latest_overrides(assignment: Assignment) -> dict[int, OverrideInfo]:
     """The latest override of each log of the assignment, with its maintainer (one query)."""
     latest = (
         select(func.max(GradeOverride.id))
