@@ -300,9 +300,7 @@ def _grades_changed(session: Session, _context: object) -> None:
             logs.add(instance.log_id)
     if reviews:
         assignments.update(
-            session.connection().scalars(
-                select(Review.assignment_id).where(Review.id.in_(reviews))
-            )
+            session.connection().scalars(select(Review.assignment_id).where(Review.id.in_(reviews)))
         )
     if logs:
         assignments.update(
