@@ -109,10 +109,15 @@ def _load(assignment: Assignment) -> AssignmentGrades | None:
     spec = spec_of(assignment)
     overrides = grades.latest_overrides(assignment)
     logs: dict[int, LogGrade] = {}
-    for row in db.session.scalars(
-        select(StoredGrade).where(StoredGrade.assignment_id == assignment.id)
+    # Plain rows, not ORM objects: a large class has ten thousand of them.
+    for log_id, author_id, too_wide, detail in db.session.execute(
+        select(
+            StoredGrade.log_id, StoredGrade.author_id, StoredGrade.too_wide, StoredGrade.detail
+        ).where(StoredGrade.assignment_id == assignment.id)
     ):
-        logs[row.log_id] = _log_grade(row, stored, overrides.get(row.log_id))
+        logs[log_id] = _log_grade(
+            log_id, author_id, too_wide, json.loads(detail), stored, overrides.get(log_id)
+        )
     reviewers = {
         int(name): ReviewerEstimate(name, Decimal(bias), Decimal(reliability))
         for name, (bias, reliability) in json.loads(stored.reviewers).items()
@@ -131,13 +136,17 @@ def _decimal(value: str | None) -> Decimal | None:
 
 
 def _log_grade(
-    row: StoredGrade, stored: StoredGradeSet, override: grades.OverrideInfo | None
+    log_id: int,
+    author_id: int,
+    too_wide: bool,
+    detail: dict[str, Any],
+    stored: StoredGradeSet,
+    override: grades.OverrideInfo | None,
 ) -> LogGrade:
-    detail = json.loads(row.detail)
     explanation = detail.get("explanation")
     return LogGrade(
-        log_id=row.log_id,
-        author_id=row.author_id,
+        log_id=log_id,
+        author_id=author_id,
         method=stored.method,
         max_total=Decimal(stored.max_total),
         peer_total=_decimal(detail["peer_total"]),
@@ -161,7 +170,7 @@ def _log_grade(
                 bottom_criteria=explanation["bottom_criteria"],
             )
         ),
-        uncertain=override is None and row.too_wide,
+        uncertain=override is None and too_wide,
         versions=tuple(
             VersionGrade(
                 submission_id=v["submission_id"],
@@ -177,7 +186,7 @@ def _log_grade(
         graded_version=detail["graded_version"],
         reviewing=_decimal(detail["reviewing"]),
         peer_final=_decimal(detail["peer_final"]),
-        too_wide=row.too_wide,
+        too_wide=too_wide,
     )
 
 
