@@ -19,7 +19,7 @@ single log's grade is computed with all of them anyway.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -125,9 +125,52 @@ class AssignmentGrades:
     logs: Mapping[int, LogGrade]
     #: The model's reviewer estimates by reviewer id (empty for median and mean).
     reviewers: Mapping[int, ReviewerEstimate] = field(default_factory=dict)
+    #: Each log's author, and the logs whose grade is ``uncertain``: what a page of 25
+    #: needs about all 10,000 logs, so stored grades need not decode each one
+    #: (:class:`LazyLogs`). Empty: read them from ``logs``.
+    authors: Mapping[int, int] = field(default_factory=dict)
+    uncertain_ids: frozenset[int] | None = None
 
     def get(self, log_id: int) -> LogGrade | None:
         return self.logs.get(log_id)
+
+    def author_of(self) -> Mapping[int, int]:
+        """Each log's author, by log id."""
+        return self.authors or {log_id: grade.author_id for log_id, grade in self.logs.items()}
+
+    def uncertain(self) -> frozenset[int]:
+        """The logs whose peer grade is less certain than the assignment allows."""
+        if self.uncertain_ids is not None:
+            return self.uncertain_ids
+        return frozenset(log_id for log_id, grade in self.logs.items() if grade.uncertain)
+
+
+class LazyLogs(Mapping[int, LogGrade]):
+    """Grades by log id, each made when first asked for: a gradebook page shows 25 of
+    10,000 stored grades, and making every one would take most of its time."""
+
+    def __init__(self, ids: Iterable[int], make: Callable[[int], LogGrade]) -> None:
+        self._ids = list(ids)
+        self._known = frozenset(self._ids)
+        self._make = make
+        self._made: dict[int, LogGrade] = {}
+
+    def __getitem__(self, log_id: int) -> LogGrade:
+        if log_id not in self._known:
+            raise KeyError(log_id)
+        found = self._made.get(log_id)
+        if found is None:
+            found = self._made[log_id] = self._make(log_id)
+        return found
+
+    def __contains__(self, log_id: object) -> bool:
+        return log_id in self._known
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 # --- grades ------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review import grades, grading
-from peerlearn.review.grades import AssignmentGrades, LogGrade, VersionGrade
+from peerlearn.review.grades import AssignmentGrades, LazyLogs, LogGrade, VersionGrade
 from peerlearn.review.grading import Explanation, ReviewerEstimate
 from peerlearn.review.models import (
     CalibrationExample,
@@ -108,16 +108,25 @@ def _load(assignment: Assignment) -> AssignmentGrades | None:
         return None
     spec = spec_of(assignment)
     overrides = grades.latest_overrides(assignment)
-    logs: dict[int, LogGrade] = {}
-    # Plain rows, not ORM objects: a large class has ten thousand of them.
-    for log_id, author_id, too_wide, detail in db.session.execute(
-        select(
-            StoredGrade.log_id, StoredGrade.author_id, StoredGrade.too_wide, StoredGrade.detail
-        ).where(StoredGrade.assignment_id == assignment.id)
-    ):
-        logs[log_id] = _log_grade(
+    # Plain rows, not ORM objects, each made into a grade only when a page asks for it:
+    # a large class has ten thousand of them and a page shows 25.
+    rows = {
+        log_id: (author_id, too_wide, detail)
+        for log_id, author_id, too_wide, detail in db.session.execute(
+            select(
+                StoredGrade.log_id, StoredGrade.author_id, StoredGrade.too_wide, StoredGrade.detail
+            )
+            .where(StoredGrade.assignment_id == assignment.id)
+            .order_by(StoredGrade.log_id)
+        )
+    }
+
+    def make(log_id: int) -> LogGrade:
+        author_id, too_wide, detail = rows[log_id]
+        return _log_grade(
             log_id, author_id, too_wide, json.loads(detail), stored, overrides.get(log_id)
         )
+
     reviewers = {
         int(name): ReviewerEstimate(name, Decimal(bias), Decimal(reliability))
         for name, (bias, reliability) in json.loads(stored.reviewers).items()
@@ -126,8 +135,12 @@ def _load(assignment: Assignment) -> AssignmentGrades | None:
         method=stored.method,
         max_total=Decimal(stored.max_total),
         scales=MappingProxyType(dict(grading.scales_from_spec(spec))),
-        logs=MappingProxyType(dict(sorted(logs.items()))),
+        logs=LazyLogs(rows, make),
         reviewers=MappingProxyType(reviewers),
+        authors=MappingProxyType({log_id: row[0] for log_id, row in rows.items()}),
+        uncertain_ids=frozenset(
+            log_id for log_id, row in rows.items() if row[1] and log_id not in overrides
+        ),
     )
 
 

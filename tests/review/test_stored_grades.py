@@ -113,9 +113,15 @@ def test_stored_grades_equal_the_computed_ones(
     db.session.commit()
     _jobs_ran()
     assert db.session.scalar(select(func.count(StoredGrade.id))) == 6
-    assert stored_grades.assignment_grades(klass.assignment) == grades.assignment_grades(
-        klass.assignment
-    )
+    stored = stored_grades.assignment_grades(klass.assignment)
+    computed = grades.assignment_grades(klass.assignment)
+    assert dict(stored.logs) == dict(computed.logs)
+    assert list(stored.logs) == list(computed.logs)
+    assert (stored.method, stored.max_total, stored.scales, stored.reviewers) == (
+        computed.method, computed.max_total, computed.scales, computed.reviewers
+    )  # fmt: skip
+    assert stored.author_of() == computed.author_of()
+    assert stored.uncertain() == computed.uncertain()
 
 
 def test_a_new_rubric_revision_is_never_read_from_old_stored_grades(
