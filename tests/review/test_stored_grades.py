@@ -16,7 +16,7 @@ from peerlearn.review import grades, stored_grades
 from peerlearn.review.models import StoredGrade, StoredGradeSet
 from peerlearn.review.overrides import override_grade
 from tests.review import test_grades
-from tests.review.conftest import ReviewClass
+from tests.review.conftest import ReviewClass, submit_log
 from tests.review.test_gradebook import _base, _reviewed
 from tests.review.test_grades import seed_review, small_class_beside
 
@@ -162,3 +162,18 @@ def test_stored_gradebook_query_count_does_not_grow_with_the_class(
     small, large = queries(small_class), queries(klass)
     assert small == large
     assert small[1] < small[0]
+
+
+def test_a_newly_submitted_log_joins_the_stored_gradebook(
+    graded_class: Callable[..., ReviewClass], client: Any, login: Login
+) -> None:
+    klass = graded_class(3, submitted=2, grading="mean")
+    db.session.commit()
+    _jobs_ran()
+    login(klass.maintainer)
+    page = f"{_base(klass)}/gradebook"
+    assert "learner3" not in client.get(page).get_data(as_text=True)
+    submit_log(klass.learners[2], klass.assignment)
+    db.session.commit()
+    _jobs_ran()
+    assert "learner3" in client.get(page).get_data(as_text=True)
