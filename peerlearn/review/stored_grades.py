@@ -37,6 +37,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import delete, event, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from peerlearn import jobs
@@ -79,8 +80,12 @@ def assignment_grades(assignment: Assignment) -> AssignmentGrades:
     read_at = utcnow()
     computed = grades.assignment_grades(assignment)
     if _may_store_now():
-        _store(assignment.id, assignment.current_revision_id, read_at, computed)
-        db.session.commit()
+        try:
+            _store(assignment.id, assignment.current_revision_id, read_at, computed)
+            db.session.commit()
+        except IntegrityError:
+            # Another first view (or the job) stored them at the same moment: theirs stand.
+            db.session.rollback()
     else:
         jobs.enqueue_item(refresh, assignment.id)
     return computed
@@ -214,8 +219,16 @@ def refresh(assignment_ids: list[int]) -> None:
             continue  # deleted meanwhile
         read_at = utcnow()
         computed = grades.assignment_grades(assignment)
-        _store(assignment_id, assignment.current_revision_id, read_at, computed)
-        db.session.commit()
+        revision_id = assignment.current_revision_id
+        try:
+            _store(assignment_id, revision_id, read_at, computed)
+            db.session.commit()
+        except IntegrityError:
+            # A first page view stored the assignment's first grades at the same moment;
+            # their row exists now, so this attempt waits for its lock instead.
+            db.session.rollback()
+            _store(assignment_id, revision_id, read_at, computed)
+            db.session.commit()
 
 
 def _store(
