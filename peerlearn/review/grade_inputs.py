@@ -110,8 +110,9 @@ def _graded(
     The model is refitted from the whole assignment; a gradebook, its CSV and a learner's
     page asked one after another see the same reviews, so they share one fit. The key is
     a digest of the inputs themselves, so a new review is a new key and never a stale
-    grade, and the cache holds results, not the scores. The stored-grades job of issue
-    #15 replaces this.
+    grade, and the cache holds results, not the scores. The grade pages read stored
+    grades (:mod:`peerlearn.review.stored_grades`); the reviewer standings still compute
+    here, and the refresh job then fills this cache for them.
     """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(method.encode())

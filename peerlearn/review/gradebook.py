@@ -28,12 +28,12 @@ from peerlearn.review.grades import (
     AssignmentGrades,
     LogGrade,
     OverrideInfo,
-    assignment_grades,
     override_history,
     self_assessments,
     self_total,
 )
 from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewState
+from peerlearn.review.stored_grades import assignment_grades
 
 #: Learners per page, as in the submissions list.
 PER_PAGE = 25
@@ -94,15 +94,19 @@ class LogDetail:
     names: dict[int, str]
 
 
-def review_counts(assignment: Assignment, grades: AssignmentGrades) -> dict[int, ReviewCounts]:
+def review_counts(
+    assignment: Assignment, grades: AssignmentGrades, only: Iterable[int] | None = None
+) -> dict[int, ReviewCounts]:
     """Counts from the review queue (one query); a log not in the queue falls back to the
-    reviews its grade counted and the assignment's requirement."""
+    reviews its grade counted and the assignment's requirement. Only the logs ``only``
+    when given (a page's)."""
     from peerlearn.review import queue
 
     required = spec_of(assignment).must_be_reviewed
     live = queue.counts_for(assignment)
     counts = {}
-    for log_id, grade in grades.logs.items():
+    for log_id in grades.logs if only is None else only:
+        grade = grades.logs[log_id]
         found = live.get(log_id)
         counts[log_id] = (
             ReviewCounts(*found) if found is not None else ReviewCounts(grade.reviews, 0, required)
@@ -130,7 +134,7 @@ def gradebook_page(
         for log_id, request in _open_requests(assignment).items()
         if log_id in grades.logs
     }
-    uncertain = [log_id for log_id, grade in grades.logs.items() if grade.uncertain]
+    uncertain = sorted(grades.uncertain())
     matching = (
         len(open_requests) if only_open else len(uncertain) if only_uncertain else len(grades.logs)
     )
@@ -157,7 +161,9 @@ def gradebook_page(
         stmt = stmt.where(BuildLog.id.in_(uncertain))
     found = db.session.execute(stmt).all()
     own = self_assessments(log_id for log_id, _name, _title in found)
-    counts = review_counts(assignment, grades)
+    counts = review_counts(
+        assignment, grades, [log_id for log_id, _name, _title in found if log_id in grades.logs]
+    )
     spec = spec_of(assignment)
     rows = [
         _row(spec, grades, log_id, username, title, counts, own, open_requests)
@@ -177,8 +183,15 @@ def gradebook_page(
 
 def _only(grades: AssignmentGrades, learners: frozenset[int]) -> AssignmentGrades:
     """The grades of ``learners``' logs (graded with everyone's: the model needs them all)."""
-    logs = {lid: grade for lid, grade in grades.logs.items() if grade.author_id in learners}
-    return replace(grades, logs=MappingProxyType(logs))
+    authors = {lid: author for lid, author in grades.author_of().items() if author in learners}
+    uncertain = grades.uncertain() & authors.keys()
+    logs = {lid: grades.logs[lid] for lid in authors}
+    return replace(
+        grades,
+        logs=MappingProxyType(logs),
+        authors=MappingProxyType(authors),
+        uncertain_ids=frozenset(uncertain),
+    )
 
 
 def _row(
@@ -262,7 +275,7 @@ def log_detail(assignment: Assignment, log: BuildLog) -> LogDetail | None:
     return LogDetail(
         log=log,
         grade=grade,
-        counts=review_counts(assignment, grades).get(
+        counts=review_counts(assignment, grades, [log.id]).get(
             log.id, ReviewCounts(grade.reviews, 0, spec_of(assignment).must_be_reviewed)
         ),
         reviews=reviews,

@@ -19,7 +19,7 @@ single log's grade is computed with all of them anyway.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -100,6 +100,10 @@ class LogGrade:
     graded_version: int | None = None
     #: The author's reviewing grade, 0 to 100 (None: none of their reviews comparable yet).
     reviewing: Decimal | None = None
+    #: ``final`` and ``uncertain`` as they would be without an override: what is stored
+    #: (:mod:`peerlearn.review.stored_grades`), as the override is read with the page.
+    peer_final: Decimal | None = None
+    too_wide: bool = False
 
     @property
     def graded(self) -> bool:
@@ -121,16 +125,62 @@ class AssignmentGrades:
     logs: Mapping[int, LogGrade]
     #: The model's reviewer estimates by reviewer id (empty for median and mean).
     reviewers: Mapping[int, ReviewerEstimate] = field(default_factory=dict)
+    #: Each log's author, and the logs whose grade is ``uncertain``: what a page of 25
+    #: needs about all 10,000 logs, so stored grades need not decode each one
+    #: (:class:`LazyLogs`). Empty: read them from ``logs``.
+    authors: Mapping[int, int] = field(default_factory=dict)
+    uncertain_ids: frozenset[int] | None = None
 
     def get(self, log_id: int) -> LogGrade | None:
         return self.logs.get(log_id)
+
+    def author_of(self) -> Mapping[int, int]:
+        """Each log's author, by log id."""
+        return self.authors or {log_id: grade.author_id for log_id, grade in self.logs.items()}
+
+    def uncertain(self) -> frozenset[int]:
+        """The logs whose peer grade is less certain than the assignment allows."""
+        if self.uncertain_ids is not None:
+            return self.uncertain_ids
+        return frozenset(log_id for log_id, grade in self.logs.items() if grade.uncertain)
+
+
+class LazyLogs(Mapping[int, LogGrade]):
+    """Grades by log id, each made when first asked for: a gradebook page shows 25 of
+    10,000 stored grades, and making every one would take most of its time."""
+
+    def __init__(self, ids: Iterable[int], make: Callable[[int], LogGrade]) -> None:
+        self._ids = list(ids)
+        self._known = frozenset(self._ids)
+        self._make = make
+        self._made: dict[int, LogGrade] = {}
+
+    def __getitem__(self, log_id: int) -> LogGrade:
+        if log_id not in self._known:
+            raise KeyError(log_id)
+        found = self._made.get(log_id)
+        if found is None:
+            found = self._made[log_id] = self._make(log_id)
+        return found
+
+    def __contains__(self, log_id: object) -> bool:
+        return log_id in self._known
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 # --- grades ------------------------------------------------------------------------------
 
 
 def assignment_grades(assignment: Assignment) -> AssignmentGrades:
-    """Every submitted log's grade: peers' result by the assignment's method, override, final.
+    """Every submitted log's grade, computed now: peers' result by the assignment's method,
+    override, final. Pages read the stored grades instead
+    (:func:`peerlearn.review.stored_grades.assignment_grades`); this is what the job that
+    stores them runs.
 
     Six queries whatever the number of learners: the assignment's current spec, the
     counting scores, the calibration evidence, the submitted logs, the latest overrides
@@ -143,7 +193,7 @@ def assignment_grades(assignment: Assignment) -> AssignmentGrades:
 def _assemble(
     assignment: Assignment, inputs: GradeInputs, result: grading.Grading
 ) -> AssignmentGrades:
-    overrides = _latest_overrides(assignment)
+    overrides = latest_overrides(assignment)
     total = max_points(inputs.spec)
     widest = (
         None
@@ -163,6 +213,11 @@ def _assemble(
             graded_version = graded[-1].version if graded else None
         override = overrides.get(log_id)
         peer_total = peer.total if peer is not None else None
+        peer_final = blended(peer_total, reviewing.get(author_id), weight, total)
+        too_wide = (
+            widest is not None and peer is not None and peer.width is not None
+            and peer.width > widest
+        )  # fmt: skip
         logs[log_id] = LogGrade(
             log_id=log_id,
             author_id=author_id,
@@ -172,24 +227,16 @@ def _assemble(
             by_criterion=peer.by_criterion if peer is not None else MappingProxyType({}),
             reviews=peer.reviews if peer is not None else 0,
             override=override,
-            final=(
-                override.points
-                if override is not None
-                else blended(peer_total, reviewing.get(author_id), weight, total)
-            ),
+            final=override.points if override is not None else peer_final,
             low=peer.low if peer is not None else None,
             high=peer.high if peer is not None else None,
             explanation=peer.explanation if peer is not None else None,
-            uncertain=(
-                override is None
-                and widest is not None
-                and peer is not None
-                and peer.width is not None
-                and peer.width > widest
-            ),
+            uncertain=override is None and too_wide,
             versions=tuple(versions.get(log_id, ())),
             graded_version=graded_version,
             reviewing=reviewing.get(author_id),
+            peer_final=peer_final,
+            too_wide=too_wide,
         )
     return AssignmentGrades(
         method=result.method,
@@ -268,14 +315,14 @@ def _version_grades(inputs: GradeInputs, result: grading.Grading) -> dict[int, l
 
 
 def grade_of(log: BuildLog) -> LogGrade | None:
-    """The grade of one build log (None if it was never submitted)."""
+    """The grade of one build log, computed now (None if it was never submitted)."""
     return assignment_grades(log.assignment).get(log.id)
 
 
 # --- overrides ---------------------------------------------------------------------------
 
 
-def _latest_overrides(assignment: Assignment) -> dict[int, OverrideInfo]:
+def latest_overrides(assignment: Assignment) -> dict[int, OverrideInfo]:
     """The latest override of each log of the assignment, with its maintainer (one query)."""
     latest = (
         select(func.max(GradeOverride.id))

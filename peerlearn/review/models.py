@@ -297,3 +297,54 @@ class RequirementChange(CreatedAtMixin, Model):
     required: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class StoredGradeSet(Model):
+    """The grades of one assignment as the refresh job last computed them (issue #15).
+
+    Pages read these instead of refitting the model on every view; the job
+    (:mod:`peerlearn.review.stored_grades`) recomputes them whenever what they depend on
+    changes. ``inputs_read_at`` is when that computation began reading: a job that began
+    earlier never replaces the rows of one that began later (it saw less).
+    """
+
+    __tablename__ = "stored_grade_sets"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The assignment revision (rubric, method) the grades were computed with: another
+    #: revision makes them stale.
+    revision_id: Mapped[int | None] = mapped_column(Integer)
+    inputs_read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    method: Mapped[str] = mapped_column(String(16))
+    max_total: Mapped[Decimal] = mapped_column(Numeric(12, 2, asdecimal=True))
+    #: JSON: the model's reviewer estimates, {reviewer id: [bias, reliability]}.
+    reviewers: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class StoredGrade(Model):
+    """One submitted build log's peer grade, kept (see :class:`StoredGradeSet`).
+
+    What a maintainer sets (an override) is not in here: it is read with the page, so it
+    shows at once, and it always wins over ``peer_final``.
+    """
+
+    __tablename__ = "stored_grades"
+    __table_args__ = (UniqueConstraint("assignment_id", "log_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    log_id: Mapped[int] = mapped_column(ForeignKey("build_logs.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(Integer)
+    peer_total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2, asdecimal=True))
+    #: The final grade unless a maintainer overrides it: the peer grade blended with the
+    #: author's reviewing grade by the assignment's ``reviewing_weight``.
+    peer_final: Mapped[Decimal | None] = mapped_column(Numeric(12, 2, asdecimal=True))
+    #: The peer grade's interval is wider than the assignment allows.
+    too_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: JSON: per-criterion grades, reviews, interval, explanation, versions, reviewing.
+    detail: Mapped[str] = mapped_column(Text, default="{}")

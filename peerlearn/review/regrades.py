@@ -21,10 +21,10 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import notify
 from peerlearn.review import queue
-from peerlearn.review.grades import grade_of
 from peerlearn.review.models import RegradeRequest
 from peerlearn.review.notifications import NoticeKind
 from peerlearn.review.overrides import MAX_REASON, override_grade
+from peerlearn.review.stored_grades import grade_of
 
 
 class RegradeRefused(Exception):

@@ -29,7 +29,7 @@ from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.notifications import notify
-from peerlearn.review import flags, grades, queue, regrades, resubmission, reviewing
+from peerlearn.review import flags, queue, regrades, resubmission, reviewing, stored_grades
 from peerlearn.review.forms import (
     PROBLEM_MESSAGES,
     REFUSED_MESSAGES,
@@ -236,7 +236,7 @@ def _render_received(
         reviews=reviews,
         flags=flags.flags_by_review(review.id for review in reviews),
         given=given,
-        grade=grades.grade_of(log) if given >= spec.must_review else None,
+        grade=stored_grades.grade_of(log) if given >= spec.must_review else None,
         counts=queue.counts_of(log),
         self_review=(
             self_review if self_review and self_review.state == ReviewState.SUBMITTED else None
