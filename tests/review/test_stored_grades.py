@@ -15,8 +15,8 @@ from peerlearn.jobs import run_jobs, take_ready
 from peerlearn.review import grades, stored_grades
 from peerlearn.review.models import StoredGrade, StoredGradeSet
 from peerlearn.review.overrides import override_grade
-from tests.review import test_grades
 from tests.fixtures.review import ReviewClass, submit_log
+from tests.review import test_grades
 from tests.review.test_gradebook import _base, _reviewed
 from tests.review.test_grades import seed_review, small_class_beside
 
