@@ -89,8 +89,6 @@ def open_notice(notice_id: int) -> Response:
     return redirect(safe_next(notice.url, url_for("notifications.index")))
 
 
-
-
 @bp.record_once
 def _setup_logging(state: BlueprintSetupState) -> None:
     delivery.setup_mail_logging(state.app)
