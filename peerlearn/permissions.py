@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from peerlearn.content.models import Course, CourseMaintainer
+from peerlearn.db import session_memo
 from peerlearn.extensions import db
 
 
@@ -43,44 +43,29 @@ def can_view_dashboard(user: Any) -> bool:
 # --- Authoring: maintainers edit; anyone signed in may create, fork and comment. ---
 
 
-#: Where :func:`is_maintainer` keeps its answers, in the database session's ``info``.
-_MAINTAINER_ANSWERS = "peerlearn.permissions.maintainers"
-
-
 def is_maintainer(user: Any, course: Course) -> bool:
-    """One query per user and course for a whole request: a page asks for its tool links,
-    its proposal box and its lineage box. The answers live in the database session (one
-    per request) and are forgotten at every flush, since only a write changes them."""
+    """One query per user and course for a whole request, however many parts of the page
+    ask (its tool links, its proposal box, its lineage box): see :func:`session_memo`."""
     if not is_signed_in(user):
         return False
     key = (user.id, course.id)
-    session = db.session
-    # Changes not flushed yet may be a new maintainer: then the query (and its autoflush).
-    settled = not (session.new or session.dirty or session.deleted) and None not in key
-    answers: dict[tuple[int, int], bool] = session.info.setdefault(_MAINTAINER_ANSWERS, {})
-    if settled and key in answers:
-        return answers[key]
+    answers = session_memo(db.session(), "maintainers") if None not in key else None
+    if answers is not None and key in answers:
+        return bool(answers[key])
     answer = (
-        session.scalar(
+        db.session.scalar(
             select(CourseMaintainer.id).where(
                 CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user.id
             )
         )
         is not None
     )
-    if settled:
-        session.info.setdefault(_MAINTAINER_ANSWERS, {})[key] = answer
+    if answers is not None:
+        # Asked again after the query: its autoflush may have emptied the memo.
+        answers = session_memo(db.session(), "maintainers")
+        if answers is not None:
+            answers[key] = answer
     return answer
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_maintainers(session: Session, flush_context: Any) -> None:
-    session.info.pop(_MAINTAINER_ANSWERS, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_maintainers_after_rollback(session: Session) -> None:
-    session.info.pop(_MAINTAINER_ANSWERS, None)
 
 
 def can_create_course(user: Any) -> bool:
