@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -132,6 +132,26 @@ def submissions_of(log: BuildLog) -> list[SubmissionInfo]:
         .order_by(Submission.version)
     )
     return [SubmissionInfo(row.id, row.version, row.created_at) for row in rows]
+
+
+def submissions_and_latest(log: BuildLog) -> tuple[list[SubmissionInfo], str | None]:
+    """:func:`submissions_of` and :func:`latest_snapshot` together, in one query: only
+    the latest version's snapshot text comes back (the others' is NULL in the rows)."""
+    newest = (
+        select(func.max(Submission.version)).where(Submission.log_id == log.id).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Submission.id,
+            Submission.version,
+            Submission.created_at,
+            case((Submission.version == newest, Submission.snapshot), else_=None),
+        )
+        .where(Submission.log_id == log.id)
+        .order_by(Submission.version)
+    ).all()
+    versions = [SubmissionInfo(row[0], row[1], row[2]) for row in rows]
+    return versions, (rows[-1][3] if rows else None)
 
 
 def latest_snapshot(log: BuildLog) -> str | None:
