@@ -91,6 +91,27 @@ def module_assignments(module: Module) -> list[Assignment]:
     return list(db.session.scalars(_live_assignments().where(Assignment.module_id == module.id)))
 
 
+def assignment_in_course(course_slug: str, slug: str) -> Assignment | None:
+    """A live assignment named by its course's slug and its own, with the course (its
+    authors and tags), its revision and its module joined: one query for what
+    ``course_by_slug`` and :func:`assignment_by_slug` load in two."""
+    course = joinedload(Assignment.course)
+    return (
+        db.session.scalars(
+            _live_assignments()
+            .join(Course, Course.id == Assignment.course_id)
+            .where(Course.slug == course_slug, Assignment.slug == slug)
+            .options(
+                course.joinedload(Course.authors),
+                course.joinedload(Course.tags),
+                joinedload(Assignment.module).joinedload(Module.current),
+            )
+        )
+        .unique()
+        .first()
+    )
+
+
 def assignment_by_slug(course: Course, slug: str) -> Assignment | None:
     """A live assignment with its module (and the module's title), which its pages name."""
     return db.session.scalar(
