@@ -344,6 +344,8 @@ def can_resolve_report(user: Any, course: Course) -> bool:
 def can_link_proposal(user: Any, course: Course) -> bool:
     """A module's maintainers say which change proposal fixes what its thread reported."""
     return can_edit_course(user, course)
+
+
 # --- Learning circles: anyone signed in starts one; its facilitators run it. ---
 # ``member`` and ``facilitator`` are facts the view looks up (``circles.membership``) about
 # the acting user's *current* membership of the circle.

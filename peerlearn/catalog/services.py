@@ -77,9 +77,7 @@ class DashboardEntry:
 _Row = TypeVarTuple("_Row")
 
 
-def _search_filter(
-    stmt: Select[*_Row], query: str, language: str, tag: str
-) -> Select[*_Row]:
+def _search_filter(stmt: Select[*_Row], query: str, language: str, tag: str) -> Select[*_Row]:
     for term in query_terms(query):
         stmt = stmt.where(Course.search_text.like(like_pattern(term), escape="\\"))
     if language:
@@ -240,6 +238,10 @@ def done_module_ids(user: User, module_ids: list[int]) -> set[int]:
     )
 
 
+#: The tag column of :func:`reader_state`'s rows: which lookup a row answers.
+_LEARNERS, _ENROLLED, _DONE = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class ReaderState:
     """What a course or module page shows about its reader: enrolled or not, the modules
@@ -256,7 +258,7 @@ def reader_state(
     """:func:`is_enrolled`, :func:`done_module_ids` and the course's learner count in one
     query (a UNION ALL of the three small lookups, told apart by a tag column); none for
     a visitor on a module page."""
-    parts: list[Select[tuple[int, int]]] = []
+    parts: list[Select[int, int]] = []
     if count_learners:
         parts.append(
             select(literal_column(str(_LEARNERS), Integer), func.count(Enrolment.id)).where(
@@ -287,9 +289,6 @@ def reader_state(
         else:
             done.add(int(value))
     return ReaderState(enrolled=enrolled, done=done, learners=learners)
-
-
-_LEARNERS, _ENROLLED, _DONE = 0, 1, 2
 
 
 def enrol(user: User, course: Course) -> Enrolment:

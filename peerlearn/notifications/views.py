@@ -28,8 +28,7 @@ def index() -> str:
         abort(404)
     g.header_figures = {**g.get("header_figures", {}), "unread_notices": page.unread}
     rows = [
-        (notice, notifications.message(notice), when(notice.created_at))
-        for notice in page.items
+        (notice, notifications.message(notice), when(notice.created_at)) for notice in page.items
     ]
     return render_template("notifications/notifications.html", page=page, rows=rows)
 

@@ -97,7 +97,5 @@ def test_every_key_page_runs_at_most_eight_queries(facts) -> None:
     for name in ("small", "large"):
         counts = {page: fact["queries"] for page, fact in facts[name].items()}
         expected_at_most = {page: NOT_YET.get(page, MAX_QUERIES) for page in counts}
-        too_many = {
-            page: count for page, count in counts.items() if count > expected_at_most[page]
-        }
+        too_many = {page: count for page, count in counts.items() if count > expected_at_most[page]}
         assert too_many == {}, (name, counts)
