@@ -81,10 +81,10 @@ NOT_YET = {
     # count, the sibling translations and the revision authors credited under the page.
     "course": 14,
     # Left: peer review's progress box (reviews given, the log's queue, a live lease), the
-    # reader's circle deadlines, the build log's photos and measurements (one selectinload
-    # each), the submitted versions, the prompt's media fingerprints and the maintainer
-    # check for the tool links.
-    "assignment": 13,
+    # reader's circle deadlines, the enrolment, the build log's photos and measurements
+    # (one selectinload each), the submitted versions and the maintainer check for the
+    # tool links.
+    "assignment": 12,
     # Another helper's page (review/gradebook*).
     "gradebook": 14,
     # Not key pages of issue #15 (circles package).
