@@ -194,6 +194,12 @@ def register_signal_receivers(app: Flask) -> None:
     connect_discussions()
     # Circle members are held to their circle's dates wherever assignments checks one.
     connect_circle_deadlines()
+    # The header's "Notifications (n)" is read with the signed-in user, in the same query
+    # (accounts.sessions.HEADER_FIGURES): no template global queries (issue #12).
+    from peerlearn.accounts.sessions import HEADER_FIGURES
+    from peerlearn.notifications.notices import unread_subquery
+
+    HEADER_FIGURES["unread_notices"] = unread_subquery
 
 
 def register_templates(app: Flask) -> None:

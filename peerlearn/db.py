@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, DateTime, MetaData, Result
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make Alembic migrations reproducible on every database backend.
@@ -82,3 +82,30 @@ def rowcount(result: Result[Any]) -> int:
     counts rows."""
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+# --- Answers kept for one database session ---------------------------------------------
+
+#: The key of :func:`session_memo`'s answers in ``Session.info``.
+_MEMO = "peerlearn.db.memo"
+
+
+def session_memo(session: Session, name: str) -> dict[Any, Any] | None:
+    """A dict, named ``name``, in which a read may keep answers that only a write can
+    change (is this user a maintainer of that course? this learner's deadlines), so that
+    the several parts of one page that ask cost one query. The session is one per
+    request, so are the answers; they are forgotten at every flush, commit and rollback.
+    None while the session holds changes not flushed yet: ask the database then (its
+    autoflush sees them)."""
+    if session.new or session.dirty or session.deleted:
+        return None
+    memo: dict[str, dict[Any, Any]] = session.info.setdefault(_MEMO, {})
+    return memo.setdefault(name, {})
+
+
+def _forget_memo(session: Session, *_: Any) -> None:
+    session.info.pop(_MEMO, None)
+
+
+for _moment in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _moment, _forget_memo)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from peerlearn.content.models import Course, CourseMaintainer
+from peerlearn.db import session_memo
 from peerlearn.extensions import db
 
 
@@ -43,9 +44,15 @@ def can_view_dashboard(user: Any) -> bool:
 
 
 def is_maintainer(user: Any, course: Course) -> bool:
+    """One query per user and course for a whole request, however many parts of the page
+    ask (its tool links, its proposal box, its lineage box): see :func:`session_memo`."""
     if not is_signed_in(user):
         return False
-    return (
+    key = (user.id, course.id)
+    answers = session_memo(db.session(), "maintainers") if None not in key else None
+    if answers is not None and key in answers:
+        return bool(answers[key])
+    answer = (
         db.session.scalar(
             select(CourseMaintainer.id).where(
                 CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user.id
@@ -53,6 +60,12 @@ def is_maintainer(user: Any, course: Course) -> bool:
         )
         is not None
     )
+    if answers is not None:
+        # Asked again after the query: its autoflush may have emptied the memo.
+        answers = session_memo(db.session(), "maintainers")
+        if answers is not None:
+            answers[key] = answer
+    return answer
 
 
 def can_create_course(user: Any) -> bool:
@@ -331,6 +344,8 @@ def can_resolve_report(user: Any, course: Course) -> bool:
 def can_link_proposal(user: Any, course: Course) -> bool:
     """A module's maintainers say which change proposal fixes what its thread reported."""
     return can_edit_course(user, course)
+
+
 # --- Learning circles: anyone signed in starts one; its facilitators run it. ---
 # ``member`` and ``facilitator`` are facts the view looks up (``circles.membership``) about
 # the acting user's *current* membership of the circle.

@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ScalarSelect, select, update
 
 from peerlearn.accounts.models import User, UserSession
 from peerlearn.db import utcnow
@@ -24,6 +26,12 @@ from peerlearn.extensions import db
 
 #: The key of the session token in Flask's signed cookie.
 SESSION_KEY = "_sid"
+
+#: Figures about the signed-in user that the header of every page shows (the unread
+#: notices), read in the same query as the user and the session, so that no template
+#: global has to query (issue #12). A feature above accounts adds its own at import: a
+#: name and a function of the ``users.id`` column giving a correlated scalar subquery.
+HEADER_FIGURES: dict[str, Callable[[Any], ScalarSelect[Any]]] = {}
 
 
 def new_token() -> str:
@@ -49,11 +57,17 @@ def start_session(user: User, user_agent: str = "") -> str:
     return token
 
 
-def load_session(user_id: int, token: str) -> tuple[User, UserSession] | None:
-    """The user and their session for a request's cookie, in one query; None when the
-    session is unknown, revoked or belongs to someone else."""
+def load_session(user_id: int, token: str) -> tuple[User, UserSession, dict[str, int]] | None:
+    """The user, their session and the header's figures (:data:`HEADER_FIGURES`) for a
+    request's cookie, in one query; None when the session is unknown, revoked or belongs
+    to someone else."""
+    names = list(HEADER_FIGURES)
     row = db.session.execute(
-        select(User, UserSession)
+        select(
+            User,
+            UserSession,
+            *(HEADER_FIGURES[name](User.id).label(f"figure_{name}") for name in names),
+        )
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             UserSession.token_hash == token_hash(token),
@@ -61,7 +75,10 @@ def load_session(user_id: int, token: str) -> tuple[User, UserSession] | None:
             User.id == user_id,
         )
     ).first()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    figures = {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
+    return row[0], row[1], figures
 
 
 def idle_limit(user: User) -> timedelta:

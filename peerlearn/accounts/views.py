@@ -71,7 +71,7 @@ def configure_login(manager: LoginManager) -> None:
         if found is None:
             _forget_login()
             return None
-        user, record = found
+        user, record, figures = found
         if not user.is_active:  # a locked or deleted account's sessions stop at once
             _forget_login()
             return None
@@ -81,6 +81,7 @@ def configure_login(manager: LoginManager) -> None:
             return None
         if sessions.needs_touch(record):
             g.touch_session_id = record.id
+        g.header_figures = figures  # base.html shows them; no query of its own
         return user
 
 

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.deadlines import deadlines_of
@@ -77,13 +77,13 @@ def _live_assignments() -> Select[Any]:
     return (
         select(Assignment)
         .where(Assignment.removed_at.is_(None), Assignment.current_revision_id.is_not(None))
-        .options(selectinload(Assignment.current))
+        .options(joinedload(Assignment.current))
         .order_by(Assignment.id)
     )
 
 
 def course_assignments(course: Course) -> list[Assignment]:
-    """The course's live assignments, revisions loaded (two queries whatever their number)."""
+    """The course's live assignments, revisions loaded (one query whatever their number)."""
     return list(db.session.scalars(_live_assignments().where(Assignment.course_id == course.id)))
 
 
@@ -91,29 +91,57 @@ def module_assignments(module: Module) -> list[Assignment]:
     return list(db.session.scalars(_live_assignments().where(Assignment.module_id == module.id)))
 
 
+def assignment_in_course(course_slug: str, slug: str) -> Assignment | None:
+    """A live assignment named by its course's slug and its own, with the course (its
+    authors and tags), its revision and its module joined: one query for what
+    ``course_by_slug`` and :func:`assignment_by_slug` load in two."""
+    course = joinedload(Assignment.course)
+    return (
+        db.session.scalars(
+            _live_assignments()
+            .join(Course, Course.id == Assignment.course_id)
+            .where(Course.slug == course_slug, Assignment.slug == slug)
+            .options(
+                course.joinedload(Course.authors),
+                course.joinedload(Course.tags),
+                joinedload(Assignment.module).joinedload(Module.current),
+            )
+        )
+        .unique()
+        .first()
+    )
+
+
 def assignment_by_slug(course: Course, slug: str) -> Assignment | None:
+    """A live assignment with its module (and the module's title), which its pages name."""
     return db.session.scalar(
-        _live_assignments().where(Assignment.course_id == course.id, Assignment.slug == slug)
+        _live_assignments()
+        .where(Assignment.course_id == course.id, Assignment.slug == slug)
+        .options(joinedload(Assignment.module).joinedload(Module.current))
     )
 
 
 def log_of(user: User, assignment: Assignment) -> BuildLog | None:
     """The user's build log for ``assignment`` with everything a page shows, in one go.
 
-    Entries, their photos with blobs and their measurements are loaded with selectinload,
-    so a log page costs the same number of queries however long the log is.
+    The log comes with its entries (joined), then their photos with blobs (joined) and
+    their measurements in one selectinload each: three queries however long the log is.
     """
     if not user.is_authenticated:
         return None
-    return db.session.scalar(
-        select(BuildLog)
-        .where(BuildLog.assignment_id == assignment.id, BuildLog.user_id == user.id)
-        .options(
-            selectinload(BuildLog.entries).options(
-                selectinload(BuildLogEntry.photos).selectinload(EntryPhoto.blob),
-                selectinload(BuildLogEntry.measurements),
+    return (
+        db.session.scalars(
+            select(BuildLog)
+            .where(BuildLog.assignment_id == assignment.id, BuildLog.user_id == user.id)
+            .options(
+                joinedload(BuildLog.entries).options(
+                    selectinload(BuildLogEntry.photos).joinedload(EntryPhoto.blob),
+                    selectinload(BuildLogEntry.measurements),
+                )
             )
         )
+        .unique()
+        .first()
     )
 
 
@@ -125,6 +153,26 @@ def submissions_of(log: BuildLog) -> list[SubmissionInfo]:
         .order_by(Submission.version)
     )
     return [SubmissionInfo(row.id, row.version, row.created_at) for row in rows]
+
+
+def submissions_and_latest(log: BuildLog) -> tuple[list[SubmissionInfo], str | None]:
+    """:func:`submissions_of` and :func:`latest_snapshot` together, in one query: only
+    the latest version's snapshot text comes back (the others' is NULL in the rows)."""
+    newest = (
+        select(func.max(Submission.version)).where(Submission.log_id == log.id).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Submission.id,
+            Submission.version,
+            Submission.created_at,
+            case((Submission.version == newest, Submission.snapshot), else_=None),
+        )
+        .where(Submission.log_id == log.id)
+        .order_by(Submission.version)
+    ).all()
+    versions = [SubmissionInfo(row[0], row[1], row[2]) for row in rows]
+    return versions, (rows[-1][3] if rows else None)
 
 
 def latest_snapshot(log: BuildLog) -> str | None:

@@ -17,6 +17,8 @@ from blinker import Namespace
 
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
+from peerlearn.db import session_memo
+from peerlearn.extensions import db
 
 _signals = Namespace()
 
@@ -44,8 +46,21 @@ def course_deadlines(assignment: Assignment) -> Deadlines:
 def deadlines_of(user_id: int | None, assignment: Assignment) -> Deadlines:
     """``user_id``'s deadlines for ``assignment``: a receiver's if one schedules them,
     else the course's (also for nobody, ``user_id`` None)."""
-    if user_id is not None:
-        for _receiver, result in learner_deadlines.send(assignment, user_id=user_id):
-            if isinstance(result, Deadlines):
-                return result
-    return course_deadlines(assignment)
+    if user_id is None:
+        return course_deadlines(assignment)
+    # The assignment page asks several times (the log box, the review box, the dates):
+    # once a request is enough (see session_memo).
+    key = (user_id, assignment.id)
+    known = session_memo(db.session(), "deadlines") if assignment.id is not None else None
+    if known is not None and key in known:
+        found: Deadlines = known[key]
+        return found
+    found = course_deadlines(assignment)
+    for _receiver, result in learner_deadlines.send(assignment, user_id=user_id):
+        if isinstance(result, Deadlines):
+            found = result
+            break
+    known = session_memo(db.session(), "deadlines") if known is not None else None
+    if known is not None:
+        known[key] = found
+    return found

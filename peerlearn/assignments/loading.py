@@ -27,12 +27,15 @@ CoursePermission = Callable[[Any, Course], bool]
 
 
 def viewable_assignment(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
-    """The course and its live assignment as the current user may read them, or 404."""
-    course = course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
+    """The course and its live assignment as the current user may read them, or 404
+    (one query for both)."""
+    assignment = buildlogs.assignment_in_course(slug, assignment_slug)
+    if assignment is None:
         abort(404)
-    assignment = buildlogs.assignment_by_slug(course, assignment_slug)
-    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
+    course = assignment.course
+    if not permissions.can_view_course(current_user, course):
+        abort(404)
+    if not permissions.can_view_assignment(current_user, assignment):
         abort(404)
     return course, assignment
 

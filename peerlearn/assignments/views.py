@@ -133,8 +133,7 @@ def _editor(
     **active: Any,
 ) -> tuple[str, int]:
     """The draft page: preview, status and every edit form (see ``forms.editor_forms``)."""
-    versions = buildlogs.submissions_of(log)
-    latest = buildlogs.latest_snapshot(log) if versions else None
+    versions, latest = buildlogs.submissions_and_latest(log)
     return render_template(
         "assignments/log.html",
         course=course,

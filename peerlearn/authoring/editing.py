@@ -174,8 +174,15 @@ def update_settings(
     fork a licence its parent does not allow.
     """
     # Lock the row and read it again (on PostgreSQL), so two saves from one version cannot
-    # both pass the check; the tags are read again too.
-    db.session.refresh(course, with_for_update=True)
+    # both pass the check; the tags are read again too. A plain SELECT ... FOR UPDATE, not
+    # ``refresh``: that would repeat the page's joined loads of authors and tags, and
+    # PostgreSQL locks no nullable side of an outer join.
+    db.session.execute(
+        select(Course)
+        .where(Course.id == course.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     db.session.expire(course, ["tags"])
     wanted: dict[str, Any] = {
         "title": title,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, func, literal_column, null, or_, select
+from sqlalchemy import Integer, cast, func, inspect, literal_column, null, or_, select
 from sqlalchemy.orm import aliased
 
 from peerlearn.accounts.models import User
@@ -39,8 +39,11 @@ def parent_key(course: Course) -> str | None:
 def ancestors(course: Course) -> list[Course]:
     """``course`` then its parent, grandparent, ... up to the root, in one query.
 
-    A parent key that names no course on this site ends the chain there.
+    A parent key that names no course on this site ends the chain there. A course that
+    was neither forked nor translated is its own chain, without a query.
     """
+    if parent_key(course) is None:
+        return [course]
     course_parent = func.coalesce(Course.forked_from, Course.translation_of)
     up = (
         select(
@@ -169,23 +172,32 @@ def sibling_translations(course: Course) -> list[Course]:
     return list(rows)
 
 
-def credited_authors(course: Course, module: Module | None = None) -> list[str]:
+def credited_authors(
+    course: Course, module: Module | None = None, lineage: list[Course] | None = None
+) -> list[str]:
     """Everyone to credit for ``course`` (or one of its modules), first appearance first.
 
     The credited authors of the course and of each course up its lineage, then the authors
     of every revision of its modules and, through each module's upstream chain, of the
-    upstream revisions up to the one the fork took. Three queries, however long the chain
-    or the history.
+    upstream revisions up to the one the fork took. At most three queries, however long
+    the chain or the history; fewer when the caller passes the ``lineage`` it already has
+    (:func:`ancestors`) and the courses' authors are loaded already.
     """
-    lineage = ancestors(course)
+    if lineage is None:
+        lineage = ancestors(course)
     depth_of = {c.id: depth for depth, c in enumerate(lineage)}
     by_depth: dict[int, list[str]] = {}
-    for course_id, name in db.session.execute(
-        select(CourseAuthor.course_id, CourseAuthor.name)
-        .where(CourseAuthor.course_id.in_(depth_of))
-        .order_by(CourseAuthor.position)
-    ):
-        by_depth.setdefault(depth_of[course_id], []).append(name)
+    unloaded = [c.id for c in lineage if "authors" in inspect(c).unloaded]
+    if unloaded:
+        for course_id, name in db.session.execute(
+            select(CourseAuthor.course_id, CourseAuthor.name)
+            .where(CourseAuthor.course_id.in_(unloaded))
+            .order_by(CourseAuthor.position)
+        ):
+            by_depth.setdefault(depth_of[course_id], []).append(name)
+    for depth, known in enumerate(lineage):
+        if known.id not in unloaded:
+            by_depth.setdefault(depth, []).extend(known.author_names)
     for depth, username in _revision_authors(course, module):
         by_depth.setdefault(depth, []).append(username)
     names = [name for depth in sorted(by_depth) for name in by_depth[depth]]

@@ -140,10 +140,15 @@ def attribution_for(course: Course) -> Attribution:
 def _attribution(course: Course) -> Attribution:
     module = None
     if request.endpoint == "catalog.module" and request.view_args:
-        module = catalog.module_by_slug(course, str(request.view_args.get("module_slug")))
+        # The module page's own module, loaded once for the request by the catalog.
+        shown = g.get("module")
+        if isinstance(shown, Module) and shown.course_id == course.id:
+            module = shown
+        else:
+            module = catalog.module_by_slug(course, str(request.view_args.get("module_slug")))
     chain = _ancestors(course)
     return Attribution(
-        authors=lineage.credited_authors(course, module),
+        authors=lineage.credited_authors(course, module, chain),
         parent=chain[1] if len(chain) > 1 else None,
         root=chain[-1] if len(chain) > 2 else None,
     )

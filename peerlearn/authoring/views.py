@@ -405,6 +405,7 @@ def module_diff(slug: str, module_slug: str) -> str:
     new = editing.revision_of(module, id_arg("to"))
     if old is None or new is None:
         abort(404, _("Choose two revisions of this module to compare."))
+    history.with_authors([old, new])
     return render_template(
         "authoring/module_diff.html",
         course=course,

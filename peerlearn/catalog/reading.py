@@ -12,6 +12,7 @@ revision and the course's media fingerprints.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 from flask import url_for
@@ -42,10 +43,33 @@ def render_revision(course: Course, revision: ModuleRevision) -> Markup:
     )
 
 
+class _LazyFingerprints(Mapping[str, str]):
+    """A course's media fingerprints, read from the database the first time a link asks:
+    a text that links to no file of the bundle (most assignment prompts) costs no query."""
+
+    def __init__(self, course: Course) -> None:
+        self._course = course
+        self._found: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._found is None:
+            self._found = media_fingerprints(self._course)
+        return self._found
+
+    def __getitem__(self, path: str) -> str:
+        return self._load()[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 def render_course_markdown(course: Course, text: str) -> Markup:
-    """Markdown written for ``course`` (a draft in the editor's preview, say), with its
-    bundle links resolved like a saved module's."""
-    return _relink(render_markdown(text), course.slug, media_fingerprints(course))
+    """Markdown written for ``course`` (a draft in the editor's preview, an assignment's
+    prompt), with its bundle links resolved like a saved module's."""
+    return _relink(render_markdown(text), course.slug, _LazyFingerprints(course))
 
 
 @lru_cache(maxsize=512)
@@ -55,7 +79,7 @@ def _render_cached(
     return _relink(render_markdown(body), slug, dict(media))
 
 
-def _relink(html: Markup, slug: str, fingerprints: dict[str, str]) -> Markup:
+def _relink(html: Markup, slug: str, fingerprints: Mapping[str, str]) -> Markup:
     def attribute(tag: str, name: str, value: str) -> str | None:
         if name not in ("href", "src"):
             return value
@@ -64,7 +88,7 @@ def _relink(html: Markup, slug: str, fingerprints: dict[str, str]) -> Markup:
     return Markup(sanitize_html(str(html), attribute_filter=attribute))
 
 
-def site_url(url: str, slug: str, fingerprints: dict[str, str]) -> str:
+def site_url(url: str, slug: str, fingerprints: Mapping[str, str]) -> str:
     """The site's URL for a link or image source as written in the course's bundle;
     anything that names no file of the bundle is left as written."""
     relative = split_relative(url)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -19,7 +22,7 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions
 from peerlearn.catalog import services
 from peerlearn.catalog.reading import render_revision
-from peerlearn.content.models import Course, CourseMedia
+from peerlearn.content.models import Course, CourseMedia, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.site import page_arg, safe_next
@@ -27,11 +30,38 @@ from peerlearn.site import page_arg, safe_next
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
 
-def _course_or_404(slug: str) -> Course:
-    course = services.course_by_slug(slug)
+@bp.url_value_preprocessor
+def _load_course(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Every ``/courses/<slug>`` route of the catalog loads its course once, into
+    ``g.course``, and a module route its module into ``g.module`` (issue #12): the view,
+    the lineage box and the attribution under the page then share them instead of each
+    asking the database again. An unknown course or module is a 404 here."""
+    if not values or "slug" not in values:
+        return
+    if any("\x00" in str(value) for value in values.values()):
+        return  # the input guard (a before_request, run after this) answers 400
+    module = None
+    if "module_slug" in values:
+        module = services.module_in_course(str(values["slug"]), str(values["module_slug"]))
+        course = None if module is None else module.course
+    else:
+        course = services.course_by_slug(str(values["slug"]))
     if course is None or not permissions.can_view_course(current_user, course):
         abort(404)
+    g.course = course
+    g.module = module
+
+
+def _course_or_404(slug: str) -> Course:
+    """The course :func:`_load_course` loaded for this request."""
+    course: Course = g.course
     return course
+
+
+def _module() -> Module:
+    """The module :func:`_load_course` loaded for this request."""
+    module: Module = g.module
+    return module
 
 
 @bp.get("/")
@@ -61,15 +91,17 @@ def index() -> str:
 def course(slug: str) -> str:
     course = _course_or_404(slug)
     outline = services.outlines([course.id])[course.id]
-    enrolled = services.is_enrolled(current_user, course)
-    done = services.done_module_ids(current_user, [entry.id for entry in outline])
+    reader = services.reader_state(
+        current_user, course, [entry.id for entry in outline], count_learners=True
+    )
+    done = reader.done
     next_module = next((entry for entry in outline if entry.id not in done), None)
     return render_template(
         "catalog/course.html",
         course=course,
         outline=outline,
-        learners=services.learner_counts([course.id]).get(course.id, 0),
-        enrolled=enrolled,
+        learners=reader.learners,
+        enrolled=reader.enrolled,
         done=done,
         next_module=next_module,
         parent=services.course_by_key(course.forked_from),
@@ -127,12 +159,11 @@ def leave(slug: str) -> Response | tuple[str, int]:
 @bp.get("/courses/<slug>/m/<module_slug>")
 def module(slug: str, module_slug: str) -> str:
     course = _course_or_404(slug)
-    module = services.module_by_slug(course, module_slug)
-    if module is None:
-        abort(404)
+    module = _module()
     outline = services.outlines([course.id])[course.id]
     index = next(i for i, entry in enumerate(outline) if entry.id == module.id)
-    enrolled = services.is_enrolled(current_user, course)
+    reader = services.reader_state(current_user, course, [module.id])
+    enrolled = reader.enrolled
     return render_template(
         "catalog/module.html",
         course=course,
@@ -144,7 +175,7 @@ def module(slug: str, module_slug: str) -> str:
         next=outline[index + 1] if index + 1 < len(outline) else None,
         enrolled=enrolled,
         can_track=permissions.can_track_progress(current_user, course, enrolled),
-        is_done=bool(services.done_module_ids(current_user, [module.id])),
+        is_done=module.id in reader.done,
     )
 
 
@@ -152,9 +183,7 @@ def module(slug: str, module_slug: str) -> str:
 @login_required
 def progress(slug: str, module_slug: str) -> Response:
     course = _course_or_404(slug)
-    module = services.module_by_slug(course, module_slug)
-    if module is None:
-        abort(404)
+    module = _module()
     enrolled = services.is_enrolled(current_user, course)
     if not permissions.can_track_progress(current_user, course, enrolled):
         abort(403, _("Enrol in the course to keep track of your progress."))

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import LazyString
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from peerlearn.content.diff import DiffBlock, Segment, diff_stats, line_diff_blocks, word_diff
 from peerlearn.content.models import Course, CourseEvent, Module, ModuleContent, ModuleRevision
@@ -142,14 +142,40 @@ class RevisionDiff:
         return self.old.title != self.new.title
 
 
+def revision_numbers(old: ModuleRevision, new: ModuleRevision) -> tuple[int, int]:
+    """:func:`revision_number` of two revisions of one module, in one query."""
+    old_number, new_number = db.session.execute(
+        select(
+            func.count(case((ModuleRevision.id <= old.id, ModuleRevision.id))),
+            func.count(case((ModuleRevision.id <= new.id, ModuleRevision.id))),
+        ).where(ModuleRevision.module_id == old.module_id)
+    ).one()
+    return int(old_number or 0), int(new_number or 0)
+
+
+def with_authors(revisions: list[ModuleRevision]) -> None:
+    """Load the author and the saver of each revision (the diff page names them) in one
+    query, instead of one lazy load per person."""
+    ids = [revision.id for revision in revisions]
+    db.session.scalars(
+        select(ModuleRevision)
+        .where(ModuleRevision.id.in_(ids))
+        .options(joinedload(ModuleRevision.author), joinedload(ModuleRevision.saved_by))
+    ).all()
+
+
 def compare(old: ModuleRevision, new: ModuleRevision) -> RevisionDiff:
     """What changed from ``old`` to ``new``: title word by word, text as line blocks."""
     added, removed = diff_stats(old.body, new.body)
+    if old.module_id == new.module_id:
+        old_number, new_number = revision_numbers(old, new)
+    else:
+        old_number, new_number = revision_number(old), revision_number(new)
     return RevisionDiff(
         old=old,
         new=new,
-        old_number=revision_number(old),
-        new_number=revision_number(new),
+        old_number=old_number,
+        new_number=new_number,
         title=word_diff(old.title, new.title),
         blocks=line_diff_blocks(old.body, new.body, context=2),
         added=added,

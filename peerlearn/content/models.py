@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 class Course(CreatedAtMixin, Model):
     __tablename__ = "courses"
+    #: The catalog's unfiltered pages read courses in title order, ten at a time.
+    __table_args__ = (Index("ix_courses_title_id", "title", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The bundle's stable id (course.yml ``id``): survives renames, never reused.
@@ -32,8 +34,9 @@ class Course(CreatedAtMixin, Model):
     language: Mapped[str] = mapped_column(String(20), index=True)
     licence: Mapped[str] = mapped_column(String(40))
     #: Bundle ids of the course this one was forked from / translated from, if any.
-    forked_from: Mapped[str | None] = mapped_column(String(64))
-    translation_of: Mapped[str | None] = mapped_column(String(64))
+    #: Indexed: the fork network walks down them, the course page finds its translations.
+    forked_from: Mapped[str | None] = mapped_column(String(64), index=True)
+    translation_of: Mapped[str | None] = mapped_column(String(64), index=True)
     #: Title, summary and tags folded for accent- and case-insensitive search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ScalarSelect, case, func, insert, select, update
 
 from peerlearn import jobs
 from peerlearn.db import utcnow
@@ -152,6 +152,16 @@ class NoticePage:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+def unread_subquery(user_id: Any) -> ScalarSelect[int]:
+    """The unread notices of the user whose id is ``user_id`` (a column), as a scalar
+    subquery: the page header reads it with the signed-in user, in the same query."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def unread_count(user: Reader) -> int:

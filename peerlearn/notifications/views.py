@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from peerlearn.extensions import db
@@ -27,10 +26,9 @@ def index() -> str:
     page = notifications.notices_page(current_user, page_arg())
     if page is None:
         abort(404)
-    g.unread_notices = page.unread  # the header shows it; no second query
+    g.header_figures = {**g.get("header_figures", {}), "unread_notices": page.unread}
     rows = [
-        (notice, notifications.message(notice), when(notice.created_at))
-        for notice in page.items
+        (notice, notifications.message(notice), when(notice.created_at)) for notice in page.items
     ]
     return render_template("notifications/notifications.html", page=page, rows=rows)
 
@@ -88,22 +86,6 @@ def open_notice(notice_id: int) -> Response:
         abort(404)
     db.session.commit()
     return redirect(safe_next(notice.url, url_for("notifications.index")))
-
-
-def unread_notice_count() -> int:
-    """The signed-in user's unread notices, for the header: one query per request at
-    most, none for visitors, and never an error page of its own."""
-    if not current_user.is_authenticated:
-        return 0
-    if "unread_notices" not in g:
-        try:
-            g.unread_notices = notifications.unread_count(current_user)
-        except SQLAlchemyError:  # rendering an error page for a broken database
-            g.unread_notices = 0
-    return int(g.unread_notices)
-
-
-bp.add_app_template_global(unread_notice_count, "unread_notice_count")
 
 
 @bp.record_once

@@ -14,7 +14,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions, rate_limits
@@ -130,11 +132,28 @@ def _after_submit(review: Review, course: Course, assignment: Assignment) -> str
     return url_for("assignments.assignment", **where)
 
 
+def _review_for_page(review_id: int) -> Review | None:
+    """:func:`reviewing.load_review` for the review page, in two queries: the review with
+    its log, submission, assignment (and the assignment's current revision, the spec) and
+    course joined, then its scores."""
+    assignment = joinedload(Review.log).joinedload(BuildLog.assignment)
+    return db.session.scalar(
+        select(Review)
+        .where(Review.id == review_id)
+        .options(
+            selectinload(Review.scores),
+            assignment.joinedload(Assignment.course),
+            assignment.joinedload(Assignment.current),
+            joinedload(Review.submission),
+        )
+    )
+
+
 @bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
 @login_required
 @rate_limits.post_limit
 def write(review_id: int) -> Response | str | tuple[str, int]:
-    review = reviewing.load_review(review_id)
+    review = _review_for_page(review_id)
     if review is None:
         abort(404)
     if not permissions.can_write_review(current_user, review):
