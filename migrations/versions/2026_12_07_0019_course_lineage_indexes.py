@@ -3,7 +3,7 @@ translated from (the fork network walks down them, the course page lists a cours
 translations), and courses in title order (the catalog's unfiltered pages).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 23:10:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
