@@ -92,8 +92,27 @@ def assignment_grades(assignment: Assignment) -> AssignmentGrades:
 
 
 def grade_of(log: BuildLog) -> LogGrade | None:
-    """The grade of one build log (None if it was never submitted)."""
-    return assignment_grades(log.assignment).get(log.id)
+    """The grade of one build log (None if it was never submitted), for its author.
+
+    Its author is told "your grade is ready" by the request that submits the last review,
+    while the refresh job may still be at work: a grade page that then showed the grades
+    stored before that review would contradict the notice. So when one of this log's
+    reviews was submitted after the stored grades were read, the grades are computed
+    here, as the job is computing them (the in-process cache of ``grade_inputs`` keeps
+    one fit for both). One query more than reading the stored grade.
+    """
+    assignment = log.assignment
+    stored = db.session.get(StoredGradeSet, assignment.id)
+    if stored is not None and stored.revision_id == assignment.current_revision_id:
+        latest = db.session.scalar(
+            select(Review.submitted_at)
+            .where(Review.log_id == log.id, Review.state == ReviewState.SUBMITTED.value)
+            .order_by(Review.submitted_at.desc())
+            .limit(1)
+        )
+        if latest is not None and latest > stored.inputs_read_at:
+            return grades.assignment_grades(assignment).get(log.id)
+    return assignment_grades(assignment).get(log.id)
 
 
 def _may_store_now() -> bool:

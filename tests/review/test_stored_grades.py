@@ -89,6 +89,31 @@ def test_the_learner_s_grade_page_reads_the_stored_grade(
     assert _shown(klass, page=points) in client.get(page).get_data(as_text=True)
 
 
+def test_the_learner_told_their_grade_is_ready_sees_it_before_the_job_has_run(
+    graded_class: Callable[..., ReviewClass], client: Any, login: Login
+) -> None:
+    """The notice is written by the request that submits the last review; the refresh
+    job may still be running when the learner opens the page."""
+    klass = graded_class(3, grading="median")
+    a, b, c = klass.learners
+    seed_review(klass.logs[b.id], a, {"build": 3, "docs": 3})
+    seed_review(klass.logs[c.id], a, {"build": 3, "docs": 3})
+    seed_review(klass.logs[a.id], b, {"build": 4, "docs": 3})
+    db.session.commit()
+    _jobs_ran()
+    login(a)
+    page = f"{_base(klass)}/feedback"
+    points = "{} of 10 points"
+    first = _shown(klass, page=points)
+    seed_review(klass.logs[a.id], c, {"build": 0, "docs": 0})
+    db.session.commit()
+    take_ready(db.session)  # the refresh job has not run yet
+    db.session.expire_all()
+    html = client.get(page).get_data(as_text=True)
+    assert _shown(klass, page=points) != first
+    assert _shown(klass, page=points) in html and first not in html
+
+
 def test_an_override_shows_at_once_and_the_stored_peer_grade_stays(
     graded_class: Callable[..., ReviewClass], client: Any, login: Login
 ) -> None:
