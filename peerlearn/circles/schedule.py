@@ -24,6 +24,7 @@ from peerlearn.assignments.deadlines import learner_deadlines as learner_deadlin
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.circles.models import Circle, CircleDeadline, CircleMember
+from peerlearn.db import session_memo
 from peerlearn.extensions import db
 
 #: Days to submit an assignment, counted from the previous one's deadline (or from the
@@ -162,16 +163,39 @@ def circle_schedule(circle: Circle) -> list[ScheduleLine]:
 
 def learner_deadlines(user_id: int, course_id: int, assignment: Assignment) -> Deadlines | None:
     """The dates of ``user_id``'s current circle for ``assignment``, or None when they are
-    in no circle of its course (they follow the course's own dates). One query, unless
-    the circle has no saved row for the assignment yet (added after the circle started)."""
-    found = db.session.execute(
-        select(Circle, CircleDeadline)
-        .join(CircleMember, CircleMember.circle_id == Circle.id)
-        .outerjoin(
-            CircleDeadline,
-            (CircleDeadline.circle_id == Circle.id)
-            & (CircleDeadline.assignment_id == assignment.id),
-        )
+    in no circle of its course (they follow the course's own dates).
+
+    A page lists several assignments of a course (the course page, a module's); the
+    learner's circle and all its saved dates are read once, in one query, and kept for
+    the request (``session_memo``), so the list costs one query however long it is. An
+    assignment with no saved row (added after the circle started) gets the dates derived
+    from the circle's start."""
+    known = session_memo(db.session(), "circle_dates")
+    key = (user_id, course_id)
+    if known is not None and key in known:
+        dates: _CircleDates | None = known[key]
+    else:
+        dates = _circle_dates(user_id, course_id)
+        if known is not None:
+            known[key] = dates
+    if dates is None:
+        return None
+    circle, rows = dates
+    saved = rows.get(assignment.id)
+    if saved is not None:
+        return Deadlines(saved[0], saved[1], source="circle")
+    submit_by, review_by = deadlines_for(circle, assignment)
+    return Deadlines(submit_by, review_by, source="circle")
+
+
+#: A learner's current circle and its saved dates: assignment id -> (submit_by, review_by).
+_CircleDates = tuple[Circle, dict[int, tuple[datetime | None, datetime | None]]]
+
+
+def _circle_dates(user_id: int, course_id: int) -> _CircleDates | None:
+    current = (
+        select(CircleMember.circle_id)
+        .join(Circle, Circle.id == CircleMember.circle_id)
         .where(
             Circle.course_id == course_id,
             CircleMember.user_id == user_id,
@@ -179,15 +203,21 @@ def learner_deadlines(user_id: int, course_id: int, assignment: Assignment) -> D
         )
         .order_by(CircleMember.joined_at.desc(), CircleMember.id.desc())
         .limit(1)
-    ).first()
-    if found is None:
+        .scalar_subquery()
+    )
+    found = db.session.execute(
+        select(Circle, CircleDeadline)
+        .outerjoin(CircleDeadline, CircleDeadline.circle_id == Circle.id)
+        .where(Circle.id == current)
+    ).all()
+    if not found:
         return None
-    circle: Circle = found[0]
-    row: CircleDeadline | None = found[1]  # outer join: None when no row was saved
-    if row is not None:
-        return Deadlines(row.submit_by, row.review_by, source="circle")
-    submit_by, review_by = deadlines_for(circle, assignment)
-    return Deadlines(submit_by, review_by, source="circle")
+    rows = {
+        row.assignment_id: (row.submit_by, row.review_by)
+        for _circle, row in found
+        if row is not None  # outer join: a circle with no saved row at all
+    }
+    return found[0][0], rows
 
 
 def _on_learner_deadlines(assignment: Assignment, *, user_id: int, **_: object) -> Deadlines | None:
