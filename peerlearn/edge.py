@@ -32,7 +32,7 @@ page repeat are what BREACH measures. It needs the victim's browser to send many
 with the session cookie from the attacker's site; the cookie is ``SameSite=Lax``, so only
 top-level navigations carry it, which makes the attack slow and visible.
 
-**Caching** rules all live here (the list above :func:`cache_rules`); views that choose
+**Caching** rules all live here (the table above :func:`cache_rules`); views that choose
 their own caching call the helpers below it. The stylesheet is linked with a fingerprint
 of its content (``asset_url``), so a browser may keep it for a year without asking again;
 any other static URL must be revalidated, so that a link without the current fingerprint
@@ -43,7 +43,7 @@ data); an anonymous page is revalidated by an ETag of its body.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request
 from flask.wrappers import Response
 from flask_compress import Compress
 from flask_login import current_user
@@ -200,9 +200,7 @@ def accepted_encoding() -> str:
 # - a course's offline zip (``offline.package``, its own view): ``private, max-age=300``,
 #   ETag = a fingerprint of its inputs (a revalidation is answered without building it);
 # - any other response to a signed-in person: ``no-store``;
-# - an anonymous HTML page its view left alone: ``no-cache`` and an ETag of its body, so
-#   that a revisit of an unchanged page is a 304 (one that sets a cookie is left alone);
-#   other anonymous responses: what their view chose.
+# - anonymous pages: what their view chose.
 #
 # A photo is never ``public``: it is a learner's, and must leave every cache when it is
 # removed or the account deleted (peerlearn/assignments/photo_views.py says why). A
@@ -256,9 +254,8 @@ def cache_never(response: BaseResponse) -> None:
 
 
 def cache_rules(response: Response) -> Response:
-    """The rules of the list above that are not a view's own: the stylesheet's year,
-    revalidation for other static URLs, ``no-store`` for signed-in pages, an ETag for
-    anonymous pages."""
+    """The rules of the table above that are not a view's own: the stylesheet's year,
+    revalidation for other static URLs, ``no-store`` for signed-in pages."""
     if request.endpoint == "static" and request.view_args:
         fingerprinted = response.status_code in (200, 206, 304) and (
             request.args.get("v") is not None
@@ -269,31 +266,6 @@ def cache_rules(response: Response) -> Response:
         else:
             cache_revalidate(response, private=False)
         return response
-    if request.endpoint in OWN_CACHING_ENDPOINTS:
-        return response
-    if current_user.is_authenticated:
+    if request.endpoint not in OWN_CACHING_ENDPOINTS and current_user.is_authenticated:
         cache_never(response)
-    elif _revalidatable_page(response):
-        # An anonymous page (a module, a course, a diff between two revisions) is
-        # revalidated by the hash of its body: a reader who reloads it, or comes back to
-        # it, gets a 304 with no body when nothing on it changed.
-        response.add_etag()
-        cache_revalidate(response, private=False)
-        response.make_conditional(request)
     return response
-
-
-def _revalidatable_page(response: Response) -> bool:
-    """A whole HTML page its view left without caching, that sets no cookie (a response
-    that sets one is never to be replayed from a cache)."""
-    return (
-        request.method in ("GET", "HEAD")
-        and response.status_code == 200
-        and response.mimetype == "text/html"
-        and "Cache-Control" not in response.headers
-        and "Set-Cookie" not in response.headers
-        and not session.modified  # Flask adds the session's cookie after this runs
-        and not response.is_streamed
-        and not response.direct_passthrough
-        and response.get_etag()[0] is None
-    )
