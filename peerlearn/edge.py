@@ -38,7 +38,8 @@ of its content (``asset_url``), so a browser may keep it for a year without aski
 any other static URL must be revalidated, so that a link without the current fingerprint
 never keeps a stale file in a cache. Every response to a signed-in person is ``no-store``
 except those whose view chooses (:data:`OWN_CACHING_ENDPOINTS`: never a page of someone's
-data); an anonymous page is revalidated by an ETag of its body.
+data). An anonymous page gets no ETag of its body: every page carries the language
+form's CSRF token, signed with the time to the second, so the body changes every second.
 """
 
 from __future__ import annotations
