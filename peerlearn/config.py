@@ -94,7 +94,7 @@ class Config:
     HSTS_SECONDS: int | None = None
     #: A Redis every app instance and job worker shares (PEERLEARN_REDIS_URL=
     #: redis://127.0.0.1:6379/0): the job queue (docs/jobs.md) and the rate-limit counts.
-    #: None: jobs run in the web process after the response, counts are per process.
+    #: None: jobs run on the web process's own job thread, counts are per process.
     REDIS_URL: str | None = None
     #: The RQ queue's name, and the seconds a failed job waits before each retry.
     JOBS_QUEUE = "peerlearn"

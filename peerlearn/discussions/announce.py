@@ -1,8 +1,9 @@
 """The job that tells people of a new post: those it mentions, then the thread's followers.
 
-It runs after the response (or on a worker with Redis), so the person who replied never
-waits for a thread's followers to be counted, let alone notified. It reads everything
-again from the database: the post may have been deleted or hidden in between.
+It runs outside the request (on the web process's job thread, or on a worker with
+Redis), so the person who replied never waits for a thread's followers to be counted,
+let alone notified. It reads everything again from the database: the post may have been
+deleted or hidden in between.
 """
 
 from __future__ import annotations
