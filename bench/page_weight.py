@@ -27,7 +27,7 @@ from peerlearn import create_app  # noqa: E402
 from peerlearn.authoring.bundle_io import import_bundle  # noqa: E402
 from peerlearn.bundles.reader import find_bundles, read_bundle  # noqa: E402
 from peerlearn.extensions import db  # noqa: E402
-from tests.pages import (  # noqa: E402
+from tests.fixtures.pages import (  # noqa: E402
     GZIP_BUDGET,
     LANGUAGES,
     RAW_BUDGET,

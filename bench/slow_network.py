@@ -53,7 +53,7 @@ from peerlearn.bundles.reader import find_bundles, read_bundle
 from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = "tubular-biogas-digester"

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.accounts.mailbox import mailbox  # noqa: F401  (a fixture)
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.buildlogs import (  # noqa: F401  (fixtures)
     add_entry,
     assignment,
@@ -18,6 +17,7 @@ from tests.fixtures.buildlogs import (  # noqa: F401  (fixtures)
     started,
 )
 from tests.fixtures.forks import biogas, edit, fork  # noqa: F401  (fixtures)
+from tests.fixtures.mailbox import mailbox  # noqa: F401  (a fixture)
 from tests.fixtures.review import review_class  # noqa: F401  (fixture)
 from tests.review.test_grades import graded_class  # noqa: F401  (fixture)
 

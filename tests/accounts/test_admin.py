@@ -7,7 +7,7 @@ from sqlalchemy import select
 from peerlearn.accounts.models import User
 from peerlearn.content.models import CourseMaintainer
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 
 def test_cli_grants_lists_and_revokes_admins(runner, create_user):

@@ -119,7 +119,7 @@ def test_hostile_revision_text_is_escaped_on_the_contributions_page(
 
 
 def test_a_full_contributions_page_fits_the_page_budget(client, create_user, create_course):
-    from tests.pages import Page, stylesheet
+    from tests.fixtures.pages import Page, stylesheet
 
     maria = create_user("maria")
     # Long titles and summaries (the longest allowed are 200 characters; few come near).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from peerlearn.accounts.passwords import PasswordProblem, password_problems
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 
 def test_login_with_username_or_email_then_logout(client, create_user):

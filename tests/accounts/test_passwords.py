@@ -14,7 +14,7 @@ from peerlearn.accounts.passwords import (
     password_problems,
 )
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 NEW = "beans-and-plantain-stew"
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from peerlearn.accounts.models import AccountToken, User
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 NEW = "beans-and-plantain-stew"
 _CSRF = re.compile(r'value="[^"]{40,}"')

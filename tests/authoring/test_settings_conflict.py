@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from peerlearn.content.models import Course, CourseEvent
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.authoring import settings_version_of, textarea_of
 
 SETTINGS = "/courses/biogas/settings"

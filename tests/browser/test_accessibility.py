@@ -35,7 +35,7 @@ from peerlearn.notifications import notify
 from peerlearn.review import queue, reviewing
 from peerlearn.review.notifications import NoticeKind
 from peerlearn.review.reviewing import ScoreInput
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from peerlearn.assignments.revisions import spec_of
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.assignment_authoring import assignments
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.recognition import klass, review  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser

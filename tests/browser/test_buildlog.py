@@ -7,7 +7,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from peerlearn.circles.services import CircleDetails, join_circle, start_circle
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.review import submit_log
 from tests.settings import ROOT
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser
 

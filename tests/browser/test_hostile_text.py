@@ -67,7 +67,7 @@ from peerlearn.recognition import awarding
 from peerlearn.review import flags, regrades
 from peerlearn.review.models import Review
 from peerlearn.review.overrides import MAX_REASON
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.world import png_bytes
 
 pytestmark = pytest.mark.browser

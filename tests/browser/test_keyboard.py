@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from peerlearn.catalog.models import Enrolment
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
 from peerlearn.content.models import Course, CourseMedia
-from tests.bundles.test_svg import HOSTILE
+from tests.fixtures.media import HOSTILE
 
 pytestmark = pytest.mark.browser
 

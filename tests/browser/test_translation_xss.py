@@ -21,7 +21,7 @@ from peerlearn.community_i18n.models import (
     encode_forms,
 )
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import yaml
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.assignment_spec import MAX_CRITERIA, MAX_LEVELS, MAX_POINTS, MAX_WEIGHT
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 
 def criterion(number: int, points: list[int], weight: Any = 1) -> dict[str, Any]:

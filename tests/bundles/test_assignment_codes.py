@@ -13,7 +13,7 @@ from peerlearn.bundles.assignment_messages import MESSAGES
 from peerlearn.bundles.assignment_reader import parse_assignment
 from tests.bundles.test_assignment_spec import FILE, RULES, TOP_FIELDS, minimal, refused, with_data
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 EXAMPLE = {"example": "2027-03-01T18:00:00-04:00"}
 

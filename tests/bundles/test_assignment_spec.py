@@ -24,7 +24,7 @@ from peerlearn.bundles.assignment_spec import (
 from peerlearn.bundles.assignment_writer import dump_assignment
 from peerlearn.bundles.format import BundleError
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 SAMPLES = Path(__file__).parent / "assignment_samples"
 SAMPLE_NAMES = ["gas-production-test", "installation-check", "prueba-de-hervir-agua"]

@@ -16,7 +16,7 @@ from peerlearn.bundles.assignment_reader import _Loader, parse_assignment
 from peerlearn.bundles.assignment_spec import Grading
 from peerlearn.bundles.format import MAX_SLUG, BundleError
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 FILE = "assignments/gas-test.yml"
 RUBRIC = (

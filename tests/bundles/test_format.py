@@ -6,7 +6,7 @@ import pytest
 
 from peerlearn.bundles.format import AssignmentFile, BundleError, MediaFile, ModuleDoc
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 
 def test_module_file_name_pads_the_number_to_two_digits() -> None:

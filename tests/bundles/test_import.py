@@ -22,7 +22,7 @@ from tests.bundles.helpers import (
     run_import,
     snapshot,
 )
-from tests.conftest import COURSES_DIR
+from tests.fixtures.app import COURSES_DIR
 
 
 def module(key: str) -> Module:

@@ -13,7 +13,7 @@ from tests.bundles.helpers import (
     run_export,
     run_import,
 )
-from tests.conftest import COURSES_DIR
+from tests.fixtures.app import COURSES_DIR
 
 SAMPLE_BUNDLES = sorted(p for p in COURSES_DIR.iterdir() if (p / "course.yml").is_file())
 

@@ -17,6 +17,7 @@ import pytest
 
 from peerlearn.bundles.svg import SvgRefused, clean_svg
 from tests.bundles.helpers import SLUG, edit, folder_files, run_export, run_import
+from tests.fixtures.media import HOSTILE
 
 CLEAN = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40" role="img" '
@@ -25,28 +26,6 @@ CLEAN = (
     b'stop-color="#0b5d3b"/></linearGradient></defs>'
     b'<rect x="2" y="2" width="96" height="36" rx="18" fill="url(#g)" stroke="#333"/>'
     b'<text x="50" y="24" text-anchor="middle" font-size="8">Gas</text></svg>'
-)
-
-HOSTILE = (
-    b'<?xml version="1.0"?>\n'
-    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-    b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
-    b'onload="alert(1)" viewBox="0 0 10 10" inkscape:version="1.2">'
-    b'<script>alert(2)</script>'
-    b'<script xlink:href="https://evil.example/x.js"/>'
-    b'<style>@import url(https://evil.example/x.css); rect{fill:red}</style>'
-    b'<a href="javascript:alert(3)"><rect width="5" height="5"/></a>'
-    b'<rect width="5" height="5" onclick="alert(4)" style="fill:url(https://evil.example/p)"/>'
-    b'<animate attributeName="href" to="javascript:alert(5)"/>'
-    b'<set attributeName="onmouseover" to="alert(6)"/>'
-    b'<foreignObject><body xmlns="http://www.w3.org/1999/xhtml">'
-    b'<img src="x" onerror="alert(7)"/></body></foreignObject>'
-    b'<image href="https://evil.example/track.png" width="1" height="1"/>'
-    b'<use xlink:href="https://evil.example/sprite.svg#x"/>'
-    b'<use href="#local"/>'
-    b'<inkscape:namedview/>'
-    b'<circle cx="5" cy="5" r="2" fill="#0b5d3b"/>'
-    b"</svg>"
 )
 
 

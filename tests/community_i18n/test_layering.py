@@ -22,7 +22,7 @@ from peerlearn.community_i18n.catalog import message_key
 from peerlearn.community_i18n.models import Translator
 from peerlearn.extensions import babel, db
 from tests.community_i18n.test_catalog import PO, POT
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.fixtures.app import PASSWORD, IsolatedClient
 
 SEARCH = message_key("Search courses")
 #: The tables the layer reads.

@@ -17,7 +17,7 @@ from peerlearn.content.diff import (
     word_diff,
 )
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 
 def old_side(segments: list[Segment]) -> str:

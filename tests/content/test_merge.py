@@ -8,7 +8,7 @@ import pytest
 
 from peerlearn.content.merge import Conflict, MergeResult, merge3, merge_titles
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 BASE = """\
 # Sizing your digester

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from peerlearn.content.merge import Conflict, MergeResult, merge3
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 #: No example database: the suite leaves nothing behind in the working tree. The number of
 #: examples comes from the active profile (fewer under mutation testing, see tests/conftest.py).

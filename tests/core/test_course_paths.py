@@ -11,7 +11,7 @@ import pytest
 
 from peerlearn.course_paths import BundleTarget, bundle_target, split_relative
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 MEDIA = {"media/a.png", "media/steps/b c.png"}
 

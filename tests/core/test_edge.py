@@ -17,7 +17,7 @@ from sqlalchemy import text
 from peerlearn import create_app
 from peerlearn.extensions import db as _db
 from peerlearn.rate_limits import client_address
-from tests.conftest import IsolatedClient
+from tests.fixtures.app import IsolatedClient
 
 SOCKET = "192.0.2.50"
 

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from peerlearn import create_app
 from peerlearn.extensions import db
-from tests.settings import ROOT, database_url_for_tests, is_postgresql
-
-
-@pytest.fixture
-def empty_database(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """Settings for an app on an empty database: a new SQLite file or a new PostgreSQL schema."""
-    url = database_url_for_tests(tmp_path)
-    if not is_postgresql():
-        yield {"SQLALCHEMY_DATABASE_URI": url}
-        return
-    schema = f"migration_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
-        }
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+from tests.settings import ROOT
 
 
 def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database):

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from peerlearn import create_app
 from peerlearn.extensions import db as _db
 from peerlearn.jobs.queue import use_app, work
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.fixtures.app import PASSWORD, IsolatedClient
 from tests.fixtures.notices import SITE
 
 REDIS_URL = os.environ.get("PEERLEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")

@@ -9,7 +9,7 @@ import pytest
 
 from peerlearn.discussions.services import POSTS_PER_PAGE, THREADS_PER_PAGE
 from tests.fixtures.discussions import start
-from tests.pages import LANGUAGES, Page, stylesheet
+from tests.fixtures.pages import LANGUAGES, Page, stylesheet
 
 #: A typical post: a few sentences with some Markdown (a long one is shorter than many).
 POST = (

@@ -188,7 +188,7 @@ def test_a_learner_cannot_name_facilitators(client, login, circle_scene):
 def test_a_50_learner_circle_fits_the_page_budget(
     client, login, circle_scene, create_user, language
 ):
-    from tests.pages import Page, stylesheet
+    from tests.fixtures.pages import Page, stylesheet
 
     scene = circle_scene(0)
     for n in range(50):

@@ -13,7 +13,7 @@ from peerlearn.accounts.models import User
 from peerlearn.authoring.fork_forms import COURSE_LANGUAGES
 from peerlearn.extensions import db
 from peerlearn.i18n import language_name, own_language_name
-from tests.accounts.mailbox import mailbox  # noqa: F401  (a fixture)
+from tests.fixtures.mailbox import mailbox  # noqa: F401  (a fixture)
 
 COOKIE = "peerlearn_lang"
 REGISTRATION = {

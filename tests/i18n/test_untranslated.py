@@ -9,7 +9,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import ASSIGNMENT_YAML
+from tests.fixtures.app import ASSIGNMENT_YAML
 from tests.settings import ROOT
 
 #: Every interface language but the English source.

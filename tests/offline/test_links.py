@@ -16,7 +16,7 @@ from peerlearn.offline.links import (
     resolve_url,
 )
 
-pytestmark = pytest.mark.pure  # no app, no database: see tests/conftest.py
+pytestmark = pytest.mark.pure  # no app, no database: see tests/fixtures/app.py
 
 LINKS = PackageLinks(
     course_slug="c",

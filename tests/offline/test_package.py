@@ -20,7 +20,7 @@ from peerlearn.extensions import db
 from peerlearn.offline import package as package_module
 from peerlearn.offline.links import PackageLinks, resolve_url
 from peerlearn.offline.package import review_settings
-from tests.conftest import ROOT
+from tests.settings import ROOT
 
 
 class _Links(HTMLParser):

@@ -2,7 +2,7 @@
 in 30 KB of HTML and CSS (10 KB gzipped), needs no JavaScript, links one stylesheet and
 comes back compressed to a browser that accepts gzip (brotli when it accepts that).
 
-The class and the pages are described in ``tests/pages/__init__.py``;
+The class and the pages are described in ``tests/fixtures/pages.py``;
 ``bench/page_weight.py`` prints the same figures as a table for docs/performance.md.
 """
 
@@ -16,8 +16,7 @@ import brotli
 import pytest
 
 from peerlearn.edge import GZIP_LEVEL
-from tests.conftest import ROOT
-from tests.pages import (
+from tests.fixtures.pages import (
     GZIP_BUDGET,
     LANGUAGES,
     RAW_BUDGET,
@@ -30,6 +29,7 @@ from tests.pages import (
     render_pages,
     table,
 )
+from tests.settings import ROOT
 
 CSS = ROOT / "peerlearn" / "static" / "style.css"
 #: A script element, an inline event handler or a javascript: URL.

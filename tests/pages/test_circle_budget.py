@@ -14,7 +14,7 @@ from peerlearn.circles.models import LEARNER, CircleMember
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from tests.fixtures import facilitation as circles
-from tests.pages import LANGUAGES, Page, stylesheet
+from tests.fixtures.pages import LANGUAGES, Page, stylesheet
 
 #: The circle fixture of the facilitation tests, used here too.
 circle_scene = circles.circle_scene

@@ -63,7 +63,7 @@ def test_earlier_reviewers_hear_of_a_new_version_and_nobody_else(app, review_cla
     # notices off, not a locked account.
     assert [user_id for user_id, _text in sent] == [earlier.id]
     assert outsider.id not in {user_id for user_id, _text in sent}
-    (text, url), = [(text, url) for (_u, text), url in sent.items()]
+    ((text, url),) = [(text, url) for (_u, text), url in sent.items()]
     assert rc.assignment.slug in url
     assert "has a new version waiting for your review" in text
     assert author.username not in text  # double-blind: the assignment only

@@ -15,7 +15,7 @@ from peerlearn import create_app
 from peerlearn.community_i18n.catalog import message_key
 from peerlearn.edge import OWN_CACHING_ENDPOINTS
 from peerlearn.templating import asset_url
-from tests.conftest import IsolatedClient
+from tests.fixtures.app import IsolatedClient
 
 #: What every response carries, whatever the route, the user and the status.
 EVERYWHERE = {

@@ -24,7 +24,7 @@ import peerlearn.rate_limits
 from peerlearn import create_app
 from peerlearn.extensions import db as _db
 from peerlearn.rate_limits import EXTENSION, reset_limit, rules_of, setup_rate_limits
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.fixtures.app import PASSWORD, IsolatedClient
 from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
 
 REDIS_URL = os.environ.get("PEERLEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from peerlearn.accounts.models import UserSession
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 NEW_PASSWORD = "beans-and-plantain-stew"
 

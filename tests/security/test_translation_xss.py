@@ -37,7 +37,7 @@ from peerlearn.community_i18n.models import (
 from peerlearn.db import utcnow
 from peerlearn.extensions import babel, db
 from peerlearn.i18n import _l
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.fixtures.app import PASSWORD, IsolatedClient
 from tests.settings import ROOT
 
 IMG = "Sug <img src=x onerror=alert(1)>"

@@ -15,7 +15,7 @@ from tests.bundles.helpers import (
     run_export,
     run_import,
 )
-from tests.conftest import COURSES_DIR
+from tests.fixtures.app import COURSES_DIR
 from tests.fixtures.assignment_authoring import (
     ASSIGNMENT_FILE,
     ASSIGNMENT_ID,

@@ -14,9 +14,9 @@ from decimal import Decimal
 import pytest
 
 from peerlearn.assignments.revisions import spec_of
-from tests.conftest import ROOT
 from tests.fixtures.assignment_authoring import assignments, hidden_of, revisions, textarea_of
-from tests.pages import GZIP_BUDGET, RAW_BUDGET
+from tests.fixtures.pages import GZIP_BUDGET, RAW_BUDGET
+from tests.settings import ROOT
 
 FORM = "/courses/biogas/assignments/gas-test/form"
 EDIT = "/courses/biogas/assignments/gas-test/edit"

@@ -19,7 +19,7 @@ from peerlearn.bundles import assignment_fields, assignment_reader, assignment_r
 from peerlearn.bundles.assignment_messages import MESSAGES, describe
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.format import BundleError
-from tests.conftest import ASSIGNMENT_YAML
+from tests.fixtures.app import ASSIGNMENT_YAML
 from tests.settings import ROOT
 
 EDIT = "/courses/biogas/assignments/gas-test/edit"
