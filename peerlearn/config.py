@@ -96,9 +96,10 @@ class Config:
     #: redis://127.0.0.1:6379/0): the job queue (docs/jobs.md) and the rate-limit counts.
     #: None: jobs run on the web process's own job thread, counts are per process.
     REDIS_URL: str | None = None
-    #: The RQ queue's name, and the seconds a failed job waits before each retry.
+    #: The RQ queue's name, and the seconds a failed job waits before each retry (on the
+    #: queue, or on the web process's job thread without Redis).
     JOBS_QUEUE = "peerlearn"
-    JOBS_RETRY_INTERVALS = [60, 300, 900, 3600]
+    JOBS_RETRY_INTERVALS: list[float] = [60, 300, 900, 3600]
     #: How long a job that failed for good stays in Redis (an account email's holds its
     #: link, so not long; the link itself expires before).
     JOBS_FAILED_TTL = 24 * 3600
@@ -148,6 +149,9 @@ class TestingConfig(Config):
     # Tests log in and post far faster than people; tests/security/test_rate_limits.py
     # turns the limits on in apps of its own.
     RATELIMIT_ENABLED = False
+    # A job that fails in a test is not run again minutes later, in some other test's
+    # database; the tests of retries set their own intervals.
+    JOBS_RETRY_INTERVALS: list[float] = []
 
 
 class ProductionConfig(Config):

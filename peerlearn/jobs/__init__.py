@@ -15,10 +15,12 @@ Where it runs depends on ``REDIS_URL`` (``PEERLEARN_REDIS_URL``):
 * set: the job goes to an RQ queue on that Redis, and any number of workers on any number
   of machines (``flask --app wsgi peerlearn worker``) run it, retrying a failure after
   each of ``JOBS_RETRY_INTERVALS`` seconds;
-* not set (``make run``, a small site): the job runs once, in this process, on its one
-  job thread (``LocalRunner``), so the request is answered without waiting for it. A job
-  that fails is logged; the state it works on stays in the database (an unsent notice
-  stays unsent) for ``flask peerlearn notify``. It is handed to the thread by the
+* not set (``make run``, a small site): the job runs in this process, on its one job
+  thread (``LocalRunner``), so the request is answered without waiting for it. A job that
+  fails is logged and run again after each of ``JOBS_RETRY_INTERVALS`` seconds, as the
+  queue would; the state it works on stays in the database meanwhile (an unsent notice
+  stays unsent), so what is still undone when the process stops, or after the last retry,
+  is left for ``flask peerlearn notify`` (cron), never lost. It is handed to the thread by the
   request's last step, not by the server closing the response: Werkzeug's development
   server skips ``Response.call_on_close`` when the browser drops the connection first
   (it follows a redirect on a new one), which lost a reply's notices now and then.
@@ -39,7 +41,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from queue import Queue  # not `import queue`: peerlearn.jobs.queue takes that name
 from typing import Any
 
@@ -83,6 +85,8 @@ class Job:
     kwargs: dict[str, Any] = field(default_factory=dict)
     #: Later ``enqueue_item`` calls of the same transaction add to ``args[0]``.
     collects: bool = False
+    #: How many times it has run and failed in this process (the job thread's retries).
+    failures: int = 0
 
     def __repr__(self) -> str:  # never the arguments: an account email's holds a link
         return f"Job({self.path})"
@@ -211,24 +215,27 @@ def dispatch_ready() -> None:
         run_jobs(dispatch(take_ready(db.session)))
 
 
-def run_jobs(jobs: Iterable[Job]) -> int:
-    """Run ``jobs`` here, and the jobs they commit in turn; a failure is logged and the
-    rest still run. Returns how many failed."""
+def run_jobs(jobs: Iterable[Job], failed: Callable[[Job], None] | None = None) -> int:
+    """Run ``jobs`` here, and the jobs they commit in turn; a failure is logged, handed
+    to ``failed`` (the job thread schedules its retry) and the rest still run. Returns
+    how many failed."""
     todo = list(jobs)
-    failed = 0
+    failures = 0
     while todo:
         job = todo.pop(0)
         try:
             call(job)
         except Exception as error:
-            failed += 1
+            failures += 1
             db.session.rollback()
             if isinstance(error, Deferred):
                 logger.warning("job %s deferred: %s", job.path, error)
             else:
                 logger.exception("job %s failed", job.path)
+            if failed is not None:
+                failed(job)
         todo.extend(dispatch(take_ready(db.session)))
-    return failed
+    return failures
 
 
 def call(job: Job) -> Any:
@@ -240,12 +247,12 @@ class Deferred(Exception):
     queue retries it, the in-process runner logs it. The message must hold no secrets."""
 
 
-def run_in_app(app: Flask, jobs: list[Job]) -> None:
+def run_in_app(app: Flask, jobs: list[Job], failed: Callable[[Job], None] | None = None) -> None:
     """Run ``jobs`` in a fresh app context (a session of their own) and a request context
     for "/" (so that ``url_for`` works)."""
     with background(), app.app_context(), app.test_request_context("/"):
         try:
-            run_jobs(jobs)
+            run_jobs(jobs, failed)
         finally:
             db.session.remove()
 
@@ -259,6 +266,12 @@ class LocalRunner:
     own) and is a daemon; ``atexit`` gives what is queued ``DRAIN_SECONDS`` to finish when
     the process stops, and anything still unsent after that stays pending in the database
     for the cron command.
+
+    A job that fails is handed back to the thread after each of ``JOBS_RETRY_INTERVALS``
+    seconds (a timer, so nothing waits meanwhile): a mail server that is down for a few
+    minutes delays a notice, it does not strand it until cron. A retry that is waiting is
+    not "unfinished" work: ``wait_until_idle`` does not wait for it, and a stopping process
+    does not either (the database still says what is undone).
     """
 
     DRAIN_SECONDS = 10.0
@@ -287,13 +300,24 @@ class LocalRunner:
         while True:
             jobs = work.get()
             try:
-                run_in_app(self.app, jobs)
+                run_in_app(self.app, jobs, self._retry_later)
             except Exception:  # run_jobs logs each job's failure; this is the context's
                 logger.exception("running %d jobs failed", len(jobs))
             finally:
                 with self._lock:
                     self._unfinished -= 1
                     self._idle.notify_all()
+
+    def _retry_later(self, job: Job) -> None:
+        intervals = list(self.app.config.get("JOBS_RETRY_INTERVALS") or [])
+        if job.failures >= len(intervals):
+            logger.warning("job %s gave up after %d tries; cron does what is left", job.path,
+                           job.failures + 1)  # fmt: skip
+            return
+        again = replace(job, failures=job.failures + 1)
+        timer = threading.Timer(float(intervals[job.failures]), self.submit, ([again],))
+        timer.daemon = True
+        timer.start()
 
     def wait_until_idle(self, timeout: float | None = None) -> bool:
         """Wait until every job handed over so far has run (tests, a stopping process);

@@ -4,8 +4,9 @@ while the mail server hangs or is down, and the notice goes out, once, when it i
 These tests serve the app over a real socket (Werkzeug's server, one request at a time in
 a thread), so "outside the request" means what it means in production: the client has the
 whole response while the job is still talking to the mail server. Once without Redis (the
-job runs on the web process's job thread; the cron command delivers what it could not)
-and once with Redis (an RQ worker runs the job and retries it with backoff).
+job runs on the web process's job thread, which retries it with backoff; the cron command
+delivers what it still could not) and once with Redis (an RQ worker runs the job and
+retries it with backoff).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from werkzeug.serving import make_server
 
 from peerlearn import create_app
 from peerlearn.extensions import db
-from peerlearn.jobs import local_runner
+from peerlearn.jobs import Job, local_runner, path_of
 from peerlearn.notifications import Notification, notify
 from peerlearn.review.notifications import NoticeKind
 
@@ -188,6 +189,63 @@ def test_without_redis_the_page_is_answered_while_the_mail_server_hangs(app, cre
     assert len(box.messages) == 1  # once, not twice
     with served.app_context():
         db.engine.dispose()
+
+
+def test_without_redis_the_job_thread_retries_until_the_mail_server_is_back(
+    app, create_user, inbox
+):
+    """Without Redis and without cron, a notice whose mail server was down goes out on a
+    later try of the web process's own job thread, once."""
+    box, port = inbox
+    author = create_user("author", email="author@example.org")
+    down = _free_port()  # nothing listens there
+    served = _served_app(app, SMTP_PORT=down, JOBS_RETRY_INTERVALS=[0.5, 0.5, 0.5, 0.5, 0.5])
+    server = OneRequestServer(served)
+    assert server.post(f"/test-notice/{author.id}") == (200, b"done")
+    server.finish()
+    assert local_runner(served).wait_until_idle(30)  # the first try has failed ...
+    notice = _only_notice()
+    assert notice.sent_at is None  # ... and the notice waits, unsent
+    assert box.messages == []
+
+    served.config["SMTP_PORT"] = port  # the mail server is back; nobody runs cron
+    deadline = time.monotonic() + 20
+    while _sent_at(notice.id) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sent_at(notice.id) is not None, "no retry delivered the notice"
+    assert local_runner(served).wait_until_idle(30)
+    time.sleep(1.2)  # a later retry, if one were still scheduled, would have run by now
+    assert [m["To"] for m in box.messages] == ["author@example.org"]  # once, not twice
+    assert "0 notices sent" in _cron(served).output
+    with served.app_context():
+        db.engine.dispose()
+
+
+def test_a_job_that_keeps_failing_is_tried_as_often_as_configured(app):
+    """Each of JOBS_RETRY_INTERVALS gives a failing job one more try; then it stops."""
+    served = create_app(
+        {
+            "ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "JOBS_RETRY_INTERVALS": [0.05, 0.05],
+        }
+    )
+    _TRIES.clear()
+    local_runner(served).submit([Job(path_of(_always_fails))])
+    deadline = time.monotonic() + 10
+    while len(_TRIES) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert local_runner(served).wait_until_idle(10)
+    assert len(_TRIES) == 3  # the first try and two retries
+
+
+_TRIES: list[float] = []
+
+
+def _always_fails() -> None:
+    _TRIES.append(time.monotonic())
+    raise RuntimeError("the server is still down")
 
 
 # --- With Redis -------------------------------------------------------------------------
