@@ -194,6 +194,10 @@ def register_signal_receivers(app: Flask) -> None:
     connect_discussions()
     # Circle members are held to their circle's dates wherever assignments checks one.
     connect_circle_deadlines()
+    # A changed course's offline packages are built by a job, not by its next download.
+    from peerlearn.offline.prebuild import connect as connect_offline_prebuild
+
+    connect_offline_prebuild()
     # The header's "Notifications (n)" is read with the signed-in user, in the same query
     # (accounts.sessions.HEADER_FIGURES): no template global queries (issue #12).
     from peerlearn.accounts.sessions import HEADER_FIGURES

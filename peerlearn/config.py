@@ -85,6 +85,10 @@ class Config:
     #: Where the site is served ("https://learn.example.org"), for links in emails; the
     #: request's Host header is never used, since any client can set it.
     SITE_URL: str | None = None
+    #: Build a course's offline packages in a job when it changes (needs SITE_URL, whose
+    #: host and path must be what the site's requests carry), instead of at the first
+    #: download after the change (peerlearn/offline/prebuild.py).
+    OFFLINE_PREBUILD = True
 
     #: How many proxies in front of the app to trust for X-Forwarded-For, -Proto, -Host,
     #: -Port and -Prefix (Werkzeug's ProxyFix). 0: none, the headers are ignored, as they
@@ -152,6 +156,9 @@ class TestingConfig(Config):
     # A job that fails in a test is not run again minutes later, in some other test's
     # database; the tests of retries set their own intervals.
     JOBS_RETRY_INTERVALS: list[float] = []
+    # Building six zips after every course a test creates would slow the suite down; the
+    # tests of prebuilding switch it on.
+    OFFLINE_PREBUILD = False
 
 
 class ProductionConfig(Config):

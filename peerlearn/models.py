@@ -39,6 +39,7 @@ from peerlearn.notifications.models import (
     NotificationOptOut,
     NotificationSettings,
 )
+from peerlearn.offline.models import OfflinePackage
 from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.review.models import (
     CalibrationExample,
@@ -84,6 +85,7 @@ __all__ = [
     "Notification",
     "NotificationOptOut",
     "NotificationSettings",
+    "OfflinePackage",
     "PhotoBlob",
     "Post",
     "PostEdit",

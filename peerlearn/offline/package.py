@@ -38,7 +38,8 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import get_locale, get_timezone
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
@@ -60,6 +61,7 @@ from peerlearn.offline.links import (
     module_page,
     relink_html,
 )
+from peerlearn.offline.models import OfflinePackage
 
 #: The earliest time a zip entry can carry (1980-01-01 00:00): fixed, so that building the
 #: same course twice gives the same bytes.
@@ -70,6 +72,9 @@ PACKAGE_FORMAT = "offline-package-1"
 #: Built packages each app process keeps (``OFFLINE_CACHE_BYTES``), most recently used first.
 DEFAULT_CACHE_BYTES = 16 * 1024 * 1024
 CACHE_EXTENSION = "peerlearn.offline.cache"
+#: Stored packages kept per course: the six interface languages, each in its present and
+#: its previous version (a download that started before an edit still finds its bytes).
+KEEP_PER_COURSE = 12
 
 #: Already compressed: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
@@ -403,17 +408,61 @@ class PackageCache:
                 self._size -= len(dropped)
 
 
-def package_bytes(inputs: PackageInputs) -> bytes:
-    """The package ``inputs`` describe, built once per fingerprint and app process."""
+def _process_cache() -> PackageCache:
     cache: PackageCache | None = current_app.extensions.get(CACHE_EXTENSION)
     if cache is None:
         budget = int(current_app.config.get("OFFLINE_CACHE_BYTES", DEFAULT_CACHE_BYTES))
         cache = current_app.extensions.setdefault(CACHE_EXTENSION, PackageCache(budget))
+    return cache
+
+
+def package_bytes(inputs: PackageInputs) -> bytes:
+    """The package ``inputs`` describe: from this process's memory, else as stored by the
+    build job (``offline.prebuild``) or an earlier download, else built now and stored,
+    so that each fingerprint is built once for all processes and hosts.
+
+    Storing is part of the caller's transaction (the view commits it); two processes that
+    build the same package at once both serve their bytes, and the second insert is
+    dropped (``store_package``)."""
+    cache = _process_cache()
     data = cache.get(inputs.fingerprint)
     if data is None:
-        data = render_package(inputs)
+        data = stored_package(inputs.fingerprint)
+        if data is None:
+            data = render_package(inputs)
+            store_package(inputs.course.id, inputs.fingerprint, data)
         cache.put(inputs.fingerprint, data)
     return data
+
+
+def stored_package(fingerprint: str) -> bytes | None:
+    data: bytes | None = db.session.scalar(
+        select(OfflinePackage.data).where(OfflinePackage.fingerprint == fingerprint)
+    )
+    return data
+
+
+def store_package(course_id: int, fingerprint: str, data: bytes) -> None:
+    """Keep a built package (once per fingerprint) and drop the course's oldest beyond
+    ``KEEP_PER_COURSE``. A concurrent insert of the same fingerprint wins quietly: the
+    bytes are the same."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(OfflinePackage(course_id=course_id, fingerprint=fingerprint, data=data))
+    except IntegrityError:
+        return
+    keep = (
+        select(OfflinePackage.id)
+        .where(OfflinePackage.course_id == course_id)
+        .order_by(OfflinePackage.id.desc())
+        .limit(KEEP_PER_COURSE)
+    )
+    db.session.execute(
+        delete(OfflinePackage).where(
+            OfflinePackage.course_id == course_id,
+            OfflinePackage.id.not_in(keep.scalar_subquery()),
+        )
+    )
 
 
 def _page(template: str, **context: object) -> bytes:

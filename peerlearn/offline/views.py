@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from peerlearn import permissions
 from peerlearn.catalog import services as catalog
+from peerlearn.extensions import db
 from peerlearn.offline.package import gather_inputs, package_bytes, package_filename
 
 bp = Blueprint("offline", __name__, template_folder="templates")
@@ -15,7 +16,8 @@ bp = Blueprint("offline", __name__, template_folder="templates")
 #: The package changes when an author edits the course; a browser may keep it a few
 #: minutes, then asks again with its ETag and gets a 304 if nothing changed. The ETag is
 #: the fingerprint of the package's inputs, so that answer needs no build, and a package
-#: is built once per fingerprint and process (``package.package_bytes``).
+#: is built once per fingerprint and stored for every process (``package.package_bytes``),
+#: usually by the job that runs when the course changes (``offline.prebuild``).
 CACHE_SECONDS = 300
 
 
@@ -30,10 +32,10 @@ def package(slug: str) -> Response:
         # The reader has this very package: say so without building it.
         response = Response(status=304)
     else:
-        response = Response(package_bytes(inputs), mimetype="application/zip")
-        response.headers.set(
-            "Content-Disposition", "attachment", filename=package_filename(course)
-        )
+        data = package_bytes(inputs)
+        db.session.commit()  # a package built here is stored for every process
+        response = Response(data, mimetype="application/zip")
+        response.headers.set("Content-Disposition", "attachment", filename=package_filename(course))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.set_etag(inputs.fingerprint)
     # The words around the course are in the reader's interface language (an account

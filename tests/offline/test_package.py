@@ -10,8 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from peerlearn import jobs
 from peerlearn.authoring import editing
 from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
@@ -19,6 +20,7 @@ from peerlearn.content.models import Module
 from peerlearn.extensions import db
 from peerlearn.offline import package as package_module
 from peerlearn.offline.links import PackageLinks, resolve_url
+from peerlearn.offline.models import OfflinePackage
 from peerlearn.offline.package import review_settings
 from tests.settings import ROOT
 
@@ -485,3 +487,65 @@ def test_the_cache_keeps_within_its_budget():
     assert cache.get("k0") is None and cache.get("k9") == bytes(20)
     cache.put("huge", bytes(60))  # over a quarter of the budget: never kept
     assert cache.get("huge") is None
+
+
+# --- Stored for every process, built by a job when the course changes -------------------
+
+
+def test_a_package_built_by_one_process_is_served_by_another_from_storage(
+    app, client, create_course, builds
+):
+    create_course("shared", modules=2)
+    first, _ = download(client, "shared")
+    app.extensions.pop(package_module.CACHE_EXTENSION)  # another process: nothing in memory
+    again, _ = download(client, "shared")
+    assert builds["n"] == 1
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_changed_course_is_packaged_by_a_job_before_anyone_downloads_it(
+    app, client, create_user, create_course, builds, monkeypatch
+):
+    monkeypatch.setitem(app.config, "OFFLINE_PREBUILD", True)
+    monkeypatch.setitem(app.config, "SITE_URL", "http://localhost")  # what the client asks
+    course = create_course("ready", modules=2)
+    jobs.dispatch_ready()  # the import's job: one package per interface language
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(OfflinePackage)
+        .where(OfflinePackage.course_id == course.id)
+    ) == len(app.config["LANGUAGES"])
+    app.extensions.pop(package_module.CACHE_EXTENSION, None)
+    english, _ = download(client, "ready", headers={"Accept-Language": "en"})
+    spanish, _ = download(client, "ready", headers={"Accept-Language": "es"})
+    assert builds["n"] == 0  # both were served as the job built them
+    assert english.headers["ETag"] != spanish.headers["ETag"]
+
+    module = db.session.scalar(
+        select(Module).where(Module.course_id == course.id).order_by(Module.position)
+    )
+    outcome = editing.save_edit(
+        create_user("editor"), module, base_revision_id=module.current_revision_id,
+        title=module.title, body="## Part 1\n\nWords a job packaged.\n", summary="new",
+    )  # fmt: skip
+    assert outcome.status == "saved"
+    db.session.commit()
+    jobs.dispatch_ready()
+    changed, archive = download(client, "ready", headers={"Accept-Language": "en"})
+    assert builds["n"] == 0
+    assert changed.headers["ETag"] != english.headers["ETag"]
+    assert "Words a job packaged." in archive.read("ready/modules/01-module-1.html").decode()
+
+
+def test_a_course_keeps_only_its_latest_packages(app, create_course):
+    course = create_course("pruned", modules=1)
+    for n in range(package_module.KEEP_PER_COURSE + 3):
+        package_module.store_package(course.id, f"{n:064d}", b"zip %d" % n)
+    last = f"{package_module.KEEP_PER_COURSE + 2:064d}"
+    package_module.store_package(course.id, last, b"the same fingerprint again: ignored")
+    db.session.commit()
+    kept = db.session.scalars(
+        select(OfflinePackage.fingerprint).where(OfflinePackage.course_id == course.id)
+    ).all()
+    assert sorted(kept) == [f"{n:064d}" for n in range(3, package_module.KEEP_PER_COURSE + 3)]
+    assert package_module.stored_package(last) == b"zip %d" % (package_module.KEEP_PER_COURSE + 2)
