@@ -98,7 +98,10 @@ class AssignmentRevision(CreatedAtMixin, Model):
 class PhotoBlob(CreatedAtMixin, Model):
     """A verified, re-encoded photo, stored once by the SHA-256 of its display bytes.
 
-    In the database so that every app instance behind a load balancer serves it.
+    In the database so that every app instance behind a load balancer serves it. The
+    image bytes are deferred: a page that shows a log's photos needs their ids and sizes
+    for its ``<img>`` tags, not ~120 KB of JPEG each (loaded with every log page, they
+    grew each worker by the photos it had shown); the photo route selects the bytes.
     """
 
     __tablename__ = "photo_blobs"
@@ -106,10 +109,10 @@ class PhotoBlob(CreatedAtMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
-    display: Mapped[bytes] = mapped_column(LargeBinary)
+    display: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     display_width: Mapped[int] = mapped_column(Integer)
     display_height: Mapped[int] = mapped_column(Integer)
-    thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
+    thumbnail: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     thumbnail_width: Mapped[int] = mapped_column(Integer)
     thumbnail_height: Mapped[int] = mapped_column(Integer)
 

@@ -197,7 +197,7 @@ def _build_logs(uid: int, photos: dict[str, bytes]) -> list[dict[str, Any]]:
         .options(
             selectinload(BuildLog.assignment).selectinload(Assignment.course),
             selectinload(BuildLog.entries).selectinload(BuildLogEntry.photos)
-            .selectinload(EntryPhoto.blob),
+            .selectinload(EntryPhoto.blob).undefer(PhotoBlob.display),  # the export holds them
             selectinload(BuildLog.entries).selectinload(BuildLogEntry.measurements),
             selectinload(BuildLog.submissions),
         )
