@@ -12,7 +12,6 @@ from difflib import SequenceMatcher
 from enum import Enum
 
 from werkzeug.security import DEFAULT_PBKDF2_ITERATIONS
-from zxcvbn import zxcvbn
 
 
 class PasswordProblem(Enum):
@@ -122,6 +121,10 @@ def _resembles_a_name(folded: str, names: list[str]) -> bool:
 
 
 def _score(password: str, names: list[str]) -> int:
+    # Imported here, not at the top: its word lists take ~13 MB, and a web worker needs
+    # them only when someone chooses a password (issue #15: worker memory).
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:_ESTIMATE_CHARS], user_inputs=names)
     return int(result["score"])
 
