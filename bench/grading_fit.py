@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peerlearn.review import grading, grading_model
+from peerlearn.review.grading import grading, grading_model
 
 
 def course(

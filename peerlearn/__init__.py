@@ -162,15 +162,13 @@ def register_blueprints(app: Flask) -> None:
     # Adds the assignment page (it shows the learner's review step) to assignments, and the
     # calibration and practice pages to review_staff, so before they are registered (Flask
     # refuses new routes on a blueprint once registered).
-    from peerlearn.review import (  # noqa: F401
-        assignment_page,
-        calibration_views,
-        circle_settings,
-        teams_views,
-    )
-    from peerlearn.review.gradebook_views import bp as gradebook
-    from peerlearn.review.staff_views import bp as review_staff
-    from peerlearn.review.views import bp as review
+    from peerlearn.review.calibration import views as calibration_views  # noqa: F401
+    from peerlearn.review.gradebook.views import bp as gradebook
+    from peerlearn.review.reviewing import assignment_page  # noqa: F401
+    from peerlearn.review.reviewing.views import bp as review
+    from peerlearn.review.staff import circle_settings  # noqa: F401
+    from peerlearn.review.staff.views import bp as review_staff
+    from peerlearn.review.teams import views as teams_views  # noqa: F401
     from peerlearn.site import bp as site
 
     for blueprint in (
@@ -187,7 +185,7 @@ def register_signal_receivers(app: Flask) -> None:
     # never imports them (DESIGN.md): peer review queues every submitted build log.
     from peerlearn.circles.schedule import connect_receivers as connect_circle_deadlines
     from peerlearn.discussions.receivers import connect as connect_discussions
-    from peerlearn.review.queue import connect_receivers
+    from peerlearn.review.allocation.queue import connect_receivers
 
     connect_receivers()
     # Threads linked to a change proposal hear when it is accepted.

@@ -24,6 +24,4 @@ def property_settings(max_examples: int) -> settings:
     ``max_examples`` locally), not by a red build on an unrelated change."""
     if os.environ.get("HYPOTHESIS_PROFILE") == "mutation":
         max_examples = min(max_examples, MUTATION_EXAMPLES)
-    return settings(
-        max_examples=max_examples, deadline=None, database=None, derandomize=True
-    )
+    return settings(max_examples=max_examples, deadline=None, database=None, derandomize=True)

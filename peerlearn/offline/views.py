@@ -31,9 +31,7 @@ def package(slug: str) -> Response:
         response = Response(status=304)
     else:
         response = Response(package_bytes(inputs), mimetype="application/zip")
-        response.headers.set(
-            "Content-Disposition", "attachment", filename=package_filename(course)
-        )
+        response.headers.set("Content-Disposition", "attachment", filename=package_filename(course))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.set_etag(inputs.fingerprint)
     # The words around the course are in the reader's interface language (an account

@@ -100,8 +100,7 @@ def _review_invited(params: dict[str, Any]) -> str:
 
 def _resubmission_waiting(params: dict[str, Any]) -> str:
     return _(
-        "A build log you reviewed for “%(assignment)s” has a new version waiting for "
-        "your review.",
+        "A build log you reviewed for “%(assignment)s” has a new version waiting for your review.",
         assignment=_assignment(params),
     )
 

@@ -22,7 +22,7 @@ from peerlearn.notifications.models import (
 )
 from peerlearn.notifications.preferences import save_preferences
 from peerlearn.personal_data.deletion import delete_account
-from peerlearn.review.grades import assignment_grades
+from peerlearn.review.grading.grades import assignment_grades
 from peerlearn.review.models import Review, ReviewQueue
 from tests.conftest import PASSWORD
 from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload

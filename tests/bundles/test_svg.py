@@ -32,9 +32,9 @@ HOSTILE = (
     b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
     b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
     b'onload="alert(1)" viewBox="0 0 10 10" inkscape:version="1.2">'
-    b'<script>alert(2)</script>'
+    b"<script>alert(2)</script>"
     b'<script xlink:href="https://evil.example/x.js"/>'
-    b'<style>@import url(https://evil.example/x.css); rect{fill:red}</style>'
+    b"<style>@import url(https://evil.example/x.css); rect{fill:red}</style>"
     b'<a href="javascript:alert(3)"><rect width="5" height="5"/></a>'
     b'<rect width="5" height="5" onclick="alert(4)" style="fill:url(https://evil.example/p)"/>'
     b'<animate attributeName="href" to="javascript:alert(5)"/>'
@@ -44,7 +44,7 @@ HOSTILE = (
     b'<image href="https://evil.example/track.png" width="1" height="1"/>'
     b'<use xlink:href="https://evil.example/sprite.svg#x"/>'
     b'<use href="#local"/>'
-    b'<inkscape:namedview/>'
+    b"<inkscape:namedview/>"
     b'<circle cx="5" cy="5" r="2" fill="#0b5d3b"/>'
     b"</svg>"
 )

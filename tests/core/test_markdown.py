@@ -90,7 +90,7 @@ def test_solutions_are_collapsed_until_the_reader_opens_them(app, source):
 )  # fmt: skip
 def test_callout_labels_speak_the_readers_language(app, locale, words):
     with app.test_request_context("/"), force_locale(locale):
-        html = html_of('!!! warning\n    x\n\n??? solution\n    y\n')
+        html = html_of("!!! warning\n    x\n\n??? solution\n    y\n")
     warning, solution = words
     assert f'aria-label="{warning}"' in html and f">{warning}</strong>" in html
     assert f">{solution}</strong>" in html

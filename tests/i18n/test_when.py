@@ -26,9 +26,7 @@ MOMENT = datetime(2026, 12, 7, 14, 5, tzinfo=UTC)
         ("qu", "America/Lima", ("7 Dic 2026", "9:05", "PET")),
     ],
 )
-def test_a_moment_names_its_zone_in_the_readers_language(
-    app, create_user, locale, zone, expected
-):
+def test_a_moment_names_its_zone_in_the_readers_language(app, create_user, locale, zone, expected):
     reader = create_user(f"reader-{locale}", locale=locale, timezone=zone)
     with app.test_request_context("/"):
         login_user(reader)

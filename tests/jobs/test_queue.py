@@ -102,8 +102,6 @@ def test_the_worker_command_runs_the_queue(app, runner, create_user, smtp, queue
     assert notices_of(amina)[0].sent_at is not None
 
 
-
-
 def test_the_digest_command_queues_one_job_per_person_and_a_worker_sends_them(
     app, create_user, smtp, queued, runner
 ):

@@ -180,9 +180,7 @@ def test_a_certificate_from_an_untrusted_authority_is_refused(
     assert _sent_at(notice.id) is None
 
 
-def test_notices_wait_while_the_server_is_down_and_go_once_it_is_back(
-    create_user, relay, runner
-):
+def test_notices_wait_while_the_server_is_down_and_go_once_it_is_back(create_user, relay, runner):
     relay.stop()
     notice = _queue_notice(create_user)
     down = runner.invoke(args=["peerlearn", "notify"])

@@ -41,8 +41,9 @@ from peerlearn.db import utcnow
 from peerlearn.edge import GZIP_LEVEL
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
-from peerlearn.review import queue, reviewing
-from peerlearn.review.reviewing import ScoreInput
+from peerlearn.review.allocation import queue
+from peerlearn.review.reviewing import reviewing
+from peerlearn.review.reviewing.reviewing import ScoreInput
 
 RAW_BUDGET = 30 * 1024
 GZIP_BUDGET = 10 * 1024
@@ -225,9 +226,7 @@ def ask_for_review(client: FlaskClient, scene: Scene) -> Scene:
     login(client, NAMES[0])
     response = post(client, f"/courses/{COURSE}/a/{ASSIGNMENT}/reviews/next")
     assert response.status_code == 302, response.status_code
-    return Scene(
-        scene.module_url, response.headers["Location"], scene.badge_url, scene.circle_url
-    )
+    return Scene(scene.module_url, response.headers["Location"], scene.badge_url, scene.circle_url)
 
 
 def login(client: FlaskClient, username: str) -> None:

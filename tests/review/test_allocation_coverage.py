@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peerlearn.review.allocation import (
+from peerlearn.review.allocation.allocation import (
     WHOLE_COURSE,
     Candidate,
     Pool,

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from peerlearn.review import calibration_examples, calibration_practice
-from peerlearn.review.calibration_comparison import compare
+from peerlearn.review.calibration import calibration_examples, calibration_practice
+from peerlearn.review.calibration.calibration_comparison import compare
 from peerlearn.review.models import (
     CalibrationExample,
     Review,

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
-from peerlearn.review.calibration_comparison import compare
+from peerlearn.review.calibration.calibration_comparison import compare
 
 #: No app and no database: these run in milliseconds, and under mutation testing.
 pytestmark = pytest.mark.pure

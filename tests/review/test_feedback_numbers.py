@@ -4,8 +4,9 @@ and writes them the way the learner's language writes numbers."""
 from __future__ import annotations
 
 from peerlearn.extensions import db
-from peerlearn.review import queue, reviewing
-from peerlearn.review.reviewing import ScoreInput
+from peerlearn.review.allocation import queue
+from peerlearn.review.reviewing import reviewing
+from peerlearn.review.reviewing.reviewing import ScoreInput
 
 
 def _everyone_reviews(rc) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from peerlearn.assignments.models import Submission
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import flags
+from peerlearn.review.flags import flags
 from peerlearn.review.models import Review, ReviewFlag, ReviewQueue, ReviewScore
 from tests.review.test_stuck import base
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import AppGroup
 
-from peerlearn.review.grade_csv import register_grade_command
-from peerlearn.review.grading import DEFAULT_METHOD, METHODS
+from peerlearn.review.grading.grade_csv import register_grade_command
+from peerlearn.review.grading.grading import DEFAULT_METHOD, METHODS
 
 ORA2_CSV = """submission,reviewer,criterion,score
 s1,r1,ideas,10

@@ -10,7 +10,7 @@ from typing import Any
 
 from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.extensions import db
-from peerlearn.review.grades import grade_of, interval_widths
+from peerlearn.review.grading.grades import grade_of, interval_widths
 from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
 from tests.review.test_grades import RUBRIC_YAML, seed_review
@@ -120,7 +120,7 @@ def test_without_a_width_nothing_is_uncertain(
 def test_page_views_share_one_fit_until_a_review_arrives(
     graded_class: Callable[..., ReviewClass],
 ) -> None:
-    from peerlearn.review import grade_inputs
+    from peerlearn.review.grading import grade_inputs
 
     klass = _class_with_top_marks(graded_class)
     first = grade_inputs.grade(grade_inputs.load(klass.assignment))

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment
 from peerlearn.extensions import db
-from peerlearn.review import gradebook
-from peerlearn.review.gradebook import csv_cell
+from peerlearn.review.gradebook import gradebook
+from peerlearn.review.gradebook.gradebook import csv_cell
+from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import GradeOverride, RegradeRequest, ReviewFeedback, ReviewKind
-from peerlearn.review.overrides import override_grade
 from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
 from tests.review.test_grades import seed_review, small_class_beside

@@ -15,13 +15,15 @@ from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import add_assignment_revision, spec_of
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import grading
-from peerlearn.review.grades import (
+from peerlearn.review.allocation.queue import COUNTED_KINDS
+from peerlearn.review.grading import grading
+from peerlearn.review.grading.grades import (
     assignment_grades,
     grade_of,
     override_history,
     self_assessment_of,
 )
+from peerlearn.review.grading.overrides import OverrideRefused, override_grade
 from peerlearn.review.models import (
     CalibrationExample,
     Review,
@@ -30,8 +32,6 @@ from peerlearn.review.models import (
     ReviewScore,
     ReviewState,
 )
-from peerlearn.review.overrides import OverrideRefused, override_grade
-from peerlearn.review.queue import COUNTED_KINDS
 from tests.fixtures.review import ReviewClass, submit_log
 from tests.rubrics import BUILD_CRITERION_YAML
 

@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 import pytest
 
 from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
-from peerlearn.review.grading import (
+from peerlearn.review.grading.grading import (
     DEFAULT_METHOD,
     METHODS,
     CalibrationResult,
@@ -22,7 +22,7 @@ from peerlearn.review.grading import (
     scales_from_spec,
     weighted_total,
 )
-from peerlearn.review.standing import review_agreement, reviewer_standings
+from peerlearn.review.grading.standing import review_agreement, reviewer_standings
 
 #: No app and no database: these run in milliseconds, and under mutation testing.
 pytestmark = pytest.mark.pure

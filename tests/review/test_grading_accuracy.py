@@ -25,8 +25,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peerlearn.bundles.assignment_spec import AssignmentSpec, Criterion, Level
-from peerlearn.review.calibration_comparison import compare
-from peerlearn.review.grading import (
+from peerlearn.review.calibration.calibration_comparison import compare
+from peerlearn.review.grading.grading import (
     METHODS,
     CalibrationResult,
     CriterionScale,

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from peerlearn.review.grading import (
+from peerlearn.review.grading.grading import (
     MIN_AGREEING_REVIEWERS,
     CriterionScale,
     GradingError,
@@ -195,7 +195,7 @@ def test_strict_reviewers_on_average_raise_the_grade() -> None:
 
 
 def test_reasons_are_told_from_two_percent_of_the_total() -> None:
-    from peerlearn.review.grading import Explanation
+    from peerlearn.review.grading.grading import Explanation
 
     def reasons(bias: str, rest: str, unequal: bool = False, top: int = 0, bottom: int = 0):
         return Explanation(D(5), D(bias), D(rest), unequal, top, bottom).reasons(D(10))

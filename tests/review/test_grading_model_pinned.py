@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn.review.grading_model import MAX_ITERATIONS, ModelFit, fit
+from peerlearn.review.grading.grading_model import MAX_ITERATIONS, ModelFit, fit
 
 pytestmark = pytest.mark.pure
 

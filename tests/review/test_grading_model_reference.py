@@ -1,6 +1,6 @@
 """The NumPy fit gives the numbers the pure-Python fit gave.
 
-Issue #15 vectorised :func:`peerlearn.review.grading_model.fit`; grades must not move by
+Issue #15 vectorised :func:`peerlearn.review.grading.grading_model.fit`; grades must not move by
 it. The pure-Python fit is kept in ``reference_grading_model.py`` (only for this test)
 and both are run on seeded synthetic courses of different shapes: every fitted value
 agrees to 1e-9 of a criterion's range (the fits differ only in the rounding of sums),
@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from peerlearn.review import grading, grading_model
-from peerlearn.review.grading import CalibrationResult, CriterionScale, Score
+from peerlearn.review.grading import grading, grading_model
+from peerlearn.review.grading.grading import CalibrationResult, CriterionScale, Score
 from tests.review import reference_grading_model
 
 pytestmark = pytest.mark.pure

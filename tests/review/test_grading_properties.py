@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peerlearn.review.grading import METHODS, CalibrationResult, CriterionScale, Score, grade
+from peerlearn.review.grading.grading import (
+    METHODS,
+    CalibrationResult,
+    CriterionScale,
+    Score,
+    grade,
+)
 from tests.hypothesis_settings import property_settings
 
 #: No app and no database: these run in milliseconds, and under mutation testing.

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from peerlearn.assignments.models import Submission
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from peerlearn.review import queue
-from peerlearn.review.invitations import waiting_for
+from peerlearn.review.allocation import queue
+from peerlearn.review.allocation.invitations import waiting_for
 from peerlearn.review.models import Review, ReviewQueue, ReviewScore
-from peerlearn.review.reviewing import ScoreInput, submit_review
+from peerlearn.review.reviewing.reviewing import ScoreInput, submit_review
 from tests.fixtures.review import submit_log
 
 INVITATION = "One more review helps a classmate"

@@ -13,16 +13,16 @@ from peerlearn.assignments.models import Submission
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import queue
-from peerlearn.review.allocation import (
+from peerlearn.review.allocation import queue
+from peerlearn.review.allocation.allocation import (
     UNKNOWN,
     Candidate,
     choose,
     effective_required,
     flexible_minimum,
 )
+from peerlearn.review.allocation.queue import ReviewRefused, request_review
 from peerlearn.review.models import Review, ReviewQueue, ReviewScore
-from peerlearn.review.queue import ReviewRefused, request_review
 from tests.fixtures.review import submit_log
 
 HOURS = timedelta(hours=1)

@@ -24,9 +24,9 @@ from peerlearn import create_app
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment
 from peerlearn.extensions import db
-from peerlearn.review import queue
+from peerlearn.review.allocation import queue
+from peerlearn.review.allocation.queue import ReviewRefused
 from peerlearn.review.models import Review, ReviewQueue
-from peerlearn.review.queue import ReviewRefused
 
 THREADS = 24
 

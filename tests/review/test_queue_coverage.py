@@ -16,12 +16,12 @@ from sqlalchemy import select
 from peerlearn.catalog.models import Enrolment
 from peerlearn.circles.models import Circle, CircleMember
 from peerlearn.extensions import db
-from peerlearn.review import queue
-from peerlearn.review.allocation import UNKNOWN, Candidate, choose, circle_pool
-from peerlearn.review.invitations import waiting_for
+from peerlearn.review.allocation import queue
+from peerlearn.review.allocation.allocation import UNKNOWN, Candidate, choose, circle_pool
+from peerlearn.review.allocation.invitations import waiting_for
+from peerlearn.review.allocation.queue import ReviewRefused
 from peerlearn.review.models import Review, ReviewQueue
-from peerlearn.review.queue import ReviewRefused
-from peerlearn.review.reviewing import ScoreInput, submit_review
+from peerlearn.review.reviewing.reviewing import ScoreInput, submit_review
 from tests.fixtures.review import submit_log
 
 CLASSES = [

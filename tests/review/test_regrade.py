@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from peerlearn.review import regrades
+from peerlearn.review.grading import regrades
 from peerlearn.review.models import GradeOverride, RegradeRequest
 from peerlearn.review.notifications import NoticeKind
 from tests.fixtures.review import ReviewClass

@@ -14,8 +14,8 @@ from peerlearn.assignments.revisions import add_assignment_revision, spec_of
 from peerlearn.bundles.assignment_writer import dump_assignment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import queue
-from peerlearn.review.grades import grade_of
+from peerlearn.review.allocation import queue
+from peerlearn.review.grading.grades import grade_of
 from peerlearn.review.models import Review, ReviewQueue
 from tests.fixtures.review import ReviewClass
 

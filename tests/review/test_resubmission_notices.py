@@ -11,10 +11,10 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification, message
 from peerlearn.notifications.models import Channel, NotificationOptOut
-from peerlearn.review import queue
-from peerlearn.review.allocation import Pool
+from peerlearn.review.allocation import queue
+from peerlearn.review.allocation.allocation import Pool
 from peerlearn.review.models import Review
-from peerlearn.review.reviewing import ScoreInput, submit_review
+from peerlearn.review.reviewing.reviewing import ScoreInput, submit_review
 from tests.fixtures.review import submit_log
 from tests.review.test_resubmission import configure
 
@@ -63,7 +63,7 @@ def test_earlier_reviewers_hear_of_a_new_version_and_nobody_else(app, review_cla
     # notices off, not a locked account.
     assert [user_id for user_id, _text in sent] == [earlier.id]
     assert outsider.id not in {user_id for user_id, _text in sent}
-    (text, url), = [(text, url) for (_u, text), url in sent.items()]
+    ((text, url),) = [(text, url) for (_u, text), url in sent.items()]
     assert rc.assignment.slug in url
     assert "has a new version waiting for your review" in text
     assert author.username not in text  # double-blind: the assignment only

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from peerlearn.extensions import db
-from peerlearn.review.grades import assignment_grades
+from peerlearn.review.grading.grades import assignment_grades
+from peerlearn.review.grading.reviewing_grade import blended, reviewing_grade
 from peerlearn.review.models import ReviewFeedback
-from peerlearn.review.reviewing_grade import blended, reviewing_grade
 from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
 from tests.review.test_grades import seed_review

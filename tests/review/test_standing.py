@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peerlearn.review.grading import CriterionScale, GradeResult, Grading, Score, grade
-from peerlearn.review.standing import review_agreement, reviewer_standings
+from peerlearn.review.grading.grading import CriterionScale, GradeResult, Grading, Score, grade
+from peerlearn.review.grading.standing import review_agreement, reviewer_standings
 from tests.hypothesis_settings import property_settings
 
 #: No app and no database: these run in milliseconds, and under mutation testing.

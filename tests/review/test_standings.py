@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from peerlearn.extensions import db
+from peerlearn.review.grading.reviewer_standings import reviewer_standings
 from peerlearn.review.models import Review, ReviewFeedback
-from peerlearn.review.reviewer_standings import reviewer_standings
 from tests.fixtures.review import ReviewClass
 from tests.review import test_grades
 from tests.review.test_grades import seed_review, small_class_beside

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from peerlearn.assignments.models import Assignment
 from peerlearn.extensions import db
 from peerlearn.jobs import run_jobs, take_ready
-from peerlearn.review import grades, stored_grades
+from peerlearn.review.grading import grades, stored_grades
+from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import StoredGrade, StoredGradeSet
-from peerlearn.review.overrides import override_grade
 from tests.fixtures.review import ReviewClass, submit_log
 from tests.review import test_grades
 from tests.review.test_gradebook import _base, _reviewed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peerlearn.catalog.models import Enrolment
 from peerlearn.extensions import db
-from peerlearn.review import queue
+from peerlearn.review.allocation import queue
 from peerlearn.review.models import ReviewQueue
 
 

@@ -192,4 +192,3 @@ def test_import_refuses_an_alias_bomb_in_course_yml(runner, db, tmp_path):
     assert result.exit_code != 0
     assert "course.yml: holds more than" in result.output
     assert counts()["courses"] == 0
-
