@@ -9,7 +9,7 @@ from sqlalchemy import select
 from peerlearn.assignments.models import Submission
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
-from peerlearn.review.allocation import queue
+from peerlearn.review.allocation import queue, queue_counts
 from peerlearn.review.allocation.invitations import waiting_for
 from peerlearn.review.models import Review, ReviewQueue, ReviewScore
 from peerlearn.review.reviewing.reviewing import ScoreInput, submit_review
@@ -47,7 +47,7 @@ def test_the_last_submitter_gets_reviews_from_classmates_who_are_done(
     review_fully(app, last, rc.assignment)
     assert invitees(rc) == set()  # not done yet
     review_fully(app, last, rc.assignment)
-    assert queue.counts_of(rc.logs[last.id]) == (0, 0, 2)  # nobody left owes a review
+    assert queue_counts.counts_of(rc.logs[last.id]) == (0, 0, 2)  # nobody left owes a review
     assert invitees(rc) == {u.id for u in early}  # up to two per missing review
 
     helper = early[0]
@@ -60,12 +60,12 @@ def test_the_last_submitter_gets_reviews_from_classmates_who_are_done(
     assert review.log_id == rc.logs[last.id].id
     assert (review.invited, review.extra) == (True, False)
     client.submit(f"/reviews/{review_id}", {**FORM, "action": "submit"})
-    assert queue.completed_by(helper, rc.assignment) == 3  # it counts for them
+    assert queue_counts.completed_by(helper, rc.assignment) == 3  # it counts for them
     page = client.get(f"/courses/{rc.course.slug}/a/{rc.assignment.slug}").get_data(as_text=True)
     assert INVITATION not in page  # they reviewed the one waiting log
 
     review_fully(app, early[1], rc.assignment)
-    assert queue.counts_of(rc.logs[last.id])[0] == 2
+    assert queue_counts.counts_of(rc.logs[last.id])[0] == 2
     client.submit("/logout")
     login(early[2])
     page = client.get(f"/courses/{rc.course.slug}/a/{rc.assignment.slug}").get_data(as_text=True)

@@ -13,7 +13,7 @@ from peerlearn.assignments.models import Submission
 from peerlearn.catalog.models import Enrolment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review.allocation import queue
+from peerlearn.review.allocation import queue, queue_counts
 from peerlearn.review.allocation.allocation import (
     UNKNOWN,
     Candidate,
@@ -46,7 +46,7 @@ def give(rc, reviewer, *, now=None):
 
 
 def counts(rc, learner, now=None):
-    return queue.counts_of(rc.logs[learner.id], now=now)
+    return queue_counts.counts_of(rc.logs[learner.id], now=now)
 
 
 # --- the pure rule -------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_extra_review_when_every_log_has_enough(review_class):
     extra = give(rc, l1)
     assert extra.extra and extra.log_id == rc.logs[l3.id].id
     assert counts(rc, l3) == (2, 0, 1)
-    assert queue.completed_by(l1, rc.assignment) == 2  # extras count for the reviewer
+    assert queue_counts.completed_by(l1, rc.assignment) == 2  # extras count for the reviewer
 
 
 def test_late_submitter_is_reviewed_first(review_class):
@@ -217,7 +217,7 @@ def test_expire_leases_counts_each_lease_once(review_class):
     assert queue.expire_leases(rc.assignment, t0 + 7 * HOURS) == 0
     assert queue.expire_leases(rc.assignment, t0 + 8 * HOURS) == 3
     assert queue.expire_leases(rc.assignment, t0 + 9 * HOURS) == 0
-    assert all(c == (0, 0, 3) for c in queue.counts_for(rc.assignment).values())
+    assert all(c == (0, 0, 3) for c in queue_counts.counts_for(rc.assignment).values())
 
 
 def test_the_lease_length_comes_from_the_config(app, review_class):
@@ -263,14 +263,14 @@ def test_complete_and_discard_keep_the_counts(review_class):
     db.session.commit()
     assert review.state == "submitted" and review.submitted_at is not None
     assert counts(rc, l2) == (1, 0, 3)
-    assert queue.completed_by(l1, rc.assignment) == 1
+    assert queue_counts.completed_by(l1, rc.assignment) == 1
     queue.discard(review, by=rc.maintainer, reason="Rude.")
     queue.discard(review, by=rc.maintainer, reason="Rude.")
     db.session.commit()
     assert (review.state, review.discarded_by_id, review.discard_reason) == (
         "discarded", rc.maintainer.id, "Rude.")  # fmt: skip
     assert counts(rc, l2) == (0, 0, 3)
-    assert queue.completed_by(l1, rc.assignment) == 0
+    assert queue_counts.completed_by(l1, rc.assignment) == 0
     assert give(rc, l1).log_id != rc.logs[l2.id].id  # never the same log twice
 
 
@@ -300,12 +300,12 @@ def test_staff_review_counts_as_leased_never_expires_and_completes(review_class)
     assert queue.assign_staff_review(rc.maintainer, log).id == staff.id
     db.session.commit()
     assert (staff.kind, staff.state, staff.lease_expires_at) == ("staff", "leased", None)
-    assert queue.counts_of(log) == (0, 1, 3)
+    assert queue_counts.counts_of(log) == (0, 1, 3)
     assert queue.expire_leases(rc.assignment, utcnow() + 1000 * DAYS) == 0
     queue.complete(staff)
     db.session.commit()
-    assert queue.counts_of(log) == (1, 0, 3)
-    assert queue.completed_by(rc.maintainer, rc.assignment) == 0  # not a peer review
+    assert queue_counts.counts_of(log) == (1, 0, 3)
+    assert queue_counts.completed_by(rc.maintainer, rc.assignment) == 0  # not a peer review
 
 
 # --- refusals ------------------------------------------------------------------------------
@@ -337,8 +337,8 @@ def test_flexible_rule_lowers_the_requirement_after_the_wait(review_class):
     for reviewer in (l2, l3, l1):
         give(rc, reviewer, now=t0)  # every log has one review
     assert counts(rc, l1, now=t0 + 6 * DAYS) == (1, 0, 3)
-    assert queue.required_of(rc.logs[l1.id], now=t0 + 8 * DAYS) == 1
-    assert set(queue.counts_for(rc.assignment, now=t0 + 8 * DAYS).values()) == {(1, 0, 1)}
+    assert queue_counts.required_of(rc.logs[l1.id], now=t0 + 8 * DAYS) == 1
+    assert set(queue_counts.counts_for(rc.assignment, now=t0 + 8 * DAYS).values()) == {(1, 0, 1)}
     assert not request_review(l2, rc.assignment, now=t0 + 6 * DAYS).extra
     db.session.commit()
     assert request_review(l3, rc.assignment, now=t0 + 8 * DAYS).extra
@@ -348,8 +348,8 @@ def test_set_required_lowers_one_log(review_class):
     rc = review_class(3, flexible_after_days=7)
     l1, l2, l3 = rc.learners
     queue.set_required(rc.logs[l1.id], 0)
-    assert queue.required_of(rc.logs[l1.id]) == 0
-    assert queue.required_of(rc.logs[l1.id], now=utcnow() + 30 * DAYS) == 0  # not raised
+    assert queue_counts.required_of(rc.logs[l1.id]) == 0
+    assert queue_counts.required_of(rc.logs[l1.id], now=utcnow() + 30 * DAYS) == 0  # not raised
     assert give(rc, l3).log_id == rc.logs[l2.id].id  # l1's is older but needs none
     with pytest.raises(ValueError):
         queue.set_required(rc.logs[l1.id], -1)
@@ -359,7 +359,7 @@ def test_counts_for_is_one_query_whatever_the_number_of_logs(review_class, count
     rc = review_class(6)
     rc.assignment.current  # noqa: B018  (the view has it loaded)
     with count_queries() as counter:
-        all_counts = queue.counts_for(rc.assignment)
+        all_counts = queue_counts.counts_for(rc.assignment)
     assert counter.count == 1
     assert all_counts == {log.id: (0, 0, 3) for log in rc.logs.values()}
 
@@ -369,9 +369,9 @@ def test_leases_expiring_lists_live_leases_running_out(review_class):
     t0 = utcnow()
     review = request_review(rc.learners[0], rc.assignment, now=t0)
     db.session.commit()
-    assert queue.leases_expiring(t0 + 9 * HOURS, now=t0 + 7 * HOURS) == [review]
-    assert queue.leases_expiring(t0 + 7 * HOURS, now=t0 + 6 * HOURS) == []
-    assert queue.leases_expiring(t0 + 20 * HOURS, now=t0 + 9 * HOURS) == []  # already out
+    assert queue_counts.leases_expiring(t0 + 9 * HOURS, now=t0 + 7 * HOURS) == [review]
+    assert queue_counts.leases_expiring(t0 + 7 * HOURS, now=t0 + 6 * HOURS) == []
+    assert queue_counts.leases_expiring(t0 + 20 * HOURS, now=t0 + 9 * HOURS) == []  # already out
 
 
 # --- cost and agreement with the pure rule -------------------------------------------------
@@ -426,7 +426,7 @@ def test_allocation_agrees_with_the_pure_rule(review_class):
             Review.reviewer_id == reviewer.id)).all()  # fmt: skip
         excluded = {log_id for log_id, state in reviews if state != "expired"}
         drafts = {log_id for log_id, state in reviews if state == "expired"}
-        current = queue.counts_for(rc.assignment, now=t)
+        current = queue_counts.counts_for(rc.assignment, now=t)
         certain = dict(db.session.execute(select(ReviewQueue.log_id, ReviewQueue.certainty)).all())
         pool = [
             Candidate(log_id, rows[log_id].author_id, rows[log_id].team,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from peerlearn.catalog.models import Enrolment
 from peerlearn.circles.models import Circle, CircleMember
 from peerlearn.extensions import db
-from peerlearn.review.allocation import queue
+from peerlearn.review.allocation import queue, queue_counts
 from peerlearn.review.allocation.allocation import UNKNOWN, Candidate, choose, circle_pool
 from peerlearn.review.allocation.invitations import waiting_for
 from peerlearn.review.allocation.queue import ReviewRefused
@@ -103,7 +103,7 @@ def test_a_class_reaches_its_reviews_in_and_out_of_a_circle(
     arrived = []
 
     def quota(learner):
-        while queue.completed_by(learner, rc.assignment) < must:
+        while queue_counts.completed_by(learner, rc.assignment) < must:
             if not ask(app, learner, rc.assignment, rng, state):
                 return
 
@@ -117,7 +117,7 @@ def test_a_class_reaches_its_reviews_in_and_out_of_a_circle(
     for learner in order:
         quota(learner)
     for _round in range(len(order) * must):  # the invited answer, one review each
-        helpers = [u for u in order if queue.completed_by(u, rc.assignment) >= must
+        helpers = [u for u in order if queue_counts.completed_by(u, rc.assignment) >= must
                    and waiting_for(u, rc.assignment)]  # fmt: skip
         if not helpers:
             break
@@ -132,7 +132,7 @@ def test_a_class_reaches_its_reviews_in_and_out_of_a_circle(
     }  # fmt: skip
     for learner in order:
         if reviewers_of[learner.id] >= must:
-            assert queue.counts_of(rc.logs[learner.id])[0] >= must, learner.username
+            assert queue_counts.counts_of(rc.logs[learner.id])[0] >= must, learner.username
     reviews = db.session.execute(
         select(Review.reviewer_id, Review.log_id, Review.invited, Review.extra)
     ).all()

@@ -14,7 +14,7 @@ from peerlearn.assignments.revisions import add_assignment_revision, spec_of
 from peerlearn.bundles.assignment_writer import dump_assignment
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review.allocation import queue
+from peerlearn.review.allocation import queue, queue_counts
 from peerlearn.review.grading.grades import grade_of
 from peerlearn.review.models import Review, ReviewQueue
 from tests.fixtures.review import ReviewClass
@@ -83,7 +83,7 @@ def test_a_resubmitted_log_is_reviewed_again_first_by_an_earlier_reviewer(
     client.submit(_base(rc) + "/log", {"title": "Digester, with the trench shown"})
     response = client.submit(_base(rc) + "/log/submit")
     assert response.status_code == 302
-    assert queue.counts_of(log)[0] == 0  # a new round: version 2 needs its review again
+    assert queue_counts.counts_of(log)[0] == 0  # a new round: version 2 needs its review again
     # Without the preference the other learner's log (older) would be handed out first.
     db.session.execute(
         update(ReviewQueue).where(ReviewQueue.log_id == log.id).values(first_submitted_at=utcnow())
@@ -131,7 +131,7 @@ def test_a_version_before_any_feedback_continues_the_round_and_moves_the_lease(
 
     db.session.refresh(lease)
     assert lease.submission.version == 2  # the reviewer now reviews what is current
-    assert queue.counts_of(log)[:2] == (0, 1)
+    assert queue_counts.counts_of(log)[:2] == (0, 1)
 
 
 def test_without_the_setting_an_earlier_reviewer_never_gets_the_log_again(
@@ -144,7 +144,7 @@ def test_without_the_setting_an_earlier_reviewer_never_gets_the_log_again(
     _as(client, login, author)
     client.submit(_base(rc) + "/log", {"title": "Second try"})
     client.submit(_base(rc) + "/log/submit")
-    assert queue.counts_of(rc.logs[author.id])[0] == 1  # the count stays: one grade per log
+    assert queue_counts.counts_of(rc.logs[author.id])[0] == 1  # the count stays: one grade per log
 
     _as(client, login, reviewer)
     assert client.submit(_base(rc) + "/reviews/next").status_code == 409  # nothing to review
@@ -167,10 +167,10 @@ def test_discarding_a_review_of_an_earlier_version_keeps_the_new_rounds_count(
     staff = queue.assign_staff_review(rc.maintainer, log)
     assert staff.submission.version == 2
     db.session.commit()
-    assert queue.counts_of(log)[:2] == (0, 1)
+    assert queue_counts.counts_of(log)[:2] == (0, 1)
 
     queue.discard(db.session.get(Review, first.id), by=rc.maintainer, reason="Rude.")
     db.session.commit()
 
-    assert queue.counts_of(log)[:2] == (0, 1)  # version 1's review was not in this round
+    assert queue_counts.counts_of(log)[:2] == (0, 1)  # version 1's review was not in this round
     assert grade_of(log).versions[0].reviews == 0

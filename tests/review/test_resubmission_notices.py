@@ -11,7 +11,7 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification, message
 from peerlearn.notifications.models import Channel, NotificationOptOut
-from peerlearn.review.allocation import queue
+from peerlearn.review.allocation import queue, queue_counts
 from peerlearn.review.allocation.allocation import Pool
 from peerlearn.review.models import Review
 from peerlearn.review.reviewing.reviewing import ScoreInput, submit_review
@@ -162,5 +162,5 @@ def test_nobody_is_told_after_the_review_deadline(app, review_class):
     review_of(app, earlier, rc.assignment, author.id)
     configure(rc.assignment, review_deadline=utcnow() - timedelta(hours=1))
     resubmit(app, author, rc.assignment)
-    assert queue.counts_of(rc.logs[author.id])[0] == 0  # a new round did start
+    assert queue_counts.counts_of(rc.logs[author.id])[0] == 0  # a new round did start
     assert notices(app) == {}

@@ -157,7 +157,7 @@ def _notify_helpers(
         order.append(case((inside, 0), else_=1))
     query = query.order_by(*order, counted, Review.reviewer_id).limit(missing * INVITES_PER_MISSING)
     url = url_for(
-        "assignments.assignment", slug=assignment.course.slug, assignment_slug=assignment.slug
+        "review.reviewing.assignment", slug=assignment.course.slug, assignment_slug=assignment.slug
     )
     helpers = [user_id for user_id in db.session.scalars(query) if user_id is not None]
     # Someone who turned these invitations off gets none (``notify_many`` skips them).

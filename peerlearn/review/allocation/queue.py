@@ -37,8 +37,7 @@ The flexible rule is applied in SQL at read time (``queue_counts.flexible_requir
 nothing is rewritten as time passes, so there is no background job and no stale stored
 requirement. Reading the counts (``counts_of``, ``counts_for``, ``required_of``,
 ``completed_by``, ``leases_expiring``) lives in
-:mod:`peerlearn.review.allocation.queue_counts`; they are re-exported here so that callers
-keep asking ``queue`` for them.
+:mod:`peerlearn.review.allocation.queue_counts`, which callers ask directly.
 """
 
 from __future__ import annotations
@@ -82,14 +81,9 @@ from peerlearn.review.allocation.allocation import (
     lease_expiry,
 )
 from peerlearn.review.allocation.circle_pool import pool_of
-
-# The read side, re-exported (``x as x``) so that ``queue.counts_of(...)`` keeps working.
-from peerlearn.review.allocation.queue_counts import completed_by as completed_by
-from peerlearn.review.allocation.queue_counts import counts_for as counts_for
-from peerlearn.review.allocation.queue_counts import counts_of as counts_of
-from peerlearn.review.allocation.queue_counts import flexible_required_sql
-from peerlearn.review.allocation.queue_counts import leases_expiring as leases_expiring
-from peerlearn.review.allocation.queue_counts import required_of as required_of
+from peerlearn.review.allocation.queue_counts import (
+    flexible_required_sql,
+)
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
 
 RefusalCode = Literal["not_submitted", "closed", "nothing"]

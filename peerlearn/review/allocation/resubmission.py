@@ -165,7 +165,7 @@ def notify_earlier_reviewers(
     if not reviewers:
         return []
     url = url_for(
-        "assignments.assignment", slug=assignment.course.slug, assignment_slug=assignment.slug
+        "review.reviewing.assignment", slug=assignment.course.slug, assignment_slug=assignment.slug
     )
     made = notify_many(
         reviewers, NoticeKind.RESUBMISSION_WAITING, url, assignment=spec_of(assignment).title

@@ -1,9 +1,8 @@
 """Calibration pages: maintainers choosing examples, learners practising on them and
 reading their results.
 
-The routes belong to the ``review_staff`` blueprint of :mod:`peerlearn.review.staff.views`
-(so endpoints such as ``review_staff.practice`` keep their names); importing this module
-adds them, and ``create_app`` does so before registering the blueprint.
+This module owns the ``calibration`` blueprint, nested in ``review`` (endpoints
+``review.calibration.*``).
 
 Each view loads, checks ``permissions``, calls a service (``calibration_examples``,
 ``calibration_practice``) and commits once. Maintainers see usernames (they run the
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_percent
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -37,15 +36,17 @@ from peerlearn.review.calibration.calibration import CalibrationRefused
 from peerlearn.review.models import ReviewState
 from peerlearn.review.staff.circle_scope import staff_assignment
 from peerlearn.review.staff.forms import ConfirmForm, ExampleForm, refusal
-from peerlearn.review.staff.views import BASE, Page, bp, refused_page
+from peerlearn.review.staff.pages import BASE, Page, refused_page
 from peerlearn.site import page_arg
+
+bp = Blueprint("calibration", __name__)
 
 # --- Calibration examples (maintainers) --------------------------------------------------
 
 
 def _examples_url(course: Course, assignment: Assignment) -> str:
     return url_for(
-        "review_staff.calibration_examples", slug=course.slug, assignment_slug=assignment.slug
+        "review.calibration.calibration_examples", slug=course.slug, assignment_slug=assignment.slug
     )
 
 
@@ -71,7 +72,7 @@ def examples_page(slug: str, assignment_slug: str) -> Response | Page:
                 if review.state == ReviewState.SUBMITTED.value:
                     flash(_("The example is offered again, with its reference assessment."), "info")
                     return redirect(_examples_url(course, assignment))
-                return redirect(url_for("review.write", review_id=review.id))
+                return redirect(url_for("review.reviewing.write", review_id=review.id))
         status = 422
     candidates = calibration_examples.candidates(assignment)
     return render_template(
@@ -174,7 +175,7 @@ def start_practice(slug: str, assignment_slug: str, example_id: int) -> Response
     course, assignment = _learner_load(slug, assignment_slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    back = url_for("review_staff.practice", slug=course.slug, assignment_slug=assignment.slug)
+    back = url_for("review.calibration.practice", slug=course.slug, assignment_slug=assignment.slug)
     try:
         review = calibration_practice.start_practice(current_user, assignment, example_id)
     except CalibrationRefused as refused:
@@ -183,8 +184,8 @@ def start_practice(slug: str, assignment_slug: str, example_id: int) -> Response
         return refused_page(refusal(refused.code), back, status)
     db.session.commit()
     if review.state == ReviewState.SUBMITTED.value:
-        return redirect(url_for("review_staff.calibration_result", review_id=review.id))
-    return redirect(url_for("review.write", review_id=review.id))
+        return redirect(url_for("review.calibration.calibration_result", review_id=review.id))
+    return redirect(url_for("review.reviewing.write", review_id=review.id))
 
 
 @bp.get("/reviews/<int:review_id>/calibration")
@@ -196,7 +197,7 @@ def calibration_result(review_id: int) -> Response | str:
     if not permissions.can_see_practice_result(current_user, review):
         abort(403)
     if review.state != ReviewState.SUBMITTED.value:
-        return redirect(url_for("review.write", review_id=review.id))
+        return redirect(url_for("review.reviewing.write", review_id=review.id))
     assignment = review.assignment
     result = calibration_practice.result_of(review)
     closeness = result.comparison.closeness if result else None

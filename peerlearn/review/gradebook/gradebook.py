@@ -100,10 +100,10 @@ def review_counts(
     """Counts from the review queue (one query); a log not in the queue falls back to the
     reviews its grade counted and the assignment's requirement. Only the logs ``only``
     when given (a page's)."""
-    from peerlearn.review.allocation import queue
+    from peerlearn.review.allocation import queue_counts
 
     required = spec_of(assignment).must_be_reviewed
-    live = queue.counts_for(assignment)
+    live = queue_counts.counts_for(assignment)
     counts = {}
     for log_id in grades.logs if only is None else only:
         grade = grades.logs[log_id]

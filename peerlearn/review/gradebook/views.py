@@ -4,6 +4,9 @@ belong with them: asking for a regrade, and "my reviews" (the feedback on one's 
 
 Maintainers see learners' usernames here (they run the course). The reviewer's own page
 never names the authors they reviewed: peer review is double-blind.
+
+This module owns the ``gradebook`` blueprint, nested in ``review`` (endpoints
+``review.gradebook.*``).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from peerlearn.review.staff.circle_scope import StaffScope, staff_assignment
 from peerlearn.site import page_arg, safe_next
 from peerlearn.templating import NO_NUMBER, points
 
-bp = Blueprint("gradebook", __name__, template_folder="../templates")
+bp = Blueprint("gradebook", __name__)
 
 _ASSIGNMENT = "/courses/<slug>/a/<assignment_slug>"
 _BASE = f"{_ASSIGNMENT}/gradebook"
@@ -193,7 +196,7 @@ def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[s
     db.session.commit()
     flash(_("The new grade is saved."), "success")
     return redirect(
-        url_for("gradebook.log", slug=slug, assignment_slug=assignment_slug, log_id=log.id)
+        url_for("review.gradebook.log", slug=slug, assignment_slug=assignment_slug, log_id=log.id)
     )
 
 
@@ -207,7 +210,9 @@ def answer_regrade(
     regrade = db.session.get(RegradeRequest, regrade_id)
     if regrade is None or regrade.log_id != log.id:
         abort(404)
-    back = url_for("gradebook.log", slug=slug, assignment_slug=assignment_slug, log_id=log.id)
+    back = url_for(
+        "review.gradebook.log", slug=slug, assignment_slug=assignment_slug, log_id=log.id
+    )
     if regrade.answered_at is not None:
         return _refused(str(REGRADE_REFUSED["answered"]), back, _("Back to the build log"))
     form = RegradeAnswerForm(prefix="answer")
@@ -221,7 +226,7 @@ def answer_regrade(
             log,
             form.answer.data or "",
             new_points,
-            url_for("review.received", slug=slug, assignment_slug=assignment_slug),
+            url_for("review.reviewing.received", slug=slug, assignment_slug=assignment_slug),
         )
     except regrades.RegradeRefused as error:
         return _refused(str(REGRADE_REFUSED[error.code]), back, _("Back to the build log"))
@@ -349,9 +354,9 @@ def request_regrade(slug: str, assignment_slug: str) -> Response | tuple[str, in
     try:
         regrades.request_regrade(current_user, log, form.reason.data or "")
     except regrades.RegradeRefused as error:
-        back = url_for("gradebook.regrade", slug=slug, assignment_slug=assignment_slug)
+        back = url_for("review.gradebook.regrade", slug=slug, assignment_slug=assignment_slug)
         return _refused(str(REGRADE_REFUSED[error.code]), back, _("Back to your regrade request"))
     db.session.commit()
     flash(_("Your request is sent. A maintainer will look at your grade again."), "success")
-    fallback = url_for("gradebook.regrade", slug=slug, assignment_slug=assignment_slug)
+    fallback = url_for("review.gradebook.regrade", slug=slug, assignment_slug=assignment_slug)
     return redirect(safe_next(form.next.data, fallback))

@@ -20,7 +20,7 @@ from peerlearn.assignments.revisions import spec_of
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import notify
-from peerlearn.review.allocation import queue
+from peerlearn.review.allocation import queue_counts
 from peerlearn.review.grading.overrides import MAX_REASON, override_grade
 from peerlearn.review.grading.stored_grades import grade_of
 from peerlearn.review.models import RegradeRequest
@@ -94,7 +94,7 @@ def refusal(actor: User, log: BuildLog) -> str | None:
     grade = grade_of(log)
     if grade is None or grade.final is None:
         return "no_grade"
-    if queue.completed_by(actor, log.assignment) < spec_of(log.assignment).must_review:
+    if queue_counts.completed_by(actor, log.assignment) < spec_of(log.assignment).must_review:
         return "give_first"
     return None
 

@@ -1,8 +1,8 @@
 """The assignment page: the prompt, the rubric's deadlines, the learner's build log and,
 once it is submitted, their next step in peer review. It shows both features, so it lives
-here above them (review imports assignments, never the reverse) and is added to the
-``assignments`` blueprint: ``create_app`` imports this module before registering it, and
-the URL and endpoint (``assignments.assignment``) stay the assignments package's.
+here above them (review imports assignments, never the reverse), on the ``reviewing``
+blueprint (:mod:`peerlearn.review.reviewing.views`, endpoint
+``review.reviewing.assignment``); its URL stays the assignments package's.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from peerlearn.assignments.buildlogs import Phase
 from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.loading import viewable_assignment
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.views import bp
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.i18n import when
 from peerlearn.review.reviewing.progress import ReviewStep, review_progress
 
 
-@bp.get("/courses/<slug>/a/<assignment_slug>")
 def assignment(slug: str, assignment_slug: str) -> str:
     course, assignment = viewable_assignment(slug, assignment_slug)
     spec = spec_of(assignment)

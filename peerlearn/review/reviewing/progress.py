@@ -16,7 +16,7 @@ from peerlearn.assignments.deadlines import deadlines_of
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.db import utcnow
-from peerlearn.review.allocation import invitations, queue
+from peerlearn.review.allocation import invitations, queue_counts
 from peerlearn.review.reviewing import reviewing
 
 
@@ -58,8 +58,8 @@ def review_progress(
     """The learner's review step once their log is submitted (a few small queries)."""
     now = now or utcnow()
     spec = spec_of(assignment)
-    given = queue.completed_by(user, assignment)
-    received, _leased, required = queue.counts_of(log)
+    given = queue_counts.completed_by(user, assignment)
+    received, _leased, required = queue_counts.counts_of(log)
     lease = reviewing.live_lease(user, assignment, now)
     review_by = deadlines_of(user.id, assignment).review_by
     reviews_open = review_by is None or now < review_by

@@ -25,7 +25,7 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.notifications import notify
 from peerlearn.review import signals
-from peerlearn.review.allocation import invitations, queue
+from peerlearn.review.allocation import invitations, queue, queue_counts
 from peerlearn.review.models import Review, ReviewFeedback, ReviewKind, ReviewScore, ReviewState
 from peerlearn.review.notifications import NoticeKind
 
@@ -222,9 +222,11 @@ def submit_review(
 def _tell_author(review: Review, spec: AssignmentSpec) -> None:
     log = review.log
     course = log.assignment.course
-    url = url_for("review.received", slug=course.slug, assignment_slug=log.assignment.slug)
+    url = url_for(
+        "review.reviewing.received", slug=course.slug, assignment_slug=log.assignment.slug
+    )
     notify(log.user_id, NoticeKind.REVIEW_RECEIVED, url, assignment=spec.title)
-    completed, _leased, required = queue.counts_of(log)
+    completed, _leased, required = queue_counts.counts_of(log)
     if completed == required:
         notify(log.user_id, NoticeKind.GRADE_READY, url, assignment=spec.title)
 

@@ -5,6 +5,9 @@ received and rate their helpfulness.
 Double-blind by default: the review page never shows the author's name (the build log is
 rendered from its snapshot, which holds none, and photos are addressed by content hash),
 and the author sees "Reviewer 1, 2, 3". Maintainers see names in their own pages.
+
+This module owns the ``reviewing`` blueprint, nested in ``review`` (endpoints
+``review.reviewing.*``), with the assignment page of :mod:`.assignment_page` on it.
 """
 
 from __future__ import annotations
@@ -31,12 +34,12 @@ from peerlearn.content.models import Course
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 from peerlearn.notifications import notify
-from peerlearn.review.allocation import queue, resubmission
+from peerlearn.review.allocation import queue, queue_counts, resubmission
 from peerlearn.review.flags import flags
 from peerlearn.review.grading import regrades, stored_grades
 from peerlearn.review.models import Review, ReviewKind, ReviewState
 from peerlearn.review.notifications import NoticeKind
-from peerlearn.review.reviewing import reviewing
+from peerlearn.review.reviewing import assignment_page, reviewing
 from peerlearn.review.reviewing.forms import (
     PROBLEM_MESSAGES,
     REFUSED_MESSAGES,
@@ -47,7 +50,9 @@ from peerlearn.review.reviewing.forms import (
 )
 from peerlearn.review.reviewing.reviewing import ReviewProblem, ReviewRefused
 
-bp = Blueprint("review", __name__, template_folder="../templates")
+bp = Blueprint("reviewing", __name__)
+# The assignment page shows the learner's review step: its module says why it lives here.
+bp.add_url_rule("/courses/<slug>/a/<assignment_slug>", view_func=assignment_page.assignment)
 
 _ASSIGNMENT = "/courses/<slug>/a/<assignment_slug>"
 
@@ -63,7 +68,7 @@ def _refused(course: Course, assignment: Assignment, code: str) -> tuple[str, in
 
 def _to_assignment(course: Course, assignment: Assignment) -> Response:
     return redirect(
-        url_for("assignments.assignment", slug=course.slug, assignment_slug=assignment.slug)
+        url_for("review.reviewing.assignment", slug=course.slug, assignment_slug=assignment.slug)
     )
 
 
@@ -83,12 +88,12 @@ def next_review(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
         db.session.rollback()
         return _refused(course, assignment, refused.code)
     if held is None or held.id != review.id:
-        url = url_for("review.write", review_id=review.id)
+        url = url_for("review.reviewing.write", review_id=review.id)
         notify(
             current_user.id, NoticeKind.REVIEW_ASSIGNED, url, assignment=spec_of(assignment).title
         )
     db.session.commit()
-    return redirect(url_for("review.write", review_id=review.id))
+    return redirect(url_for("review.reviewing.write", review_id=review.id))
 
 
 def reviewing_message(code: str) -> str:
@@ -111,7 +116,7 @@ def self_assessment(slug: str, assignment_slug: str) -> Response | tuple[str, in
     except ReviewRefused as refused:
         return _refused(course, assignment, refused.code)
     db.session.commit()
-    return redirect(url_for("review.write", review_id=review.id))
+    return redirect(url_for("review.reviewing.write", review_id=review.id))
 
 
 # --- Writing a review --------------------------------------------------------------------
@@ -127,12 +132,12 @@ def _author_name_visible(review: Review, spec: AssignmentSpec, course: Course) -
 def _after_submit(review: Review, course: Course, assignment: Assignment) -> str:
     where: dict[str, Any] = {"slug": course.slug, "assignment_slug": assignment.slug}
     if review.kind == ReviewKind.STAFF.value:
-        return url_for("review_staff.waiting", **where)
+        return url_for("review.staff.waiting", **where)
     if review.kind == ReviewKind.REFERENCE.value:
-        return url_for("review_staff.calibration_examples", **where)
+        return url_for("review.calibration.calibration_examples", **where)
     if review.kind == ReviewKind.CALIBRATION.value:
-        return url_for("review_staff.calibration_result", review_id=review.id)
-    return url_for("assignments.assignment", **where)
+        return url_for("review.calibration.calibration_result", review_id=review.id)
+    return url_for("review.reviewing.assignment", **where)
 
 
 def _review_for_page(review_id: int) -> Review | None:
@@ -182,7 +187,7 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
                 return redirect(_after_submit(review, course, assignment))
             reviewing.save_draft(current_user, review, scores, overall)
             db.session.commit()
-            return redirect(url_for("review.write", review_id=review.id, saved=1))
+            return redirect(url_for("review.reviewing.write", review_id=review.id, saved=1))
         except ReviewRefused as refused:
             db.session.rollback()
             if refused.code == "submitted":
@@ -246,7 +251,7 @@ def _render_received(
     """The author's page: grade (give to get), reviews as "Reviewer 1, 2, 3", their own
     self-assessment beside, and a helpfulness form under each review not yet rated."""
     spec = spec_of(assignment)
-    given = queue.completed_by(current_user, assignment)
+    given = queue_counts.completed_by(current_user, assignment)
     self_review = reviewing.own_review(current_user, log, ReviewKind.SELF)
     reviews = reviewing.received_reviews(log)
     return render_template(
@@ -259,7 +264,7 @@ def _render_received(
         flags=flags.flags_by_review(review.id for review in reviews),
         given=given,
         grade=stored_grades.grade_of(log) if given >= spec.must_review else None,
-        counts=queue.counts_of(log),
+        counts=queue_counts.counts_of(log),
         self_review=(
             self_review if self_review and self_review.state == ReviewState.SUBMITTED else None
         ),
@@ -297,5 +302,5 @@ def rate(review_id: int) -> Response | str | tuple[str, int]:
         db.session.commit()
     except IntegrityError:  # two submissions at once: the first one won
         db.session.rollback()
-    back = url_for("review.received", slug=course.slug, assignment_slug=assignment.slug)
+    back = url_for("review.reviewing.received", slug=course.slug, assignment_slug=assignment.slug)
     return redirect(f"{back}#review-{review.id}")

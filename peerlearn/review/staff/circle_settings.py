@@ -2,7 +2,9 @@
 falls back to the whole course while the circle is smaller.
 
 The settings are columns of ``circles.Circle``, but only peer review reads them, so their
-page lives here, on the ``review`` blueprint (review may import circles, not the reverse).
+page lives here, on the ``staff`` blueprint of :mod:`peerlearn.review.staff.views`
+(endpoint ``review.staff.circle_review_settings``; review may import circles, not the
+reverse).
 Only the circle's facilitators (and site admins) change them: ``permissions.can_facilitate``.
 """
 
@@ -20,7 +22,6 @@ from peerlearn.circles.membership import is_facilitator, is_member
 from peerlearn.circles.models import Circle
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
-from peerlearn.review.reviewing.views import bp
 
 #: The fewest members a facilitator may ask for (two review each other) and the most.
 MIN_POOL, MAX_POOL = 2, 500
@@ -37,7 +38,6 @@ class CircleReviewForm(FlaskForm):
     review_fallback = BooleanField(_l("While fewer have submitted, review with the whole course"))
 
 
-@bp.route("/circles/<int:circle_id>/review-settings", methods=["GET", "POST"])
 @login_required
 def circle_review_settings(circle_id: int) -> Response | str:
     circle = db.session.get(Circle, circle_id)

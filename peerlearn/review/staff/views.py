@@ -1,55 +1,40 @@
-"""The maintainers' side of peer review: stuck submissions and flags; and the learner's
-side of flags: reporting a review.
+"""The maintainers' side of peer review that is neither grading nor calibration: the build
+logs still waiting for reviews (``allocation.stuck``), and a circle's review settings.
 
-This module defines the ``review_staff`` blueprint and what its pages share;
-:mod:`peerlearn.review.calibration.views` adds the calibration and practice pages to the
-same blueprint (``create_app`` imports it), so their endpoints stay ``review_staff.*``.
+This module owns the ``staff`` blueprint, nested in ``review`` (endpoints ``review.staff.*``).
+What every staff page shares (``BASE``, ``Page``, ``refused_page``) is in
+:mod:`peerlearn.review.staff.pages`, so the sibling packages' views need not import this one.
 
-Each view loads, checks ``permissions``, calls a service (``stuck``, ``flags``) and
-commits once. Maintainers see usernames here (they run the course).
+Each view loads, checks ``permissions``, calls a service (``stuck``) and commits once.
+Maintainers see usernames here (they run the course).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.content.models import Course
 from peerlearn.extensions import db
-from peerlearn.i18n import _, ngettext, when
+from peerlearn.i18n import ngettext, when
 from peerlearn.review.allocation import stuck
 from peerlearn.review.allocation.stuck import StuckRefused
-from peerlearn.review.flags import flags
-from peerlearn.review.flags.flags import FlagRefused, Resolution
-from peerlearn.review.models import Review, ReviewFlag
+from peerlearn.review.staff import circle_settings
 from peerlearn.review.staff.circle_scope import StaffScope, staff_assignment
-from peerlearn.review.staff.forms import (
-    ConfirmForm,
-    FlagForm,
-    LowerRequirementForm,
-    ResolveFlagForm,
-    refusal,
+from peerlearn.review.staff.forms import ConfirmForm, LowerRequirementForm, refusal
+from peerlearn.review.staff.pages import BASE, Page, refused_page
+from peerlearn.site import page_arg
+
+bp = Blueprint("staff", __name__)
+# A circle's settings page is a facilitator's, with its own module (its form and view).
+bp.add_url_rule(
+    "/circles/<int:circle_id>/review-settings",
+    view_func=circle_settings.circle_review_settings,
+    methods=["GET", "POST"],
 )
-from peerlearn.site import page_arg, safe_next
-
-bp = Blueprint("review_staff", __name__, template_folder="../templates")
-#: For pages that include ``review/_flag.html`` for many reviews: one query for all.
-bp.add_app_template_global(flags.flags_by_review, "review_flags_by_review")
-
-#: Where an assignment's review pages live.
-BASE = "/courses/<slug>/a/<assignment_slug>"
-
-#: A rendered page, with its status when it is not 200.
-Page = str | tuple[str, int]
-
-
-def refused_page(message: str, back: str, status: int = 409) -> tuple[str, int]:
-    """A service's refusal, explained, with a way back (409 unless told otherwise)."""
-    return render_template("review/staff_refused.html", message=message, back=back), status
 
 
 # --- Stuck submissions -------------------------------------------------------------------
@@ -57,7 +42,7 @@ def refused_page(message: str, back: str, status: int = 409) -> tuple[str, int]:
 
 def _waiting_url(course: Course, assignment: Assignment, page: int = 1) -> str:
     return url_for(
-        "review_staff.waiting",
+        "review.staff.waiting",
         slug=course.slug,
         assignment_slug=assignment.slug,
         page=page if page > 1 else None,
@@ -117,7 +102,7 @@ def review_myself(slug: str, assignment_slug: str, log_id: int) -> Response | Pa
         db.session.rollback()
         return refused_page(refusal(refused.code), _waiting_url(course, assignment))
     db.session.commit()
-    return redirect(url_for("review.write", review_id=review.id))
+    return redirect(url_for("review.reviewing.write", review_id=review.id))
 
 
 @bp.post(f"{BASE}/waiting/<int:log_id>/requirement")
@@ -148,104 +133,3 @@ def lower_requirement(slug: str, assignment_slug: str, log_id: int) -> Response 
             )
             return redirect(_waiting_url(course, assignment, page))
     return _render_waiting(course, assignment, page, active=(log.id, form), status=422, scope=scope)
-
-
-# --- Flags -------------------------------------------------------------------------------
-
-
-def _received_url(review: Review) -> str:
-    assignment = review.log.assignment
-    return (
-        url_for("review.received", slug=assignment.course.slug, assignment_slug=assignment.slug)
-        + f"#review-{review.id}"
-    )
-
-
-@bp.post("/reviews/<int:review_id>/flag")
-@login_required
-def flag_review(review_id: int) -> Response | Page:
-    review = db.session.get(Review, review_id)
-    if review is None or review.kind not in flags.FLAGGABLE_KINDS:
-        abort(404)
-    if not permissions.can_flag_review(current_user, review):
-        abort(403, refusal("not_author"))
-    back = safe_next(request.form.get("next"), _received_url(review))
-    if flags.flag_of(review) is not None:
-        return refused_page(refusal("already_flagged"), back)
-    if not flags.is_flaggable(review):
-        abort(404)
-    form = FlagForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "review/staff_flag.html", review=review, flag=None, flag_form=form, back=back
-        ), 422
-    try:
-        flags.flag_review(current_user, review, form.reason.data or "")
-    except FlagRefused as refused:
-        db.session.rollback()
-        return refused_page(refusal(refused.code), back)
-    db.session.commit()
-    flash(_("Thank you. A maintainer of the course will look at this review."), "info")
-    return redirect(back)
-
-
-def _render_flags(
-    course: Course,
-    assignment: Assignment,
-    active: tuple[int, ResolveFlagForm] | None = None,
-    status: int = 200,
-    scope: StaffScope | None = None,
-) -> Page:
-    scope = scope or StaffScope()
-    open_flags = flags.open_flags(assignment, scope.learners)
-    resolved = flags.recently_resolved(assignment, learners=scope.learners)
-    return render_template(
-        "review/staff_flags.html",
-        course=course,
-        assignment=assignment,
-        spec=spec_of(assignment),
-        open_flags=open_flags,
-        resolved=resolved,
-        resolvers=flags.usernames(flag.resolved_by_id for flag in resolved),
-        active=active,
-        scope=scope,
-        when=when,
-    ), status
-
-
-# Endpoint "flags"; the function has another name so as not to hide the flags module.
-@bp.get(f"{BASE}/flags", endpoint="flags")
-@login_required
-def flags_list(slug: str, assignment_slug: str) -> Page:
-    course, assignment, scope = staff_assignment(slug, assignment_slug)
-    return _render_flags(course, assignment, scope=scope)
-
-
-@bp.post(f"{BASE}/flags/<int:flag_id>")
-@login_required
-def resolve_flag(slug: str, assignment_slug: str, flag_id: int) -> Response | Page:
-    course, assignment, scope = staff_assignment(slug, assignment_slug)
-    flag: ReviewFlag | None = flags.flag_in(assignment, flag_id)
-    if flag is None or not scope.covers(flag.review.log.user_id):
-        abort(404)
-    back = url_for("review_staff.flags", slug=course.slug, assignment_slug=assignment.slug)
-    if flag.resolved_at is not None:
-        return refused_page(refusal("already_resolved"), back)
-    form = ResolveFlagForm()
-    if not form.validate_on_submit():
-        return _render_flags(course, assignment, active=(flag.id, form), status=422, scope=scope)
-    decision = Resolution(form.decision.data)
-    try:
-        flags.resolve_flag(current_user, flag, decision, form.note.data or "")
-    except FlagRefused as refused:
-        db.session.rollback()
-        return refused_page(refusal(refused.code), back)
-    db.session.commit()
-    if decision is Resolution.DISCARDED:
-        flash(
-            _("The review was discarded; the build log is back in the pool for another review."),
-            "info",
-        )
-    else:
-        flash(_("The review was kept; the author will see your note."), "info")
-    return redirect(back)

@@ -1,9 +1,9 @@
-"""The maintainers' teams page, on the ``review_staff`` blueprint (imported by
-``create_app`` like :mod:`peerlearn.review.calibration.views`)."""
+"""The maintainers' teams page: the ``teams`` blueprint, nested in ``review`` (endpoint
+``review.teams.teams_page``)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -12,8 +12,9 @@ from peerlearn.catalog import services as catalog
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.review.staff.forms import ConfirmForm
-from peerlearn.review.staff.views import bp
 from peerlearn.review.teams import teams
+
+bp = Blueprint("teams", __name__)
 
 
 @bp.route("/courses/<slug>/teams", methods=["GET", "POST"])
@@ -35,7 +36,7 @@ def teams_page(slug: str) -> Response | str | tuple[str, int]:
         changed = teams.set_teams(current_user, course, given)
         db.session.commit()
         flash(ngettext("%(num)s team changed.", "%(num)s teams changed.", changed), "success")
-        return redirect(url_for("review_staff.teams_page", slug=course.slug))
+        return redirect(url_for("review.teams.teams_page", slug=course.slug))
     return render_template(
         "review/staff_teams.html",
         course=course,
