@@ -202,3 +202,28 @@ def test_a_newly_submitted_log_joins_the_stored_gradebook(
     db.session.commit()
     _jobs_ran()
     assert "learner3" in client.get(page).get_data(as_text=True)
+
+
+def test_only_a_plain_page_view_stores_the_grades_it_had_to_compute(
+    graded_class: Callable[..., ReviewClass], client: Any, login: Login
+) -> None:
+    """The views say when computed grades may be stored (``store=True``): a page view, not
+    a form sent back with its errors, and not a service called without it."""
+    klass = graded_class(3, grading="mean")
+    _reviewed(klass)
+    db.session.commit()  # the refresh job is queued, and not run: nothing is stored
+
+    def stored() -> int:
+        return db.session.scalar(select(func.count()).select_from(StoredGradeSet)) or 0
+
+    stored_grades.assignment_grades(klass.assignment)
+    assert stored() == 0
+    login(klass.maintainer)
+    log_page = f"{_base(klass)}/gradebook/{klass.logs[klass.learners[0].id].id}"
+    sent_back = client.submit(
+        f"{log_page}/override", {"override-points": "seven", "override-reason": "Words."}
+    )
+    assert sent_back.status_code == 422
+    assert stored() == 0
+    assert client.get(log_page).status_code == 200
+    assert stored() == 1

@@ -122,11 +122,13 @@ def gradebook_page(
     only_uncertain: bool = False,
     per_page: int = PER_PAGE,
     learners: frozenset[int] | None = None,
+    store: bool = False,
 ) -> GradebookPage:
     """One page of submitted logs by username, optionally only those awaiting a regrade
     or only those whose peer grade is less certain than the assignment allows; only the
-    logs of ``learners`` (user ids; a circle's) when given."""
-    grades = assignment_grades(assignment)
+    logs of ``learners`` (user ids; a circle's) when given. ``store``: the caller is a
+    page view that may store grades it had to compute (``stored_grades``)."""
+    grades = assignment_grades(assignment, store=store)
     if learners is not None:
         grades = _only(grades, learners)
     open_requests = {
@@ -237,9 +239,10 @@ def log_of(assignment: Assignment, log_id: int) -> BuildLog | None:
     )
 
 
-def log_detail(assignment: Assignment, log: BuildLog) -> LogDetail | None:
-    """Everything about one log's grade; None if it was never submitted."""
-    grades = assignment_grades(assignment)
+def log_detail(assignment: Assignment, log: BuildLog, *, store: bool = False) -> LogDetail | None:
+    """Everything about one log's grade; None if it was never submitted (``store`` as
+    for :func:`gradebook_page`)."""
+    grades = assignment_grades(assignment, store=store)
     grade = grades.get(log.id)
     if grade is None:
         return None
@@ -300,11 +303,11 @@ def _plain(value: Decimal | None) -> str:
 
 
 def export_rows(
-    assignment: Assignment, learners: frozenset[int] | None = None
+    assignment: Assignment, learners: frozenset[int] | None = None, *, store: bool = False
 ) -> list[tuple[str, LogGrade]]:
     """Every submitted log by username with its grade (the grades' queries + 1); only
-    ``learners``' logs when given."""
-    grades = assignment_grades(assignment)
+    ``learners``' logs when given (``store`` as for :func:`gradebook_page`)."""
+    grades = assignment_grades(assignment, store=store)
     if learners is not None:
         grades = _only(grades, learners)
     names = db.session.execute(

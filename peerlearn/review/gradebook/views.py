@@ -104,6 +104,7 @@ def index(slug: str, assignment_slug: str) -> str:
         only_open=only_open,
         only_uncertain=only_uncertain,
         learners=scope.learners,
+        store=True,
     )
     if page > result.pages:
         abort(404)
@@ -127,7 +128,7 @@ def export(slug: str, assignment_slug: str) -> Response:
     spec = spec_of(assignment)
     body = gradebook.write_csv(
         spec,
-        gradebook.export_rows(assignment, scope.learners),
+        gradebook.export_rows(assignment, scope.learners, store=True),
         (
             _("Username"),
             _("Final grade"),
@@ -152,12 +153,14 @@ def _render_log(
     course: Course,
     assignment: Assignment,
     log: BuildLog,
+    *,
+    store: bool,
     status: int = 200,
     override_form: OverrideForm | None = None,
     answer_form: RegradeAnswerForm | None = None,
     scope: StaffScope | None = None,
 ) -> tuple[str, int]:
-    detail = gradebook.log_detail(assignment, log)
+    detail = gradebook.log_detail(assignment, log, store=store)
     if detail is None:
         abort(404)
     return render_template(
@@ -179,7 +182,8 @@ def _render_log(
 @login_required
 def log(slug: str, assignment_slug: str, log_id: int) -> tuple[str, int]:
     course, assignment, scope = staff_assignment(slug, assignment_slug)
-    return _render_log(course, assignment, _staff_log(assignment, log_id, scope), scope=scope)
+    log = _staff_log(assignment, log_id, scope)
+    return _render_log(course, assignment, log, store=True, scope=scope)
 
 
 @bp.post(f"{_BASE}/<int:log_id>/override")
@@ -191,7 +195,9 @@ def override(slug: str, assignment_slug: str, log_id: int) -> Response | tuple[s
     max_total = max_points(spec_of(assignment))
     new_points = form.grade(_locale(), max_total)
     if new_points is None:
-        return _render_log(course, assignment, log, 422, override_form=form, scope=scope)
+        return _render_log(
+            course, assignment, log, store=False, status=422, override_form=form, scope=scope
+        )
     overrides.override_grade(current_user, log, new_points, form.reason.data or "")
     db.session.commit()
     flash(_("The new grade is saved."), "success")
@@ -218,7 +224,9 @@ def answer_regrade(
     form = RegradeAnswerForm(prefix="answer")
     valid, new_points = form.grade(_locale(), max_points(spec_of(assignment)))
     if not valid:
-        return _render_log(course, assignment, log, 422, answer_form=form, scope=scope)
+        return _render_log(
+            course, assignment, log, store=False, status=422, answer_form=form, scope=scope
+        )
     try:
         regrades.answer_regrade(
             current_user,
@@ -318,9 +326,15 @@ def _own_log(assignment: Assignment) -> BuildLog:
 
 
 def _render_regrade(
-    course: Course, assignment: Assignment, log: BuildLog, form: RegradeRequestForm, status: int
+    course: Course,
+    assignment: Assignment,
+    log: BuildLog,
+    form: RegradeRequestForm,
+    status: int,
+    *,
+    store: bool,
 ) -> tuple[str, int]:
-    refusal = regrades.refusal(current_user, log)
+    refusal = regrades.refusal(current_user, log, store=store)
     return render_template(
         "review/gradebook_regrade.html",
         course=course,
@@ -340,7 +354,8 @@ def regrade(slug: str, assignment_slug: str) -> tuple[str, int]:
     """The author's regrade request on a page of its own (where a refused form comes back)."""
     course, assignment = viewable_assignment(slug, assignment_slug)
     log = _own_log(assignment)
-    return _render_regrade(course, assignment, log, RegradeRequestForm(formdata=None), 200)
+    form = RegradeRequestForm(formdata=None)
+    return _render_regrade(course, assignment, log, form, 200, store=True)
 
 
 @bp.post(f"{_ASSIGNMENT}/regrade")
@@ -350,7 +365,7 @@ def request_regrade(slug: str, assignment_slug: str) -> Response | tuple[str, in
     log = _own_log(assignment)
     form = RegradeRequestForm()
     if not form.validate():
-        return _render_regrade(course, assignment, log, form, 422)
+        return _render_regrade(course, assignment, log, form, 422, store=False)
     try:
         regrades.request_regrade(current_user, log, form.reason.data or "")
     except regrades.RegradeRefused as error:

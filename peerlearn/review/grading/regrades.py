@@ -83,15 +83,17 @@ def _lock(log: BuildLog) -> None:
     db.session.execute(select(BuildLog.id).where(BuildLog.id == log.id).with_for_update())
 
 
-def refusal(actor: User, log: BuildLog) -> str | None:
+def refusal(actor: User, log: BuildLog, *, store: bool = False) -> str | None:
     """Why ``actor`` may not ask for a regrade of ``log`` now (a RegradeRefused code), or
     None if they may. The author must see a grade first: there is one, and they gave the
-    reviews that show it (give to get, as on their page of reviews received)."""
+    reviews that show it (give to get, as on their page of reviews received). ``store``:
+    the caller is a page view that may store the grades it computes
+    (:func:`~peerlearn.review.grading.stored_grades.assignment_grades`)."""
     if log.user_id != actor.id:
         return "not_author"
     if open_requests([log.id]):
         return "already_open"
-    grade = grade_of(log)
+    grade = grade_of(log, store=store)
     if grade is None or grade.final is None:
         return "no_grade"
     if queue_counts.completed_by(actor, log.assignment) < spec_of(log.assignment).must_review:

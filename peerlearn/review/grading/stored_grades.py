@@ -16,9 +16,10 @@ it is read with the page, so it shows at once. A new revision of the assignment 
 rubric or method) makes the stored grades stale by itself (``revision_id``).
 
 When there are none (an assignment graded before this existed, or whose rubric just
-changed): the page computes the grades in the request, as before, shows them, and on a
-plain page view (GET, nothing else written) stores them at once, so only the first view
-waits. Outside a request (a service, a command) they are computed and not stored.
+changed): the page computes the grades in the request, as before, shows them, and, when
+its view says so (``store=True``: the plain page views, GET, which write nothing else),
+stores them at once, so only the first view waits. Otherwise (a form sent back with its
+errors, a service, a command) they are computed and not stored, and the job is queued.
 
 Concurrent jobs: each notes when it began reading (``inputs_read_at``); a job never
 replaces grades computed from a later read, so the last word is always the freshest one.
@@ -35,7 +36,6 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -68,18 +68,19 @@ _GRADING_STATES = frozenset({ReviewState.SUBMITTED.value, ReviewState.DISCARDED.
 # --- reading ------------------------------------------------------------------------------
 
 
-def assignment_grades(assignment: Assignment) -> AssignmentGrades:
+def assignment_grades(assignment: Assignment, *, store: bool = False) -> AssignmentGrades:
     """Every submitted log's grade, as stored, with the latest overrides (three queries).
 
     Without stored grades for the assignment's current revision they are computed here
-    (see the module's docstring).
+    and, with ``store`` (a page view that writes nothing else), stored and committed at
+    once; else the refresh job is queued (see the module's docstring).
     """
     found = _load(assignment)
     if found is not None:
         return found
     read_at = utcnow()
     computed = grades.assignment_grades(assignment)
-    if _may_store_now():
+    if _may_store(store):
         try:
             _store(assignment.id, assignment.current_revision_id, read_at, computed)
             db.session.commit()
@@ -91,7 +92,7 @@ def assignment_grades(assignment: Assignment) -> AssignmentGrades:
     return computed
 
 
-def grade_of(log: BuildLog) -> LogGrade | None:
+def grade_of(log: BuildLog, *, store: bool = False) -> LogGrade | None:
     """The grade of one build log (None if it was never submitted), for its author.
 
     Its author is told "your grade is ready" by the request that submits the last review,
@@ -99,7 +100,8 @@ def grade_of(log: BuildLog) -> LogGrade | None:
     stored before that review would contradict the notice. So when one of this log's
     reviews was submitted after the stored grades were read, the grades are computed
     here, as the job is computing them (the in-process cache of ``grade_inputs`` keeps
-    one fit for both). One query more than reading the stored grade.
+    one fit for both). One query more than reading the stored grade. ``store`` as for
+    :func:`assignment_grades`.
     """
     assignment = log.assignment
     stored = db.session.get(StoredGradeSet, assignment.id)
@@ -112,18 +114,15 @@ def grade_of(log: BuildLog) -> LogGrade | None:
         )
         if latest is not None and latest > stored.inputs_read_at:
             return grades.assignment_grades(assignment).get(log.id)
-    return assignment_grades(assignment).get(log.id)
+    return assignment_grades(assignment, store=store).get(log.id)
 
 
-def _may_store_now() -> bool:
-    """A plain page view that wrote nothing may commit the grades it just computed: the
-    session holds no change of its own, so the commit stores exactly those."""
+def _may_store(store: bool) -> bool:
+    """A page view that says it writes nothing (``store``) may commit the grades it just
+    computed, if its session indeed holds no change of its own: the commit then stores
+    exactly those."""
     session = db.session()
-    return (
-        has_request_context()
-        and request.method in ("GET", "HEAD")
-        and not (session.new or session.dirty or session.deleted)
-    )
+    return store and not (session.new or session.dirty or session.deleted)
 
 
 def _load(assignment: Assignment) -> AssignmentGrades | None:

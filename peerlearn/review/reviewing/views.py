@@ -238,7 +238,7 @@ def _own_submitted_log(course: Course, assignment: Assignment) -> BuildLog:
 def received(slug: str, assignment_slug: str) -> str:
     course, assignment = viewable_assignment(slug, assignment_slug)
     log = _own_submitted_log(course, assignment)
-    return _render_received(course, assignment, log, HelpfulnessForm(), None)
+    return _render_received(course, assignment, log, HelpfulnessForm(), None, store=True)
 
 
 def _render_received(
@@ -247,9 +247,12 @@ def _render_received(
     log: BuildLog,
     form: HelpfulnessForm,
     rated_review_id: int | None,
+    *,
+    store: bool,
 ) -> str:
     """The author's page: grade (give to get), reviews as "Reviewer 1, 2, 3", their own
-    self-assessment beside, and a helpfulness form under each review not yet rated."""
+    self-assessment beside, and a helpfulness form under each review not yet rated.
+    ``store``: a plain view of the page, which may store the grades it had to compute."""
     spec = spec_of(assignment)
     given = queue_counts.completed_by(current_user, assignment)
     self_review = reviewing.own_review(current_user, log, ReviewKind.SELF)
@@ -263,7 +266,7 @@ def _render_received(
         reviews=reviews,
         flags=flags.flags_by_review(review.id for review in reviews),
         given=given,
-        grade=stored_grades.grade_of(log) if given >= spec.must_review else None,
+        grade=stored_grades.grade_of(log, store=store) if given >= spec.must_review else None,
         counts=queue_counts.counts_of(log),
         self_review=(
             self_review if self_review and self_review.state == ReviewState.SUBMITTED else None
@@ -294,7 +297,7 @@ def rate(review_id: int) -> Response | str | tuple[str, int]:
     form = HelpfulnessForm()
     if not form.validate_on_submit():
         # Shown again on the page, next to the review, with what was typed.
-        return _render_received(course, assignment, log, form, review.id), 422
+        return _render_received(course, assignment, log, form, review.id, store=False), 422
     try:
         reviewing.rate_helpfulness(
             current_user, review, form.rating.data or 0, form.comment.data or ""
