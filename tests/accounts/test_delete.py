@@ -26,7 +26,7 @@ from peerlearn.review.grading.grades import assignment_grades
 from peerlearn.review.models import Review, ReviewQueue
 from tests.conftest import PASSWORD
 from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
-from tests.review.test_grades import _three_reviews
+from tests.review.grading.test_grades import _three_reviews
 
 PHOTO = re.compile(r'<a href="(/photos/[0-9a-f]{64}\.jpg)">')
 

@@ -35,7 +35,7 @@ PER_PAGE = 25
 
 class StuckRefused(Exception):
     """A maintainer action the rules do not allow; ``code`` picks the sentence
-    (``staff_forms.REFUSALS``): not_waiting, own_log, out_of_range, same_requirement."""
+    (``staff.forms.REFUSALS``): not_waiting, own_log, out_of_range, same_requirement."""
 
     def __init__(self, code: str, **values: int) -> None:
         super().__init__(code)

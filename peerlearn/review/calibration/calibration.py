@@ -42,7 +42,7 @@ LEASED, SUBMITTED = ReviewState.LEASED.value, ReviewState.SUBMITTED.value
 
 
 class CalibrationRefused(Exception):
-    """``code`` (``staff_forms.REFUSALS``): no_submission, already_example (maintainers);
+    """``code`` (``staff.forms.REFUSALS``): no_submission, already_example (maintainers);
     unavailable, own_example, limit (learners)."""
 
     def __init__(self, code: str) -> None:

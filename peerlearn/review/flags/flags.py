@@ -42,7 +42,7 @@ class Resolution(StrEnum):
 
 
 class FlagRefused(Exception):
-    """``code``: not_author, already_flagged, already_resolved (``staff_forms.REFUSALS``)."""
+    """``code``: not_author, already_flagged, already_resolved (``staff.forms.REFUSALS``)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)

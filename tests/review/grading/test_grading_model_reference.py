@@ -17,7 +17,7 @@ import pytest
 
 from peerlearn.review.grading import grading, grading_model
 from peerlearn.review.grading.grading import CalibrationResult, CriterionScale, Score
-from tests.review import reference_grading_model
+from tests.review.grading import reference_grading_model
 
 pytestmark = pytest.mark.pure
 

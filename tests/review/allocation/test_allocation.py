@@ -1,6 +1,6 @@
 """The allocation rule of the pull queue, on plain values (no database).
 
-``tests/review/test_queue.py`` checks that the SQL queue follows this rule; here the rule
+``tests/review/allocation/test_queue.py`` checks that the SQL queue follows this rule; here the rule
 itself: who may get which log, which log goes first, and the flexible requirement.
 """
 

@@ -20,7 +20,7 @@ from peerlearn.review.models import (
     ReviewScore,
 )
 from tests.fixtures.review import submit_log
-from tests.review.test_stuck import base
+from tests.review.allocation.test_stuck import base
 
 REFERENCE = {
     "level-build": "2",

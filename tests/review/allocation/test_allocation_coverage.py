@@ -5,7 +5,7 @@ its required reviews; a reviewer in a large enough circle stays inside it while 
 there needs a review; a circle too small falls back to the whole course, or, when its
 facilitator turned the fallback off, never leaves the circle.
 
-``tests/review/test_queue_coverage.py`` plays smaller classes through the SQL queue.
+``tests/review/allocation/test_queue_coverage.py`` plays smaller classes through the SQL queue.
 """
 
 from __future__ import annotations

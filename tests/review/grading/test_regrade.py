@@ -17,8 +17,8 @@ from peerlearn.review.grading import regrades
 from peerlearn.review.models import GradeOverride, RegradeRequest
 from peerlearn.review.notifications import NoticeKind
 from tests.fixtures.review import ReviewClass
-from tests.review import test_grades
-from tests.review.test_grades import seed_review
+from tests.review.grading import test_grades
+from tests.review.grading.test_grades import seed_review
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.

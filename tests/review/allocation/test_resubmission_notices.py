@@ -16,7 +16,7 @@ from peerlearn.review.allocation.allocation import Pool
 from peerlearn.review.models import Review
 from peerlearn.review.reviewing.reviewing import ScoreInput, submit_review
 from tests.fixtures.review import submit_log
-from tests.review.test_resubmission import configure
+from tests.review.allocation.test_resubmission import configure
 
 WAITING = "resubmission_waiting"
 

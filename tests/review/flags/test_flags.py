@@ -11,7 +11,7 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.flags import flags
 from peerlearn.review.models import Review, ReviewFlag, ReviewQueue, ReviewScore
-from tests.review.test_stuck import base
+from tests.review.allocation.test_stuck import base
 
 REASON = "It only says that my photos are ugly."
 

@@ -12,8 +12,8 @@ from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.extensions import db
 from peerlearn.review.grading.grades import grade_of, interval_widths
 from tests.fixtures.review import ReviewClass
-from tests.review import test_grades
-from tests.review.test_grades import RUBRIC_YAML, seed_review
+from tests.review.grading import test_grades
+from tests.review.grading.test_grades import RUBRIC_YAML, seed_review
 
 Login = Callable[[Any], None]
 graded_class = test_grades.graded_class

@@ -16,9 +16,9 @@ from peerlearn.review.grading import grades, stored_grades
 from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import StoredGrade, StoredGradeSet
 from tests.fixtures.review import ReviewClass, submit_log
-from tests.review import test_grades
-from tests.review.test_gradebook import _base, _reviewed
-from tests.review.test_grades import seed_review, small_class_beside
+from tests.review.gradebook.test_gradebook import _base, _reviewed
+from tests.review.grading import test_grades
+from tests.review.grading.test_grades import seed_review, small_class_beside
 
 Login = Callable[..., Any]
 graded_class = test_grades.graded_class

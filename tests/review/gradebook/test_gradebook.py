@@ -20,8 +20,8 @@ from peerlearn.review.gradebook.gradebook import csv_cell
 from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import GradeOverride, RegradeRequest, ReviewFeedback, ReviewKind
 from tests.fixtures.review import ReviewClass
-from tests.review import test_grades
-from tests.review.test_grades import seed_review, small_class_beside
+from tests.review.grading import test_grades
+from tests.review.grading.test_grades import seed_review, small_class_beside
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.

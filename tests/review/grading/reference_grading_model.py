@@ -1,6 +1,6 @@
 """The pure-Python fit of the grading model as it was before NumPy: the reference the
 vectorised fit in peerlearn/review/grading/grading_model.py is checked against
-(tests/review/test_grading_model_reference.py). Kept unchanged on purpose; not used by
+(tests/review/grading/test_grading_model_reference.py). Kept unchanged on purpose; not used by
 the platform.
 
 The module docstring of the time follows.
