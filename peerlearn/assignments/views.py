@@ -1,7 +1,7 @@
 """The learner's side of assignments: the build-log editor, submitting and submitted
-versions. The photo URLs and the upload limit live in ``photo_views``, on this same
-blueprint; the assignment page, which also shows the learner's step in peer review, is
-added to it by :mod:`peerlearn.review.reviewing.assignment_page`.
+versions. The photo URLs and the upload limit live in ``photo_views``, whose blueprint this
+one nests; the assignment page, which also shows the learner's step in peer review, is
+peer review's (:mod:`peerlearn.review.reviewing.assignment_page`).
 
 Views load, check permissions, call a service from ``buildlogs``, commit once, then redirect
 or render. The template helpers of ``assignments/_log.html`` are app-wide, so the staff

@@ -1,6 +1,7 @@
 """The ``review`` blueprint: it has no routes of its own, only the blueprints of its
-sub-packages, nested (endpoints ``review.<sub-package>.<view>``), and the templates
-folder they share (``review/templates/review/``).
+sub-packages, nested (endpoints ``review.<sub-package>.<view>``), and the partial
+templates they share (``review/templates/review/``); each sub-package keeps its pages'
+templates in its own ``templates/review/``.
 
 Every route of peer review is on the blueprint of the sub-package that owns it, in that
 package's ``views`` module; this module is the one place that gathers them, so nothing is

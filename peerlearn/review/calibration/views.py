@@ -39,7 +39,7 @@ from peerlearn.review.staff.forms import ConfirmForm, ExampleForm, refusal
 from peerlearn.review.staff.pages import BASE, Page, refused_page
 from peerlearn.site import page_arg
 
-bp = Blueprint("calibration", __name__)
+bp = Blueprint("calibration", __name__, template_folder="templates")
 
 # --- Calibration examples (maintainers) --------------------------------------------------
 

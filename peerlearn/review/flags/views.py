@@ -27,7 +27,7 @@ from peerlearn.review.staff.forms import FlagForm, ResolveFlagForm, refusal
 from peerlearn.review.staff.pages import BASE, Page, refused_page
 from peerlearn.site import safe_next
 
-bp = Blueprint("flags", __name__)
+bp = Blueprint("flags", __name__, template_folder="templates")
 
 
 def _received_url(review: Review) -> str:

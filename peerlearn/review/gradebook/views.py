@@ -48,7 +48,7 @@ from peerlearn.review.staff.circle_scope import StaffScope, staff_assignment
 from peerlearn.site import page_arg, safe_next
 from peerlearn.templating import NO_NUMBER, points
 
-bp = Blueprint("gradebook", __name__)
+bp = Blueprint("gradebook", __name__, template_folder="templates")
 
 _ASSIGNMENT = "/courses/<slug>/a/<assignment_slug>"
 _BASE = f"{_ASSIGNMENT}/gradebook"

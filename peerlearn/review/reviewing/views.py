@@ -50,7 +50,7 @@ from peerlearn.review.reviewing.forms import (
 )
 from peerlearn.review.reviewing.reviewing import ReviewProblem, ReviewRefused
 
-bp = Blueprint("reviewing", __name__)
+bp = Blueprint("reviewing", __name__, template_folder="templates")
 # The assignment page shows the learner's review step: its module says why it lives here.
 bp.add_url_rule("/courses/<slug>/a/<assignment_slug>", view_func=assignment_page.assignment)
 

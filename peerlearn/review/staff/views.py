@@ -28,7 +28,7 @@ from peerlearn.review.staff.forms import ConfirmForm, LowerRequirementForm, refu
 from peerlearn.review.staff.pages import BASE, Page, refused_page
 from peerlearn.site import page_arg
 
-bp = Blueprint("staff", __name__)
+bp = Blueprint("staff", __name__, template_folder="templates")
 # A circle's settings page is a facilitator's, with its own module (its form and view).
 bp.add_url_rule(
     "/circles/<int:circle_id>/review-settings",

@@ -14,7 +14,7 @@ from peerlearn.i18n import _, ngettext
 from peerlearn.review.staff.forms import ConfirmForm
 from peerlearn.review.teams import teams
 
-bp = Blueprint("teams", __name__)
+bp = Blueprint("teams", __name__, template_folder="templates")
 
 
 @bp.route("/courses/<slug>/teams", methods=["GET", "POST"])
