@@ -1,5 +1,5 @@
-"""The maintainers' side of peer review that is neither grading nor calibration: the build
-logs still waiting for reviews (``allocation.stuck``), and a circle's review settings.
+"""The staff pages of peer review that belong to no narrower sub-package: the build logs
+still waiting for reviews (``allocation.stuck``), and a circle's review settings.
 
 This module owns the ``staff`` blueprint, nested in ``review`` (endpoints ``review.staff.*``).
 What every staff page shares (``BASE``, ``Page``, ``refused_page``) is in
