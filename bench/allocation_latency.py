@@ -54,7 +54,7 @@ from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review import queue
+from peerlearn.review.allocation import queue
 from peerlearn.review.models import ReviewQueue
 from tests.rubrics import BUILD_CRITERION_YAML
 

@@ -6,7 +6,7 @@ LOGS build logs (default 10,000), each scored by 4 of the other learners on 4 cr
 of a five-level rubric, with calibration for a tenth of them: the size of the gradebook
 of issue #15. Prints the seconds of ``grading_model.fit`` (best of three) and of the
 whole ``grading.grade`` (what the stored-grades job runs). ``--reference`` also times the
-pure-Python fit kept in ``tests/review/reference_grading_model.py`` (seconds each).
+pure-Python fit kept in ``tests/review/grading/reference_grading_model.py`` (seconds each).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peerlearn.review import grading, grading_model
+from peerlearn.review.grading import grading, grading_model
 
 
 def course(

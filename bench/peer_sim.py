@@ -8,7 +8,7 @@ out after submitting and never review; some review carelessly (a random level fo
 criterion). A score is the true quality plus bias plus noise, rounded to a level of the
 rubric: what a reviewer can actually choose.
 
-Reviews are handed out in arrival order with the pull rule of ``peerlearn.review.queue``
+Reviews are handed out in arrival order with the pull rule of ``peerlearn.review.allocation.queue``
 (ORA2's, corrected to count leases): among submissions the reviewer has not seen and did
 not write, those still below ``must_be_reviewed`` completed-plus-leased reviews first,
 fewest first, ties to the oldest; once none is needed, the least reviewed one anyway. A
@@ -50,12 +50,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peerlearn.review.allocation import (
+from peerlearn.review.allocation.allocation import (
     Candidate,
     choose,
     uncertainty,
 )
-from peerlearn.review.grading import (
+from peerlearn.review.grading.grading import (
     DEFAULT_METHOD,
     INTERVAL_LEVEL,
     INTERVAL_METHODS,
@@ -317,7 +317,7 @@ def timing_section() -> list[str]:
     random_graph, ring = _timing_scores(ring=False), _timing_scores(ring=True)
     lines = [
         f"Grading {TIMING_SUBMISSIONS:,} submissions x 4 reviews x 4 criteria "
-        "(`peerlearn.review.grading.grade`, best of 2; wall / CPU seconds):",
+        "(`peerlearn.review.grading.grading.grade`, best of 2; wall / CPU seconds):",
         "",
         "| method | random reviewers | ring of reviewers (slowest case) |",
         "|---|---:|---:|",

@@ -134,12 +134,8 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Adds the password and session pages to accounts, before it is registered.
-    from peerlearn.accounts import security_views  # noqa: F401
+    from peerlearn.accounts.security_views import bp as account_security
     from peerlearn.accounts.views import bp as accounts
-
-    # Adds the photo route and the upload limit to assignments, before it is registered.
-    from peerlearn.assignments import photo_views  # noqa: F401
     from peerlearn.assignments.authoring_views import bp as assignment_authoring
     from peerlearn.assignments.staff_views import bp as submissions
     from peerlearn.assignments.views import bp as assignments
@@ -154,28 +150,18 @@ def register_blueprints(app: Flask) -> None:
     from peerlearn.notifications.views import bp as notifications
     from peerlearn.offline.views import bp as offline
 
-    # Adds privacy, data download, account deletion and the admin buttons to accounts.
-    from peerlearn.personal_data import views as personal_data_views  # noqa: F401
+    # Privacy, data download, account deletion and the admin buttons.
+    from peerlearn.personal_data.views import bp as personal_data
     from peerlearn.recognition import receivers
     from peerlearn.recognition.views import bp as badges
 
-    # Adds the assignment page (it shows the learner's review step) to assignments, and the
-    # calibration and practice pages to review_staff, so before they are registered (Flask
-    # refuses new routes on a blueprint once registered).
-    from peerlearn.review import (  # noqa: F401
-        assignment_page,
-        calibration_views,
-        circle_settings,
-        teams_views,
-    )
-    from peerlearn.review.gradebook_views import bp as gradebook
-    from peerlearn.review.staff_views import bp as review_staff
+    # Peer review's pages, its sub-packages' blueprints nested in one.
     from peerlearn.review.views import bp as review
     from peerlearn.site import bp as site
 
     for blueprint in (
-        site, accounts, catalog, authoring, forks, proposals,
-        assignments, assignment_authoring, submissions, review, review_staff, gradebook,
+        site, accounts, account_security, personal_data, catalog, authoring, forks, proposals,
+        assignments, assignment_authoring, submissions, review,
         notifications, offline, community_i18n, badges, circles, discussions, facilitation,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
@@ -187,7 +173,7 @@ def register_signal_receivers(app: Flask) -> None:
     # never imports them (DESIGN.md): peer review queues every submitted build log.
     from peerlearn.circles.schedule import connect_receivers as connect_circle_deadlines
     from peerlearn.discussions.receivers import connect as connect_discussions
-    from peerlearn.review.queue import connect_receivers
+    from peerlearn.review.allocation.queue import connect_receivers
 
     connect_receivers()
     # Threads linked to a change proposal hear when it is accepted.

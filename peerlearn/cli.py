@@ -17,7 +17,7 @@ from peerlearn.bundles.writer import write_bundle
 from peerlearn.catalog.services import course_by_slug
 from peerlearn.extensions import db
 from peerlearn.recognition.cli import register_badge_commands
-from peerlearn.review.grade_csv import register_grade_command
+from peerlearn.review.grading.grade_csv import register_grade_command
 
 peerlearn_cli = AppGroup("peerlearn", help="peerlearn administration commands.")
 register_grade_command(peerlearn_cli)

@@ -213,7 +213,7 @@ def accepted_encoding() -> str:
 #: zip is a course the reader may read, downloaded on purpose, and cached only privately:
 #: its 304 spares a learner on a metered connection the whole zip.
 OWN_CACHING_ENDPOINTS = frozenset(
-    {"static", "catalog.media", "assignments.photo", "offline.package"}
+    {"static", "catalog.media", "assignments.photos.photo", "offline.package"}
 )
 #: How long a browser may keep a learner's photo of a submitted version (a week: an account
 #: deletion then reaches every cache within a week).

@@ -36,7 +36,7 @@ def reset_email(user: User, token: str) -> AccountEmail:
                     "account %(username)s. Open this link to do it:",
                     username=user.username,
                 ),
-                _link("accounts.reset_link", token=token),
+                _link("security.reset_link", token=token),
                 _("The link works only once, and only for a short time."),
                 _("If you did not ask for this, ignore this email: your password stays as it is."),
             ]
@@ -57,7 +57,7 @@ def email_taken_email(user: User, token: str) -> AccountEmail:
                 ),
                 _("If it was you, log in here: %(link)s", link=_link("accounts.login")),
                 _("If you forgot your password, choose a new one with this link:"),
-                _link("accounts.reset_link", token=token),
+                _link("security.reset_link", token=token),
                 _("The link works only once, and only for a short time."),
                 _("If it was not you, ignore this email: nothing has changed."),
             ]
@@ -76,7 +76,7 @@ def confirm_email(username: str, email: str, locale: str, token: str) -> Account
                     "open this link:",
                     username=username,
                 ),
-                _link("accounts.confirm_link", token=token),
+                _link("security.confirm_link", token=token),
                 _("If you did not sign up, ignore this email: no account will be created."),
             ]
         )

@@ -1,11 +1,13 @@
 """Password and session pages: change the password, sign out other browsers, "forgot
-password" and its emailed link, finishing a registration by email. Routes of the accounts
-blueprint (imported before it is registered, see ``create_app``). An admin's "sign out
-everywhere" is with the other admin buttons in :mod:`peerlearn.personal_data.views`."""
+password" and its emailed link, finishing a registration by email. They are the
+``security`` blueprint, which ``create_app`` registers next to ``accounts`` (this module
+reuses the accounts views' settings page and session start, so it cannot be nested in
+that blueprint without an import cycle). An admin's "sign out everywhere" is with the other
+admin buttons in :mod:`peerlearn.personal_data.views`."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -26,13 +28,15 @@ from peerlearn.accounts.reset import (
 )
 from peerlearn.accounts.services import hash_password
 from peerlearn.accounts.sessions import SESSION_KEY
-from peerlearn.accounts.views import _start_session, bp, settings_page
+from peerlearn.accounts.views import _start_session, settings_page
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 
 #: Where the reset token waits between the emailed link and the form, so that the token
 #: is in the address bar (and a Referer header) for one redirect only.
 _RESET_TOKEN = "_reset_token"
+
+bp = Blueprint("security", __name__)
 
 
 def _current_token() -> str | None:
@@ -99,7 +103,7 @@ def reset_link(token: str) -> Response | tuple[str, int]:
     if state is not TokenState.VALID:
         return _invalid_link(state)
     session[_RESET_TOKEN] = token
-    return redirect(url_for("accounts.reset_form"))
+    return redirect(url_for("security.reset_form"))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

@@ -44,8 +44,8 @@ def log_photo_urls(view: LogView) -> dict[str, tuple[str, str]]:
     for sha256, content_type in buildlogs.photo_types(shas).items():
         ext = EXTENSIONS[content_type]
         urls[sha256] = (
-            url_for("assignments.photo", name=f"{sha256}.{ext}"),
-            url_for("assignments.photo", name=f"{sha256}-thumb.{ext}"),
+            url_for("assignments.photos.photo", name=f"{sha256}.{ext}"),
+            url_for("assignments.photos.photo", name=f"{sha256}-thumb.{ext}"),
         )
     return urls
 

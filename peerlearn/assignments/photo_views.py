@@ -1,16 +1,17 @@
 """Photos of build logs: the content-addressed URLs every log page points at, and the larger
 body limit of the two routes that take a photo.
 
-The routes belong to the ``assignments`` blueprint of :mod:`peerlearn.assignments.views`
-(so endpoints such as ``assignments.photo`` keep their names); importing this module adds
-them, and ``create_app`` does so before registering the blueprint.
+The photo route is the ``photos`` blueprint, nested in ``assignments`` by
+:mod:`peerlearn.assignments.views` (endpoint ``assignments.photos.photo``). The upload
+limit is installed when that blueprint is registered; the 413 page (``too_large``) is
+the ``assignments`` blueprint's own error handler, since the upload routes are there.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import abort, request
+from flask import Blueprint, abort, request
 from flask.sansio.blueprints import BlueprintSetupState
 from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -21,7 +22,6 @@ from peerlearn.assignments import log_helpers
 from peerlearn.assignments.forms import PHOTO_MESSAGES
 from peerlearn.assignments.models import EntryPhoto, PhotoBlob, SubmissionPhoto
 from peerlearn.assignments.photos import MAX_BYTES
-from peerlearn.assignments.views import bp
 from peerlearn.extensions import db
 
 #: The two routes that take a photo; the rest of the site keeps the small form limit.
@@ -32,6 +32,8 @@ UPLOAD_MAX_CONTENT_LENGTH = MAX_BYTES + 1024 * 1024
 SUBMITTED_PHOTO_CACHE_SECONDS = edge.PRIVATE_WEEK
 _PHOTO_NAME = re.compile(r"([0-9a-f]{64})(-thumb)?\.(jpg|webp)")
 EXTENSIONS = log_helpers.EXTENSIONS
+
+bp = Blueprint("photos", __name__)
 
 
 # --- Upload limit ------------------------------------------------------------------------
@@ -50,8 +52,8 @@ def _install_upload_limit(state: BlueprintSetupState) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_photo_uploads)
 
 
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """The 413 page: the photo message on the upload routes, the generic one elsewhere."""
     from peerlearn.errors import render_error
 
     if request.endpoint in UPLOAD_ENDPOINTS:

@@ -14,5 +14,5 @@ _signals = Namespace()
 
 #: A learner submitted a version of their build log. Sender: the ``BuildLog``; keyword
 #: ``submission``: the new ``Submission`` (already flushed, so it has an id and a date).
-#: Peer review puts the log in its queue (``review.queue.enqueue``).
+#: Peer review puts the log in its queue (``review.allocation.queue.enqueue``).
 log_submitted = _signals.signal("log-submitted")

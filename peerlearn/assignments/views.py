@@ -1,7 +1,7 @@
 """The learner's side of assignments: the build-log editor, submitting and submitted
-versions. The photo URLs and the upload limit live in ``photo_views``, on this same
-blueprint; the assignment page, which also shows the learner's step in peer review, is
-added to it by :mod:`peerlearn.review.assignment_page`.
+versions. The photo URLs and the upload limit live in ``photo_views``, whose blueprint this
+one nests; the assignment page, which also shows the learner's step in peer review, is
+peer review's (:mod:`peerlearn.review.reviewing.assignment_page`).
 
 Views load, check permissions, call a service from ``buildlogs``, commit once, then redirect
 or render. The template helpers of ``assignments/_log.html`` are app-wide, so the staff
@@ -16,10 +16,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions, rate_limits
-from peerlearn.assignments import buildlogs, log_helpers
+from peerlearn.assignments import buildlogs, log_helpers, photo_views
 from peerlearn.assignments.buildlogs import BuildLogRefused
 from peerlearn.assignments.deadlines import Deadlines, deadlines_of
 from peerlearn.assignments.forms import (
@@ -43,6 +44,9 @@ from peerlearn.extensions import db
 from peerlearn.i18n import _, when
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
+# Photos by content hash, and the upload routes' larger body limit and 413 page.
+bp.register_blueprint(photo_views.bp)
+bp.register_error_handler(RequestEntityTooLarge, photo_views.too_large)
 
 
 # --- Loading and context -----------------------------------------------------------------
@@ -303,7 +307,9 @@ def submit(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
         flash(_("Nothing changed since your last submission; no new version was made."), "info")
     else:
         flash(_("Submitted version %(n)s.", n=submission.version), "success")
-    return redirect(url_for("assignments.assignment", slug=slug, assignment_slug=assignment_slug))
+    return redirect(
+        url_for("review.reviewing.assignment", slug=slug, assignment_slug=assignment_slug)
+    )
 
 
 @bp.get("/courses/<slug>/a/<assignment_slug>/log/versions/<int:version>")

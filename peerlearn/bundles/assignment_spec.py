@@ -67,7 +67,7 @@ class Anonymity(StrEnum):
 
 
 class Grading(StrEnum):
-    """How peers' reviews become a grade (``peerlearn.review.grading`` implements each)."""
+    """How peers' reviews become a grade (``peerlearn.review.grading.grading`` implements each)."""
 
     #: Learns each reviewer's bias and reliability from all their reviews (Piech et al.
     #: 2013, PG1); the most accurate in ``bench/peer_sim.py``, hence the default.

@@ -104,7 +104,7 @@ def site_url(url: str, slug: str, fingerprints: Mapping[str, str]) -> str:
     elif target.kind == "module":
         new = url_for("catalog.module", slug=slug, module_slug=target.name)
     elif target.kind == "assignment":
-        new = url_for("assignments.assignment", slug=slug, assignment_slug=target.name)
+        new = url_for("review.reviewing.assignment", slug=slug, assignment_slug=target.name)
     else:
         new = url_for("catalog.course", slug=slug)
     return new + (f"#{fragment}" if fragment else "")

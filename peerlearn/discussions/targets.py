@@ -21,7 +21,7 @@ from peerlearn.discussions.models import TargetKind
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.review.models import ReviewState
-from peerlearn.review.reviewing import received_reviews
+from peerlearn.review.reviewing.reviewing import received_reviews
 
 
 @dataclass

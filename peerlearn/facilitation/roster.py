@@ -32,10 +32,10 @@ from peerlearn.circles.models import LEARNER, Circle, CircleMember
 from peerlearn.content.models import Module
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review.gradebook import csv_cell
+from peerlearn.review.allocation.queue_counts import effective_required_sql
+from peerlearn.review.gradebook.gradebook import csv_cell
 from peerlearn.review.models import Review, ReviewKind, ReviewQueue, ReviewState
-from peerlearn.review.progress import grade_visible
-from peerlearn.review.queue_counts import effective_required_sql
+from peerlearn.review.reviewing.progress import grade_visible
 
 #: Learners per page: a circle of 50 on one page (to print), within the page budget.
 PER_PAGE = 50

@@ -3,7 +3,7 @@ lock it, take a maintainer off a course.
 
 These reach into every feature's tables (build logs, reviews, proposals, translations),
 so they live above the features rather than in ``accounts``, which every feature builds
-on: ``accounts`` stays free of imports from the packages that use it. The routes keep their
-``accounts.*`` endpoints and URLs (``peerlearn.personal_data.views`` adds them to the
-accounts blueprint before it is registered).
+on: ``accounts`` stays free of imports from the packages that use it. The routes are the
+``personal_data`` blueprint of ``peerlearn.personal_data.views`` (endpoints
+``personal_data.*``; the URLs are the accounts pages' as before).
 """

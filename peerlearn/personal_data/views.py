@@ -3,13 +3,13 @@ only as their privacy setting allows), privacy, download my data, delete my acco
 the site admin's lock and remove-maintainer buttons. They read the features' data, so they
 live above the features, not in accounts.
 
-The routes belong to ``accounts`` (see :mod:`peerlearn.accounts.views`); importing this
-module adds them, and ``create_app`` does so before registering the blueprint.
+They are the ``personal_data`` blueprint, which ``create_app`` registers (accounts, below,
+may not import this package, so it cannot nest it).
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -19,13 +19,14 @@ from peerlearn import permissions
 from peerlearn.accounts import sessions
 from peerlearn.accounts.account_forms import DeleteAccountForm, PrivacyForm
 from peerlearn.accounts.models import User
-from peerlearn.accounts.views import bp
 from peerlearn.catalog.services import course_by_slug, enrolled_courses, maintained_courses
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.personal_data import admin, contributions, deletion, export
 from peerlearn.recognition.views import profile_section
 from peerlearn.site import page_arg
+
+bp = Blueprint("personal_data", __name__)
 
 
 def _person(username: str) -> User:
@@ -139,7 +140,7 @@ def sign_out_everywhere(username: str) -> Response:
     flash(_("%(name)s is signed out everywhere.", name=user.username), "success")
     if user.id == current_user.id:
         return redirect(url_for("accounts.login"))
-    return redirect(url_for("accounts.profile", username=user.username))
+    return redirect(url_for("personal_data.profile", username=user.username))
 
 
 @bp.post("/users/<username>/lock")
@@ -168,7 +169,7 @@ def _set_lock(username: str, *, locked: bool) -> Response:
         admin.unlock_account(current_user, user)
         flash(_("%(name)s's account is unlocked.", name=user.username), "success")
     db.session.commit()
-    return redirect(url_for("accounts.profile", username=user.username))
+    return redirect(url_for("personal_data.profile", username=user.username))
 
 
 @bp.post("/courses/<slug>/maintainers/<username>/remove")

@@ -38,7 +38,7 @@ from peerlearn.content.models import Course, Module, ModuleRevision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.recognition.models import Assertion, BadgeClass, BadgeKind
-from peerlearn.review.grades import assignment_grades
+from peerlearn.review.grading.grades import assignment_grades
 from peerlearn.review.models import Review, ReviewFeedback, ReviewState
 
 #: A rating at least this high (out of 5) makes a review "helpful".

@@ -81,7 +81,7 @@ def credential_url(assertion: Assertion) -> str:
 
 
 def recipient_url(assertion: Assertion) -> str:
-    return external("accounts.profile", username=assertion.user.username)
+    return external("personal_data.profile", username=assertion.user.username)
 
 
 # --- Open Badges 2.0 ----------------------------------------------------------------------

@@ -303,7 +303,7 @@ class StoredGradeSet(Model):
     """The grades of one assignment as the refresh job last computed them (issue #15).
 
     Pages read these instead of refitting the model on every view; the job
-    (:mod:`peerlearn.review.stored_grades`) recomputes them whenever what they depend on
+    (:mod:`peerlearn.review.grading.stored_grades`) recomputes them whenever what they depend on
     changes. ``inputs_read_at`` is when that computation began reading: a job that began
     earlier never replaces the rows of one that began later (it saw less).
     """

@@ -100,8 +100,7 @@ def _review_invited(params: dict[str, Any]) -> str:
 
 def _resubmission_waiting(params: dict[str, Any]) -> str:
     return _(
-        "A build log you reviewed for “%(assignment)s” has a new version waiting for "
-        "your review.",
+        "A build log you reviewed for “%(assignment)s” has a new version waiting for your review.",
         assignment=_assignment(params),
     )
 
@@ -165,7 +164,7 @@ def notify_expiring_leases(now: datetime | None = None) -> list[Notification]:
         reminder = notify(
             lease.reviewer_id,
             NoticeKind.LEASE_EXPIRING,
-            url_for("review.write", review_id=lease.id),  # where the draft is
+            url_for("review.reviewing.write", review_id=lease.id),  # where the draft is
             assignment=spec_of(lease.assignment).title,
             hours=hours,
             review=lease.id,

@@ -19,7 +19,7 @@ from tests.fixtures.buildlogs import (  # noqa: F401  (fixtures)
 from tests.fixtures.forks import biogas, edit, fork  # noqa: F401  (fixtures)
 from tests.fixtures.mailbox import mailbox  # noqa: F401  (a fixture)
 from tests.fixtures.review import review_class  # noqa: F401  (fixture)
-from tests.review.test_grades import graded_class  # noqa: F401  (fixture)
+from tests.review.grading.test_grades import graded_class  # noqa: F401  (fixture)
 
 
 @pytest.fixture

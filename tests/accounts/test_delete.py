@@ -22,11 +22,11 @@ from peerlearn.notifications.models import (
 )
 from peerlearn.notifications.preferences import save_preferences
 from peerlearn.personal_data.deletion import delete_account
-from peerlearn.review.grades import assignment_grades
+from peerlearn.review.grading.grades import assignment_grades
 from peerlearn.review.models import Review, ReviewQueue
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
-from tests.review.test_grades import _three_reviews
+from tests.review.grading.test_grades import _three_reviews
 
 PHOTO = re.compile(r'<a href="(/photos/[0-9a-f]{64}\.jpg)">')
 

@@ -32,9 +32,10 @@ from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.facilitation.messages import post_message
 from peerlearn.notifications import notify
-from peerlearn.review import queue, reviewing
+from peerlearn.review.allocation import queue
 from peerlearn.review.notifications import NoticeKind
-from peerlearn.review.reviewing import ScoreInput
+from peerlearn.review.reviewing import reviewing
+from peerlearn.review.reviewing.reviewing import ScoreInput
 from tests.fixtures.app import PASSWORD
 
 pytestmark = pytest.mark.browser

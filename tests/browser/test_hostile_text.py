@@ -64,9 +64,10 @@ from peerlearn.discussions.models import ReportKind, TargetKind
 from peerlearn.extensions import db
 from peerlearn.facilitation.messages import post_message
 from peerlearn.recognition import awarding
-from peerlearn.review import flags, regrades
+from peerlearn.review.flags import flags
+from peerlearn.review.grading import regrades
+from peerlearn.review.grading.overrides import MAX_REASON
 from peerlearn.review.models import Review
-from peerlearn.review.overrides import MAX_REASON
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.world import png_bytes
 

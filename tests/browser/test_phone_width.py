@@ -35,9 +35,9 @@ WIDTH, HEIGHT = 360, 740
 LOCALES = ("en", "es", "fr", "sw", "rw", "qu")
 #: GET endpoints that answer with something other than a page: files and downloads.
 NOT_PAGES = {
-    "static", "catalog.media", "assignments.photo", "offline.package", "site.healthz",
-    "gradebook.export", "submissions.export", "community_i18n.export",
-    "accounts.download_data", "badges.issuer", "badges.issuer_key", "badges.badge_class",
+    "static", "catalog.media", "assignments.photos.photo", "offline.package", "site.healthz",
+    "review.gradebook.export", "submissions.export", "community_i18n.export",
+    "personal_data.download_data", "badges.issuer", "badges.issuer_key", "badges.badge_class",
     "badges.badge_image", "badges.assertion", "badges.baked_image", "badges.credential",
     "circles.calendar_file", "circles.my_calendar", "facilitation.export",
 }  # fmt: skip

@@ -132,7 +132,7 @@ def test_a_facilitator_decides_reports_about_their_circle_without_reviewers_name
 def _calibration_scene(circle_scene, create_user):
     """The circle's two learners practised on one example (outsider001's log): learner001
     chose the reference's level, learner002 the lowest; outsider002, in no circle, too."""
-    from peerlearn.review import calibration_examples, calibration_practice
+    from peerlearn.review.calibration import calibration_examples, calibration_practice
     from tests.fixtures.world import _submit
 
     scene = circle_scene(2, submitted=2, calibration_examples=1)
@@ -202,7 +202,7 @@ def test_calibration_results_cost_the_same_queries_for_2_or_30_practising_learne
     client, login, circle_scene, create_user, count_queries
 ):
     from peerlearn.circles.services import join_circle
-    from peerlearn.review import calibration_practice
+    from peerlearn.review.calibration import calibration_practice
     from peerlearn.review.models import CalibrationExample
     from tests.fixtures.world import _submit
 

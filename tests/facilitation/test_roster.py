@@ -95,7 +95,7 @@ def test_the_days_argument_is_kept_to_a_sensible_number():
 
 
 def test_calibration_practice_shows_when_the_assignment_asks_for_it(client, login, circle_scene):
-    from peerlearn.review import calibration_examples, calibration_practice
+    from peerlearn.review.calibration import calibration_examples, calibration_practice
     from tests.fixtures.world import _submit
 
     scene = circle_scene(3, submitted=2, calibration_examples=1)

@@ -18,9 +18,9 @@ from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 from peerlearn.recognition import awarding
 from peerlearn.recognition.models import Assertion
+from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import Review
-from peerlearn.review.overrides import override_grade
-from peerlearn.review.reviewing import rate_helpfulness
+from peerlearn.review.reviewing.reviewing import rate_helpfulness
 from tests.fixtures.recognition import badge_keys, badges_of, review, submitted_log
 
 

@@ -290,7 +290,7 @@ def test_every_posting_route_counts_in_the_same_allowance(memory_app):
     }
     assert posting == {
         "assignments.add_entry",
-        "review.write",
+        "review.reviewing.write",
         "proposals.propose",
         "proposals.comment",
         "community_i18n.message",

@@ -1,0 +1,1 @@
+"""Reports of inappropriate reviews, and their resolution by the course's staff."""

@@ -1,0 +1,1 @@
+"""The gradebook: one row per build log, overrides, regrade answers, the CSV export."""

@@ -1,0 +1,1 @@
+"""Teams: learners who submit one build log together."""
