@@ -249,8 +249,8 @@ def create_assignment(app: Flask) -> Callable[..., Any]:
     Deadlines are ISO 8601 strings with an offset (quoted in the YAML) or None.
     """
     from peerlearn.assignments.models import Assignment
-    from peerlearn.assignments.revisions import add_assignment_revision
     from peerlearn.content.models import Module
+    from peerlearn.content.revisions import add_revision
 
     counter = iter(range(1, 10_000))
 
@@ -293,7 +293,7 @@ def create_assignment(app: Flask) -> Callable[..., Any]:
         )
         _db.session.add(assignment)
         _db.session.flush()
-        add_assignment_revision(assignment, text, author=None, kind="import")
+        add_revision(assignment, text, author=None, kind="import")
         _db.session.commit()
         return assignment
 

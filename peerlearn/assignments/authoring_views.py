@@ -27,12 +27,14 @@ from peerlearn.assignments.authoring_forms import (
 )
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.services import ASSIGNMENT
 from peerlearn.bundles.assignment_messages import describe
 from peerlearn.bundles.assignment_reader import parse_assignment, read_assignment
 from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading, max_points
 from peerlearn.bundles.assignment_writer import dump_assignment, dump_values
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
 from peerlearn.catalog import services as catalog
+from peerlearn.content import revisions
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
@@ -418,7 +420,7 @@ def edit_assignment_form(slug: str, assignment_slug: str) -> Page:
     if action != "save":
         return _fields_page(course, assignment, form, draft, **_spec_context(spec), spec=spec)
     text = dump_assignment(spec)
-    old = services.revision_of(assignment, base)
+    old = revisions.revision_of(assignment, base)
     if old is not None and _same_spec(old.text, assignment.slug, spec):
         text = old.text  # only the layout would change: keep the file as its author wrote it
     yaml_form = _yaml_form(text, base, summary)
@@ -491,8 +493,8 @@ def assignment_history(slug: str, assignment_slug: str) -> str:
 def assignment_diff(slug: str, assignment_slug: str) -> str:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    old = services.revision_of(assignment, id_arg("from"))
-    new = services.revision_of(assignment, id_arg("to"))
+    old = revisions.revision_of(assignment, id_arg("from"))
+    new = revisions.revision_of(assignment, id_arg("to"))
     if old is None or new is None:
         abort(404, _("Choose two revisions of this assignment to compare."))
     return render_template(
@@ -509,7 +511,7 @@ def assignment_diff(slug: str, assignment_slug: str) -> str:
 def revert_assignment(slug: str, assignment_slug: str) -> Response:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    revision = services.revision_of(assignment, request.form.get("revision_id"))
+    revision = revisions.revision_of(assignment, request.form.get("revision_id"))
     if revision is None:
         abort(404)
     number = history.revision_number(revision)
@@ -518,7 +520,7 @@ def revert_assignment(slug: str, assignment_slug: str) -> Response:
         "assignment_authoring.assignment_history", slug=course.slug, assignment_slug=assignment.slug
     )
     try:
-        reverted = services.revert_assignment(current_user, course, assignment, revision, summary)
+        reverted: object = revisions.revert(ASSIGNMENT, current_user, assignment, revision, summary)
     except services.AssignmentError as error:
         db.session.rollback()
         flash(_problem(error), "error")

@@ -2,7 +2,7 @@
 
 Services take the acting user, flush and never commit, like ``authoring.editing``: the
 view checks permission and commits once. Assignment text is only saved through
-``revisions.add_assignment_revision`` after ``validate_text`` has accepted it, so every
+``content.revisions.add_revision`` after ``validate_text`` has accepted it, so every
 stored revision is a file the bundle reader would import, and structural changes are
 noted with ``record_event`` so the course history tells them.
 """
@@ -17,14 +17,20 @@ from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.revisions import add_assignment_revision
+from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import ASSIGNMENT_SUFFIX, ASSIGNMENTS_DIR, BundleError
+from peerlearn.content.documents import DocumentType, register
 from peerlearn.content.merge import Conflict, merge3
 from peerlearn.content.models import Course, Module
-from peerlearn.content.revisions import record_event
-from peerlearn.db import as_id, utcnow
+from peerlearn.content.revisions import (
+    add_revision,
+    current_locked,
+    record_event,
+    revision_of,
+)
+from peerlearn.db import utcnow
 from peerlearn.extensions import db
 
 
@@ -94,17 +100,6 @@ def active_modules(course: Course) -> list[Module]:
     )
 
 
-def revision_of(assignment: Assignment, revision_id: Any) -> AssignmentRevision | None:
-    """The assignment's revision with this id, or None for anything else."""
-    number = as_id(revision_id)
-    if number is None:
-        return None
-    revision = db.session.get(AssignmentRevision, number)
-    if revision is None or revision.assignment_id != assignment.id:
-        return None
-    return revision
-
-
 def validate_text(course: Course, text: str, slug: str, key: str | None = None) -> AssignmentSpec:
     """The spec of ``text`` if it may be saved as assignment ``slug`` of ``course``.
 
@@ -155,7 +150,7 @@ def create_assignment(user: User, course: Course, *, slug: str, text: str) -> As
     )
     db.session.add(assignment)
     db.session.flush()
-    add_assignment_revision(assignment, text, author=user, kind="create")
+    add_revision(assignment, text, author=user, kind="create")
     course.updated_at = utcnow()
     record_event(course, "assignment_added", user, assignment.module, title=spec.title, slug=slug)
     return assignment
@@ -198,19 +193,6 @@ class AssignmentEditOutcome:
     conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
 
 
-def _current_locked(assignment: Assignment) -> AssignmentRevision:
-    """The current revision, read under a row lock (on PostgreSQL), so two saves from the
-    same base cannot both think they are first."""
-    current_id = db.session.scalar(
-        select(Assignment.current_revision_id)
-        .where(Assignment.id == assignment.id)
-        .with_for_update()
-    )
-    current = db.session.get(AssignmentRevision, current_id)
-    assert current is not None
-    return current
-
-
 def _store(
     user: User,
     course: Course,
@@ -220,10 +202,8 @@ def _store(
     **revision: Any,
 ) -> AssignmentRevision:
     """Save ``text`` as the new current revision; follow the module the text names."""
-    saved = add_assignment_revision(assignment, text, author=user, **revision)
-    assignment.module_id = _module_id(course, spec.module)
-    course.updated_at = utcnow()
-    db.session.flush()
+    saved: AssignmentRevision = add_revision(assignment, text, author=user, **revision)
+    ASSIGNMENT.saved(user, assignment, saved, spec)
     return saved
 
 
@@ -247,7 +227,7 @@ def save_edit(
     if base is None:
         raise AssignmentError("base_revision_id", "unknown_base")
     spec = validate_text(course, text, assignment.slug, assignment.key)
-    current = _current_locked(assignment)
+    current = current_locked(assignment)
     if base.id == current.id:
         if text == current.text:
             return AssignmentEditOutcome("unchanged", current, base, text)
@@ -272,28 +252,6 @@ def save_edit(
         user, course, assignment, spec, merged.text, kind="merge", parent=current, summary=summary
     )
     return AssignmentEditOutcome("merged", current, base, merged.text, revision)
-
-
-def revert_assignment(
-    user: User,
-    course: Course,
-    assignment: Assignment,
-    revision: AssignmentRevision,
-    summary: str,
-) -> AssignmentRevision | None:
-    """Make an old revision's text current again, as a new revision (history is
-    append-only). None when the assignment already reads exactly like that.
-
-    The old text is checked again: it may name a module that has since left the course.
-    """
-    current = _current_locked(assignment)
-    if revision.text == current.text:
-        return None
-    spec = validate_text(course, revision.text, assignment.slug, assignment.key)
-    return _store(
-        user, course, assignment, spec, revision.text, kind="revert", parent=current,
-        summary=summary,
-    )  # fmt: skip
 
 
 # --- Forks ---------------------------------------------------------------------------
@@ -338,8 +296,46 @@ def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignmen
         )
         db.session.add(copy)
         db.session.flush()
-        add_assignment_revision(
+        add_revision(
             copy, source.current.text, author=source.current.author, saved_by=user, kind="fork"
         )
         copies.append(copy)
     return copies
+
+
+# --- The assignment document type ------------------------------------------------------
+
+
+class AssignmentDocument(DocumentType[Assignment, AssignmentRevision]):
+    """Assignments as versioned documents: YAML text that ``validate_text`` must accept,
+    whose save moves the assignment to the module the text names."""
+
+    name = "assignment"
+    document_model = Assignment
+    revision_model = AssignmentRevision
+    history_endpoint = "assignment_authoring.assignment_history"
+    diff_endpoint = "assignment_authoring.assignment_diff"
+    revert_endpoint = "assignment_authoring.revert_assignment"
+
+    def title(self, document: Assignment) -> str:
+        try:
+            return spec_of(document).title
+        except BundleError:
+            return document.slug
+
+    def url_args(self, document: Assignment) -> dict[str, Any]:
+        return {"slug": document.course.slug, "assignment_slug": document.slug}
+
+    def check(self, document: Assignment, text: str, fields: dict[str, Any]) -> AssignmentSpec:
+        return validate_text(document.course, text, document.slug, document.key)
+
+    def saved(
+        self, user: User | None, document: Assignment, revision: AssignmentRevision, checked: Any
+    ) -> None:
+        document.module_id = _module_id(document.course, checked.module)
+        document.course.updated_at = utcnow()
+        db.session.flush()
+
+
+ASSIGNMENT = AssignmentDocument()
+register(ASSIGNMENT)

@@ -30,8 +30,8 @@ from peerlearn.content.models import (
     Module,
     ModuleRevision,
 )
-from peerlearn.content.revisions import add_revision, record_event
-from peerlearn.db import as_id, utcnow
+from peerlearn.content.revisions import add_revision, current_locked, record_event, revision_of
+from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.licences import LICENCES, fork_licences
 
@@ -297,7 +297,7 @@ def add_module(user: User, course: Course, *, title: str, slug: str | None, body
     module = Module(course_id=course.id, key=str(uuid.uuid4()), slug=slug, position=(last or 0) + 1)
     db.session.add(module)
     db.session.flush()
-    add_revision(module, title, body, author=user, kind="create")
+    add_revision(module, body, author=user, kind="create", title=title)
     course.updated_at = utcnow()
     record_event(course, "module_added", user, module, title=title, slug=slug)
     notices.upstream_changed(course, user)
@@ -362,29 +362,6 @@ class EditOutcome:
     title_conflict: bool = False
 
 
-def revision_of(module: Module, revision_id: Any) -> ModuleRevision | None:
-    """The module's revision with this id, or None for anything else (another module's,
-    a missing one, or not a number)."""
-    number = as_id(revision_id)
-    if number is None:
-        return None
-    revision = db.session.get(ModuleRevision, number)
-    if revision is None or revision.module_id != module.id:
-        return None
-    return revision
-
-
-def _current_locked(module: Module) -> ModuleRevision:
-    """The module's current revision, read under a row lock (on PostgreSQL) so two saves
-    from the same base cannot both think they are first."""
-    current_id = db.session.scalar(
-        select(Module.current_revision_id).where(Module.id == module.id).with_for_update()
-    )
-    current = db.session.get(ModuleRevision, current_id)
-    assert current is not None
-    return current
-
-
 def save_edit(
     user: User, module: Module, *, base_revision_id: Any, title: str, body: str, summary: str
 ) -> EditOutcome:
@@ -396,12 +373,12 @@ def save_edit(
     base = revision_of(module, base_revision_id)
     if base is None:
         raise EditingError("base_revision_id", "unknown_base")
-    current = _current_locked(module)
+    current = current_locked(module)
     if base.id == current.id:
         if title == current.title and body == current.body:
             return EditOutcome("unchanged", current, base, title, body)
         revision = add_revision(
-            module, title, body, author=user, kind="edit", parent=base, summary=summary
+            module, body, author=user, kind="edit", parent=base, summary=summary, title=title
         )
         notices.upstream_changed(module.course, user)
         return EditOutcome("saved", current, base, title, body, revision)
@@ -421,24 +398,8 @@ def save_edit(
     if merged_title == current.title and merged.text == current.body:
         return EditOutcome("unchanged", current, base, merged_title, merged.text)
     revision = add_revision(
-        module, merged_title, merged.text, author=user, kind="merge", parent=current,
-        summary=summary,
+        module, merged.text, author=user, kind="merge", parent=current,
+        summary=summary, title=merged_title,
     )  # fmt: skip
     notices.upstream_changed(module.course, user)
     return EditOutcome("merged", current, base, merged_title, merged.text, revision)
-
-
-def revert_module(
-    user: User, module: Module, revision: ModuleRevision, summary: str
-) -> ModuleRevision | None:
-    """Make an old revision's title and text current again, as a new revision (history
-    is append-only). None when the module already reads exactly like that."""
-    current = _current_locked(module)
-    if revision.title == current.title and revision.body == current.body:
-        return None
-    reverted = add_revision(
-        module, revision.title, revision.body, author=user, kind="revert", parent=current,
-        summary=summary,
-    )  # fmt: skip
-    notices.upstream_changed(module.course, user)
-    return reverted

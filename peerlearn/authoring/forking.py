@@ -127,12 +127,12 @@ def copy_module(
     db.session.flush()
     add_revision(
         copy,
-        source.current.title,
         source.current.body,
         author=source.current.author,
         saved_by=user,
         kind=kind,
         summary=summary,
+        title=source.current.title,
     )
     return copy
 

@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.assignments.services import AssignmentError, file_name, validate_text
 from peerlearn.authoring.forking import unique_slug
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalAssignment
@@ -30,7 +29,7 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.merge import Conflict, merge3
 from peerlearn.content.models import Course, Module
-from peerlearn.content.revisions import record_event
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 
@@ -242,7 +241,7 @@ def apply_assignments(
             continue
         spec = validate_text(course, plan.text, target.slug, target.key)
         revisions.append(
-            add_assignment_revision(
+            add_revision(
                 target,
                 plan.text,
                 author=_credit(plan.item, proposal),
@@ -272,7 +271,7 @@ def _add_new(user: User, proposal: ChangeProposal, plan: AssignmentPlan) -> Assi
     )
     db.session.add(assignment)
     db.session.flush()
-    revision = add_assignment_revision(
+    revision = add_revision(
         assignment,
         plan.text,
         author=_credit(plan.item, proposal),

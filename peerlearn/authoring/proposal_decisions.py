@@ -232,13 +232,13 @@ def accept(
         revisions.append(
             add_revision(
                 target,
-                plan.title,
                 plan.body,
                 author=_credit(plan.item, proposal),
                 saved_by=user,
                 kind="proposal",
                 parent=target.current,
                 summary=proposal.title,
+                title=plan.title,
             )
         )
     for item in proposal.modules:
@@ -290,12 +290,12 @@ def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) 
     proposed = item.proposed_revision
     revision = add_revision(
         module,
-        proposed.title,
         proposed.body,
         author=_credit(item, proposal),
         saved_by=user,
         kind="proposal",
         summary=proposal.title,
+        title=proposed.title,
     )
     source.upstream_module_id = module.id
     source.upstream_revision_id = revision.id

@@ -284,13 +284,13 @@ def apply_sync(
         if (title, body) != (current.title, current.body):
             add_revision(
                 item.module,
-                title,
                 body,
                 author=item.theirs.author,
                 saved_by=user,
                 kind="sync",
                 parent=current,
                 summary=plan.upstream.title,
+                title=title,
             )
             changed += 1
         item.module.upstream_revision_id = item.theirs.id

@@ -21,13 +21,13 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.assignments.services import AssignmentError, file_name, validate_text
 from peerlearn.authoring.forking import unique_slug
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.merge import MergeResult, merge3
 from peerlearn.content.models import Course, Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 
 
@@ -271,7 +271,7 @@ def apply_assignment_sync(
             error = check_text(fork, item.assignment, text)
             if error is not None:
                 raise error
-            add_assignment_revision(
+            add_revision(
                 item.assignment,
                 text,
                 author=item.theirs.author,
@@ -356,7 +356,7 @@ def _copy_added(user: User, fork: Course, sources: list[Assignment]) -> None:
         )
         db.session.add(copy)
         db.session.flush()
-        add_assignment_revision(
+        add_revision(
             copy,
             source.current.text,
             author=source.current.author,

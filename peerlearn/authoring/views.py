@@ -23,9 +23,10 @@ from peerlearn.authoring.forms import (
     NewCourseForm,
     NewModuleForm,
 )
+from peerlearn.authoring.module_document import MODULE
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.reading import render_course_markdown
-from peerlearn.content import history
+from peerlearn.content import history, revisions
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
@@ -401,8 +402,8 @@ def module_diff(slug: str, module_slug: str) -> str:
     if not permissions.can_view_history(current_user, course):
         abort(403)
     module = _module(course, module_slug)
-    old = editing.revision_of(module, id_arg("from"))
-    new = editing.revision_of(module, id_arg("to"))
+    old = revisions.revision_of(module, id_arg("from"))
+    new = revisions.revision_of(module, id_arg("to"))
     if old is None or new is None:
         abort(404, _("Choose two revisions of this module to compare."))
     history.with_authors([old, new])
@@ -420,12 +421,12 @@ def module_diff(slug: str, module_slug: str) -> str:
 def revert_module(slug: str, module_slug: str) -> Response:
     course = _editable_course(slug)
     module = _module(course, module_slug)
-    revision = editing.revision_of(module, request.form.get("revision_id"))
+    revision = revisions.revision_of(module, request.form.get("revision_id"))
     if revision is None:
         abort(404)
     number = history.revision_number(revision)
     summary = _("Reverted to revision %(number)s", number=number)
-    if editing.revert_module(current_user, module, revision, summary) is None:
+    if revisions.revert(MODULE, current_user, module, revision, summary) is None:
         flash(_("The module already reads like revision %(number)s.", number=number), "info")
     else:
         db.session.commit()

@@ -1,0 +1,38 @@
+"""Modules as versioned documents: a title and a Markdown body per revision. Saving one
+tells the course's forks that their upstream changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerlearn.accounts.models import User
+from peerlearn.authoring import notices
+from peerlearn.content.documents import DocumentType, register
+from peerlearn.content.models import Module, ModuleRevision
+
+
+class ModuleDocument(DocumentType[Module, ModuleRevision]):
+    name = "module"
+    document_model = Module
+    revision_model = ModuleRevision
+    history_endpoint = "authoring.module_history"
+    diff_endpoint = "authoring.module_diff"
+    revert_endpoint = "authoring.revert_module"
+
+    def fields(self, revision: ModuleRevision) -> dict[str, Any]:
+        return {"title": revision.title}
+
+    def title(self, document: Module) -> str:
+        return document.title
+
+    def url_args(self, document: Module) -> dict[str, Any]:
+        return {"slug": document.course.slug, "module_slug": document.slug}
+
+    def saved(
+        self, user: User | None, document: Module, revision: ModuleRevision, checked: Any
+    ) -> None:
+        notices.upstream_changed(document.course, user)
+
+
+MODULE = ModuleDocument()
+register(MODULE)

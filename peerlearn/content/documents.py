@@ -1,0 +1,98 @@
+"""Document types: what a versioned document (a module, an assignment, …) needs to say so
+that one implementation of revisions, history, diff, revert, sync and proposals serves
+every kind of document.
+
+A type says which model holds its revisions, how its text is checked before it is saved,
+what else a save must do, how it is named and where its pages are. The types themselves
+are defined by the packages that own the documents (authoring for modules, assignments for
+assignments) and registered here at import time, so this package imports no feature.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from sqlalchemy import inspect
+
+from peerlearn.accounts.models import User
+from peerlearn.content.models import RevisionMixin
+
+R = TypeVar("R", bound=RevisionMixin)
+R_co = TypeVar("R_co", bound=RevisionMixin, covariant=True)
+
+
+class Versioned(Protocol[R_co]):
+    """A document whose content lives in revisions, with a pointer to the current one."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def current(self) -> R_co: ...
+
+    @property
+    def current_revision_id(self) -> int | None: ...
+
+
+D = TypeVar("D")
+
+
+def revision_model(document_class: type[Any]) -> type[RevisionMixin]:
+    """The revision class of a document class, read from its ``current`` relationship."""
+    model: type[RevisionMixin] = inspect(document_class).relationships["current"].mapper.class_
+    return model
+
+
+class DocumentType(Generic[D, R]):
+    """How one kind of document is versioned. Subclasses fill in the class variables and
+    override the hooks whose default does not fit."""
+
+    #: A short stable name ("module", "assignment"), used in registries and templates.
+    name: ClassVar[str]
+    document_model: ClassVar[type[Any]]
+    revision_model: ClassVar[type[Any]]
+    #: The blueprint endpoints of the document's history, diff and revert pages.
+    history_endpoint: ClassVar[str]
+    diff_endpoint: ClassVar[str]
+    revert_endpoint: ClassVar[str]
+
+    def fields(self, revision: R) -> dict[str, Any]:
+        """The columns a revision has besides its text (a module's title); they are copied
+        when a revision is reverted to, synced or proposed."""
+        return {}
+
+    def title(self, document: D) -> str:
+        """The document's title as readers see it."""
+        raise NotImplementedError
+
+    def url_args(self, document: D) -> dict[str, Any]:
+        """The arguments of the document's page endpoints."""
+        raise NotImplementedError
+
+    def check(self, document: D, text: str, fields: dict[str, Any]) -> Any:
+        """Raise the type's own error when ``text`` may not become the document's content;
+        return whatever :meth:`saved` needs to know about the accepted text."""
+        return None
+
+    def saved(self, user: User | None, document: D, revision: R, checked: Any) -> None:
+        """Whatever else a save by a person must do (notices, derived columns)."""
+
+
+_TYPES: dict[str, DocumentType[Any, Any]] = {}
+
+
+def register(document_type: DocumentType[Any, Any]) -> None:
+    """Make a document type known (called once, when its package is imported)."""
+    _TYPES[document_type.name] = document_type
+
+
+def document_type(name: str) -> DocumentType[Any, Any]:
+    return _TYPES[name]
+
+
+def type_of(document: object) -> DocumentType[Any, Any]:
+    """The registered type of ``document``."""
+    for candidate in _TYPES.values():
+        if isinstance(document, candidate.document_model):
+            return candidate
+    raise LookupError(f"no document type for {type(document).__name__}")
