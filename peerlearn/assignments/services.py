@@ -158,22 +158,13 @@ def create_assignment(user: User, course: Course, *, slug: str, text: str) -> As
 
 def remove_assignment(user: User, course: Course, assignment: Assignment) -> None:
     """Take the assignment out of the course. The row, its revisions and build logs stay."""
-    title = _title_of(assignment)
+    title = ASSIGNMENT.title(assignment)
     assignment.removed_at = utcnow()
     course.updated_at = utcnow()
     db.session.flush()
     record_event(
         course, "assignment_removed", user, assignment.module, title=title, slug=assignment.slug
     )
-
-
-def _title_of(assignment: Assignment) -> str:
-    try:
-        return parse_assignment(
-            assignment.current.text, file_name(assignment.slug), assignment.slug
-        ).title
-    except BundleError:
-        return assignment.slug
 
 
 SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
@@ -316,6 +307,12 @@ class AssignmentDocument(DocumentType[Assignment, AssignmentRevision]):
     history_endpoint = "assignment_authoring.assignment_history"
     diff_endpoint = "assignment_authoring.assignment_diff"
     revert_endpoint = "assignment_authoring.revert_assignment"
+    upstream_column = "upstream_assignment_id"
+    token_prefix = "a"
+    errors = (AssignmentError,)
+    #: A conflicted assignment left unresolved keeps the fork's YAML: a merge holding
+    #: both sides' lines may not even parse.
+    unresolved_keeps_ours = True
 
     def title(self, document: Assignment) -> str:
         try:

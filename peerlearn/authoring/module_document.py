@@ -18,9 +18,9 @@ class ModuleDocument(DocumentType[Module, ModuleRevision]):
     history_endpoint = "authoring.module_history"
     diff_endpoint = "authoring.module_diff"
     revert_endpoint = "authoring.revert_module"
-
-    def fields(self, revision: ModuleRevision) -> dict[str, Any]:
-        return {"title": revision.title}
+    field_names = ("title",)
+    upstream_column = "upstream_module_id"
+    order_column = "position"
 
     def title(self, document: Module) -> str:
         return document.title
@@ -28,9 +28,7 @@ class ModuleDocument(DocumentType[Module, ModuleRevision]):
     def url_args(self, document: Module) -> dict[str, Any]:
         return {"slug": document.course.slug, "module_slug": document.slug}
 
-    def saved(
-        self, user: User | None, document: Module, revision: ModuleRevision, checked: Any
-    ) -> None:
+    def after_edit(self, user: User, document: Module) -> None:
         notices.upstream_changed(document.course, user)
 
 

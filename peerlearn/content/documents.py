@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from sqlalchemy import inspect
 
 from peerlearn.accounts.models import User
+from peerlearn.content.merge import merge_titles
 from peerlearn.content.models import RevisionMixin
 
 R = TypeVar("R", bound=RevisionMixin)
@@ -55,11 +56,37 @@ class DocumentType(Generic[D, R]):
     history_endpoint: ClassVar[str]
     diff_endpoint: ClassVar[str]
     revert_endpoint: ClassVar[str]
+    #: The columns a revision has besides its text (a module's title); they are compared,
+    #: merged and copied with the text when a revision is reverted to, synced or proposed.
+    field_names: ClassVar[tuple[str, ...]] = ()
+    #: The document's column naming the upstream document a fork's copy came from.
+    upstream_column: ClassVar[str]
+    #: The document's column its lists are ordered by.
+    order_column: ClassVar[str] = "slug"
+    #: Marks the type's part of a sync preview's token.
+    token_prefix: ClassVar[str] = ""
+    #: The errors :meth:`check` raises for content the type refuses.
+    errors: ClassVar[tuple[type[Exception], ...]] = ()
+    #: When a sync conflict is left unresolved: keep the fork's own content (True), or the
+    #: merge, which holds the fork's words where both sides changed (False).
+    unresolved_keeps_ours: ClassVar[bool] = False
 
     def fields(self, revision: R) -> dict[str, Any]:
-        """The columns a revision has besides its text (a module's title); they are copied
-        when a revision is reverted to, synced or proposed."""
-        return {}
+        """The revision's :attr:`field_names` columns and their values."""
+        return {name: getattr(revision, name) for name in self.field_names}
+
+    def merge_fields(
+        self, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The other columns merged three-way, or None when both sides changed one
+        differently. A column is taken whole, by the rule of :func:`merge_titles`."""
+        merged = {}
+        for name in self.field_names:
+            value = merge_titles(base[name], ours[name], theirs[name])
+            if value is None:
+                return None
+            merged[name] = value
+        return merged
 
     def title(self, document: D) -> str:
         """The document's title as readers see it."""
@@ -75,7 +102,11 @@ class DocumentType(Generic[D, R]):
         return None
 
     def saved(self, user: User | None, document: D, revision: R, checked: Any) -> None:
-        """Whatever else a save by a person must do (notices, derived columns)."""
+        """Whatever else every save must do (columns derived from the content)."""
+
+    def after_edit(self, user: User, document: D) -> None:
+        """Whatever else a change made in the document's own course must do (an edit, a
+        revert, an accepted proposal; not a sync): tell the course's forks, say."""
 
 
 _TYPES: dict[str, DocumentType[Any, Any]] = {}

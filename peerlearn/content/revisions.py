@@ -125,6 +125,7 @@ def revert(
         **fields,
     )  # fmt: skip
     document_type.saved(user, document, reverted, checked)
+    document_type.after_edit(user, document)
     return reverted
 
 
