@@ -289,12 +289,13 @@ def _save(
     """Save ``form``'s text through the one save path of both editors: validation, the
     base revision's three-way merge, and the YAML editor's conflict page when it fails."""
     try:
-        outcome = services.save_edit(
+        outcome = revisions.save_edit(
+            ASSIGNMENT,
             current_user,
-            course,
             assignment,
             base_revision_id=form.base_revision_id.data,
             text=form.text.data,
+            fields={},
             summary=form.summary.data or "",
         )
     except services.AssignmentError as error:

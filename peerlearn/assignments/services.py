@@ -9,8 +9,7 @@ noted with ``record_event`` so the course history tells them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,13 +21,10 @@ from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import ASSIGNMENT_SUFFIX, ASSIGNMENTS_DIR, BundleError
 from peerlearn.content.documents import DocumentType, register
-from peerlearn.content.merge import Conflict, merge3
 from peerlearn.content.models import Course, Module
 from peerlearn.content.revisions import (
     add_revision,
-    current_locked,
     record_event,
-    revision_of,
 )
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
@@ -167,84 +163,6 @@ def remove_assignment(user: User, course: Course, assignment: Assignment) -> Non
     )
 
 
-SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
-
-
-@dataclass(frozen=True)
-class AssignmentEditOutcome:
-    """What became of an edit. For a conflict, ``text`` is what the editor should see again
-    (their words, with the other edit's clean changes merged in) and ``current`` is the
-    revision to edit from next."""
-
-    status: SaveStatus
-    current: AssignmentRevision
-    base: AssignmentRevision
-    text: str
-    revision: AssignmentRevision | None = None
-    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
-
-
-def _store(
-    user: User,
-    course: Course,
-    assignment: Assignment,
-    spec: AssignmentSpec,
-    text: str,
-    **revision: Any,
-) -> AssignmentRevision:
-    """Save ``text`` as the new current revision; follow the module the text names."""
-    saved: AssignmentRevision = add_revision(assignment, text, author=user, **revision)
-    ASSIGNMENT.saved(user, assignment, saved, spec)
-    return saved
-
-
-def save_edit(
-    user: User,
-    course: Course,
-    assignment: Assignment,
-    *,
-    base_revision_id: Any,
-    text: str,
-    summary: str,
-) -> AssignmentEditOutcome:
-    """Save an edit made from ``base_revision_id``, merging it with anything saved since.
-
-    The editor's own text is checked first, so their mistakes are reported as theirs. A
-    clean three-way merge is checked again before it is saved: two valid edits can merge
-    into an invalid file (say, one lowers must_review while the other raises
-    must_be_reviewed); then :class:`AssignmentError` carries the merged text to show.
-    """
-    base = revision_of(assignment, base_revision_id)
-    if base is None:
-        raise AssignmentError("base_revision_id", "unknown_base")
-    spec = validate_text(course, text, assignment.slug, assignment.key)
-    current = current_locked(assignment)
-    if base.id == current.id:
-        if text == current.text:
-            return AssignmentEditOutcome("unchanged", current, base, text)
-        revision = _store(
-            user, course, assignment, spec, text, kind="edit", parent=base, summary=summary
-        )
-        return AssignmentEditOutcome("saved", current, base, text, revision)
-
-    merged = merge3(base.text, text, current.text)
-    if not merged.clean:
-        return AssignmentEditOutcome(
-            "conflict", current, base, merged.text, conflicts=merged.conflicts
-        )
-    if merged.text == current.text:
-        return AssignmentEditOutcome("unchanged", current, base, merged.text)
-    try:
-        spec = validate_text(course, merged.text, assignment.slug, assignment.key)
-    except AssignmentError as error:
-        error.text = merged.text
-        raise
-    revision = _store(
-        user, course, assignment, spec, merged.text, kind="merge", parent=current, summary=summary
-    )
-    return AssignmentEditOutcome("merged", current, base, merged.text, revision)
-
-
 # --- Forks ---------------------------------------------------------------------------
 
 
@@ -325,6 +243,18 @@ class AssignmentDocument(DocumentType[Assignment, AssignmentRevision]):
 
     def check(self, document: Assignment, text: str, fields: dict[str, Any]) -> AssignmentSpec:
         return validate_text(document.course, text, document.slug, document.key)
+
+    def check_merged(
+        self, document: Assignment, text: str, fields: dict[str, Any]
+    ) -> AssignmentSpec:
+        try:
+            return self.check(document, text, fields)
+        except AssignmentError as error:
+            error.text = text  # the editor is shown the merge that failed, to correct it
+            raise
+
+    def refusal(self, field: str, code: str) -> AssignmentError:
+        return AssignmentError(field, code)
 
     def saved(
         self, user: User | None, document: Assignment, revision: AssignmentRevision, checked: Any

@@ -12,8 +12,7 @@ import json
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -21,16 +20,14 @@ from peerlearn.accounts.models import User
 from peerlearn.authoring import notices
 from peerlearn.catalog.search import searchable_text
 from peerlearn.catalog.services import course_by_key
-from peerlearn.content.merge import Conflict, merge3, merge_titles
 from peerlearn.content.models import (
     Course,
     CourseAuthor,
     CourseMaintainer,
     CourseTag,
     Module,
-    ModuleRevision,
 )
-from peerlearn.content.revisions import add_revision, current_locked, record_event, revision_of
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.licences import LICENCES, fork_licences
@@ -339,67 +336,3 @@ def remove_module(user: User, course: Course, module: Module) -> None:
         select(Assignment).where(Assignment.module_id == module.id, Assignment.removed_at.is_(None))
     ):
         remove_assignment(user, course, assignment)
-
-
-# --- Modules: text -------------------------------------------------------------------
-
-SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
-
-
-@dataclass(frozen=True)
-class EditOutcome:
-    """What became of an edit. For a conflict, ``title`` and ``body`` are what the editor
-    should see again (their own words, with the other edit's non-conflicting changes
-    merged in) and ``current`` is the revision to edit from next."""
-
-    status: SaveStatus
-    current: ModuleRevision
-    base: ModuleRevision
-    title: str
-    body: str
-    revision: ModuleRevision | None = None
-    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
-    title_conflict: bool = False
-
-
-def save_edit(
-    user: User, module: Module, *, base_revision_id: Any, title: str, body: str, summary: str
-) -> EditOutcome:
-    """Save an edit made from ``base_revision_id``, merging it with anything saved since.
-
-    The editor's text is "ours" in the three-way merge, so where both changed the same
-    lines the text offered back to them holds their own words.
-    """
-    base = revision_of(module, base_revision_id)
-    if base is None:
-        raise EditingError("base_revision_id", "unknown_base")
-    current = current_locked(module)
-    if base.id == current.id:
-        if title == current.title and body == current.body:
-            return EditOutcome("unchanged", current, base, title, body)
-        revision = add_revision(
-            module, body, author=user, kind="edit", parent=base, summary=summary, title=title
-        )
-        notices.upstream_changed(module.course, user)
-        return EditOutcome("saved", current, base, title, body, revision)
-
-    merged = merge3(base.body, body, current.body)
-    merged_title = merge_titles(base.title, title, current.title)
-    if not merged.clean or merged_title is None:
-        return EditOutcome(
-            "conflict",
-            current,
-            base,
-            title if merged_title is None else merged_title,
-            merged.text,
-            conflicts=merged.conflicts,
-            title_conflict=merged_title is None,
-        )
-    if merged_title == current.title and merged.text == current.body:
-        return EditOutcome("unchanged", current, base, merged_title, merged.text)
-    revision = add_revision(
-        module, merged.text, author=user, kind="merge", parent=current,
-        summary=summary, title=merged_title,
-    )  # fmt: skip
-    notices.upstream_changed(module.course, user)
-    return EditOutcome("merged", current, base, merged_title, merged.text, revision)

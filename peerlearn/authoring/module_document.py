@@ -7,6 +7,7 @@ from typing import Any
 
 from peerlearn.accounts.models import User
 from peerlearn.authoring import notices
+from peerlearn.authoring.editing import EditingError
 from peerlearn.content.documents import DocumentType, register
 from peerlearn.content.models import Module, ModuleRevision
 
@@ -27,6 +28,9 @@ class ModuleDocument(DocumentType[Module, ModuleRevision]):
 
     def url_args(self, document: Module) -> dict[str, Any]:
         return {"slug": document.course.slug, "module_slug": document.slug}
+
+    def refusal(self, field: str, code: str) -> Exception:
+        return EditingError(field, code)
 
     def after_edit(self, user: User, document: Module) -> None:
         notices.upstream_changed(document.course, user)

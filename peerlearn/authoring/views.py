@@ -338,12 +338,13 @@ def edit_module(slug: str, module_slug: str) -> Page:
     if not form.validate_on_submit():
         return render_template("authoring/edit_module.html", **context), _form_status(form)
     try:
-        outcome = editing.save_edit(
+        outcome = revisions.save_edit(
+            MODULE,
             current_user,
             module,
             base_revision_id=form.base_revision_id.data,
-            title=form.title.data,
-            body=form.body.data or "",
+            text=form.body.data or "",
+            fields={"title": form.title.data},
             summary=form.summary.data or "",
         )
     except editing.EditingError:

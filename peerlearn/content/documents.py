@@ -101,6 +101,16 @@ class DocumentType(Generic[D, R]):
         return whatever :meth:`saved` needs to know about the accepted text."""
         return None
 
+    def check_merged(self, document: D, text: str, fields: dict[str, Any]) -> Any:
+        """:meth:`check` for the three-way merge of two edits; its error should carry the
+        merged text the editor is shown."""
+        return self.check(document, text, fields)
+
+    def refusal(self, field: str, code: str) -> Exception:
+        """The type's error for a request its editor should not have sent (an unknown base
+        revision), naming the form field."""
+        return LookupError(f"{field}: {code}")
+
     def saved(self, user: User | None, document: D, revision: R, checked: Any) -> None:
         """Whatever else every save must do (columns derived from the content)."""
 

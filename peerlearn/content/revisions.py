@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from peerlearn.accounts.models import User
 from peerlearn.content.documents import DocumentType, Versioned, revision_model
+from peerlearn.content.merge import Conflict, merge3
 from peerlearn.content.models import Course, CourseEvent, Module, ModuleContent, RevisionMixin
 from peerlearn.db import as_id
 from peerlearn.extensions import db
@@ -127,6 +129,97 @@ def revert(
     document_type.saved(user, document, reverted, checked)
     document_type.after_edit(user, document)
     return reverted
+
+
+SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
+
+
+@dataclass(frozen=True)
+class EditOutcome(Generic[R]):
+    """What became of an edit. For a conflict, ``text`` and ``fields`` are what the editor
+    should see again (their words, with the other edit's clean changes merged in) and
+    ``current`` is the revision to edit from next."""
+
+    status: SaveStatus
+    current: R
+    base: R
+    text: str
+    fields: dict[str, Any]
+    revision: R | None = None
+    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
+    #: Both edits changed one of the other columns (a module's title) differently.
+    fields_conflict: bool = False
+
+    @property
+    def body(self) -> str:
+        return self.text
+
+    @property
+    def title(self) -> str:
+        return str(self.fields.get("title", ""))
+
+    @property
+    def title_conflict(self) -> bool:
+        return self.fields_conflict
+
+
+def save_edit(
+    document_type: DocumentType[Any, R],
+    user: User,
+    document: Versioned[R],
+    *,
+    base_revision_id: Any,
+    text: str,
+    fields: dict[str, Any],
+    summary: str,
+) -> EditOutcome[R]:
+    """Save an edit made from ``base_revision_id``, merging it with anything saved since:
+    the one save path of every document editor.
+
+    The editor's own text is checked first, so their mistakes are reported as theirs; the
+    editor's text is "ours" in the three-way merge, so where both changed the same lines
+    the text offered back to them holds their own words. A clean merge is checked again
+    before it is saved (two valid edits can merge into an invalid text).
+    """
+    base = revision_of(document, base_revision_id)
+    if base is None:
+        raise document_type.refusal("base_revision_id", "unknown_base")
+    checked = document_type.check(document, text, fields)
+    current = current_locked(document)
+    if base.id == current.id:
+        if text == current.text and fields == document_type.fields(current):
+            return EditOutcome("unchanged", current, base, text, fields)
+        revision = add_revision(
+            document, text, author=user, kind="edit", parent=base, summary=summary, **fields
+        )
+        document_type.saved(user, document, revision, checked)
+        document_type.after_edit(user, document)
+        return EditOutcome("saved", current, base, text, fields, revision)
+
+    merged = merge3(base.text, text, current.text)
+    merged_fields = document_type.merge_fields(
+        document_type.fields(base), fields, document_type.fields(current)
+    )
+    if not merged.clean or merged_fields is None:
+        return EditOutcome(
+            "conflict",
+            current,
+            base,
+            merged.text,
+            fields if merged_fields is None else merged_fields,
+            conflicts=merged.conflicts,
+            fields_conflict=merged_fields is None,
+        )
+    if merged.text == current.text and merged_fields == document_type.fields(current):
+        return EditOutcome("unchanged", current, base, merged.text, merged_fields)
+    checked = document_type.check_merged(document, merged.text, merged_fields)
+    revision = add_revision(
+        document, merged.text, author=user, kind="merge", parent=current, summary=summary,
+        **merged_fields,
+    )  # fmt: skip
+    document_type.saved(user, document, revision, checked)
+    document_type.after_edit(user, document)
+    return EditOutcome("merged", current, base, merged.text, merged_fields, revision)
 
 
 def record_event(
