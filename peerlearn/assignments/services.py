@@ -9,6 +9,7 @@ noted with ``record_event`` so the course history tells them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -166,14 +167,26 @@ def remove_assignment(user: User, course: Course, assignment: Assignment) -> Non
 # --- Forks ---------------------------------------------------------------------------
 
 
-def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignment]:
-    """Copy ``parent``'s active assignments into ``fork``, whose modules are already copied.
+def copy_assignments(
+    parent: Course,
+    fork: Course,
+    user: User,
+    *,
+    ids: set[int] | None = None,
+    kind: str = "fork",
+    summary: str = "",
+    slug_for: Callable[[str], str] = str,
+) -> list[Assignment]:
+    """Copy ``parent``'s active assignments (those in ``ids``, when given) into ``fork``,
+    whose modules are already copied: when a course is forked, and when a sync takes the
+    assignments upstream added.
 
-    Each copy keeps the stable key and slug, points at the fork's copy of its module,
-    shares the text (stored once), credits the text's author with ``user`` as the one who
-    saved it, and remembers the upstream assignment and revision so a later sync has a
-    base to merge from. An assignment whose module has left the parent is not part of the
-    course any more, so it is not copied (its file would not import with the fork).
+    Each copy keeps the stable key (and the slug, or ``slug_for`` of it where the fork
+    uses it already), points at the fork's module with the same key, shares the text
+    (stored once), credits the text's author with ``user`` as the one who saved it, and
+    remembers the upstream assignment and revision so a later sync has a base to merge
+    from. An assignment whose module is not in the fork is not part of it, so it is not
+    copied (its file would not import with the fork).
     """
     module_ids = dict(
         db.session.execute(
@@ -182,14 +195,16 @@ def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignmen
             )
         ).all()
     )
+    query = select(Assignment).where(
+        Assignment.course_id == parent.id, Assignment.removed_at.is_(None)
+    )
+    if ids is not None:
+        query = query.where(Assignment.id.in_(ids))
     sources = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.course_id == parent.id, Assignment.removed_at.is_(None))
-        .options(
+        query.options(
             selectinload(Assignment.module),
             selectinload(Assignment.current).selectinload(AssignmentRevision.author),
-        )
-        .order_by(Assignment.id)
+        ).order_by(Assignment.id)
     )
     copies = []
     for source in sources:
@@ -198,7 +213,7 @@ def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignmen
         copy = Assignment(
             course_id=fork.id,
             key=source.key,
-            slug=source.slug,
+            slug=slug_for(source.slug),
             module_id=module_ids[source.module.key],
             upstream_assignment_id=source.id,
             upstream_revision_id=source.current_revision_id,
@@ -206,7 +221,12 @@ def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignmen
         db.session.add(copy)
         db.session.flush()
         add_revision(
-            copy, source.current.text, author=source.current.author, saved_by=user, kind="fork"
+            copy,
+            source.current.text,
+            author=source.current.author,
+            saved_by=user,
+            kind=kind,
+            summary=summary,
         )
         copies.append(copy)
     return copies

@@ -22,14 +22,14 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from peerlearn.accounts.models import User
-from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.services import ASSIGNMENT
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.services import ASSIGNMENT, copy_assignments
 from peerlearn.authoring import notices
 from peerlearn.authoring.forking import copy_module, unique_slug
 from peerlearn.authoring.lineage import parent_key
 from peerlearn.authoring.module_document import MODULE
 from peerlearn.content.models import Course, Module
-from peerlearn.content.revisions import add_revision, record_event
+from peerlearn.content.revisions import record_event
 from peerlearn.content.sync import (
     DocumentPlan,
     DocumentStatus,
@@ -203,7 +203,14 @@ def apply_sync(
         summary=plan.upstream.title,
     )
     added_assignments = [a for a in plan.assignments.added if a.id in (add_assignment_ids or set())]
-    _copy_added_assignments(user, plan.fork, added_assignments)
+    if added_assignments:
+        taken = set(
+            db.session.scalars(select(Assignment.slug).where(Assignment.course_id == plan.fork.id))
+        )
+        copy_assignments(
+            plan.upstream, plan.fork, user, ids={a.id for a in added_assignments}, kind="sync",
+            summary=plan.fork.title, slug_for=lambda slug: unique_slug(slug, taken),
+        )  # fmt: skip
     if (
         not plan.modules.pending
         and not added
@@ -296,46 +303,3 @@ def _added_assignments_query(fork: Course, upstream: Course) -> Select[Assignmen
         )
         .order_by(Assignment.slug)
     )
-
-
-def _copy_added_assignments(user: User, fork: Course, sources: list[Assignment]) -> None:
-    """Copy assignments added upstream, onto the fork's module with the same key."""
-    if not sources:
-        return
-    taken = set(db.session.scalars(select(Assignment.slug).where(Assignment.course_id == fork.id)))
-    module_ids = dict(
-        db.session.execute(
-            select(Module.key, Module.id).where(
-                Module.course_id == fork.id, Module.removed_at.is_(None)
-            )
-        ).all()
-    )
-    sources_full = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.id.in_([s.id for s in sources]))
-        .options(
-            selectinload(Assignment.module),
-            selectinload(Assignment.current).selectinload(AssignmentRevision.author),
-        )
-        .order_by(Assignment.slug)
-    )
-    for source in sources_full:
-        module_key = source.module.key if source.module is not None else None
-        copy = Assignment(
-            course_id=fork.id,
-            key=source.key,
-            slug=unique_slug(source.slug, taken),
-            module_id=module_ids.get(module_key) if module_key else None,
-            upstream_assignment_id=source.id,
-            upstream_revision_id=source.current_revision_id,
-        )
-        db.session.add(copy)
-        db.session.flush()
-        add_revision(
-            copy,
-            source.current.text,
-            author=source.current.author,
-            saved_by=user,
-            kind="sync",
-            summary=fork.title,
-        )
