@@ -25,6 +25,7 @@ from peerlearn.content.documents import DocumentType, register
 from peerlearn.content.models import Course, Module
 from peerlearn.content.revisions import (
     add_revision,
+    copy_current,
     record_event,
 )
 from peerlearn.db import utcnow
@@ -220,14 +221,7 @@ def copy_assignments(
         )
         db.session.add(copy)
         db.session.flush()
-        add_revision(
-            copy,
-            source.current.text,
-            author=source.current.author,
-            saved_by=user,
-            kind=kind,
-            summary=summary,
-        )
+        copy_current(copy, source, saved_by=user, kind=kind, summary=summary)
         copies.append(copy)
     return copies
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from peerlearn.accounts.models import User
-from peerlearn.content.documents import DocumentType, Versioned, revision_model
+from peerlearn.content.documents import DocumentType, Versioned, revision_model, type_of
 from peerlearn.content.merge import Conflict, merge3
 from peerlearn.content.models import Course, CourseEvent, Module, ModuleContent, RevisionMixin
 from peerlearn.db import as_id
@@ -67,6 +67,19 @@ def add_revision(
     db.session.flush()
     result: R = revision
     return result
+
+
+def copy_current(
+    copy: Versioned[R], source: Versioned[R], *, saved_by: User, kind: str, summary: str = ""
+) -> R:
+    """Give a fork's new ``copy`` the ``source`` document's current content (text and other
+    columns) as its first revision, credited to whoever wrote it; ``saved_by`` made the
+    copy (a fork, a sync taking what upstream added)."""
+    current = source.current
+    return add_revision(
+        copy, current.text, author=current.author, saved_by=saved_by, kind=kind,
+        summary=summary, **type_of(copy).fields(current),
+    )  # fmt: skip
 
 
 def revision_of(document: Versioned[R], revision_id: Any) -> R | None:
