@@ -1,7 +1,8 @@
 """Changing courses and modules: create, settings, maintainers, module text and order.
 
 Services take the acting user, flush and never commit: the view checks permission first
-and commits once. Module text is only ever saved through ``revisions.add_revision`` and
+and commits once. Module text is only ever saved through ``content.revisions`` (the
+one save path of every document type, ``module_document.MODULE``) and
 structural changes are noted with ``revisions.record_event``, so history stays complete.
 """
 
