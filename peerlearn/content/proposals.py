@@ -15,10 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, selectinload
+
 from peerlearn.accounts.models import User
 from peerlearn.content.documents import DocumentType
 from peerlearn.content.merge import Conflict, merge3
 from peerlearn.content.revisions import add_revision, reads_like
+from peerlearn.extensions import db
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,47 @@ def merge_proposed(
     merged = merge3(base.text, current.text, proposed.text)
     start = merge3(base.text, proposed.text, current.text).text if merged.conflicts else merged.text
     return ProposedMerge(merged.text, fields, merged.conflicts, start)
+
+
+def proposable(document_type: DocumentType[Any, Any], fork_id: int) -> list[Any]:
+    """The fork's documents it may offer upstream, in one query: those whose content
+    differs from the upstream revision they were based on, and those the fork added (no
+    upstream document); in the type's order."""
+    model: Any = document_type.document_model
+    revision: Any = document_type.revision_model
+    ours, base = aliased(revision), aliased(revision)
+    differs = [base.content_id != ours.content_id] + [
+        getattr(base, name) != getattr(ours, name) for name in document_type.field_names
+    ]
+    return list(
+        db.session.scalars(
+            select(model)
+            .join(ours, ours.id == model.current_revision_id)
+            .outerjoin(base, base.id == model.upstream_revision_id)
+            .where(
+                model.course_id == fork_id,
+                model.removed_at.is_(None),
+                or_(
+                    getattr(model, document_type.upstream_column).is_(None),
+                    base.id.is_(None),
+                    *differs,
+                ),
+            )
+            .options(selectinload(model.current))
+            .order_by(getattr(model, document_type.order_column), model.id)
+        )
+    )
+
+
+def shown_against(target: Any | None, base: Any | None, accepted: bool) -> Any | None:
+    """The revision a proposed one is shown against: upstream's current one, or, once
+    accepted (upstream *is* the proposal then), the revision the fork had started from.
+    None for a document the fork added."""
+    if target is None:
+        return None
+    if accepted and base is not None:
+        return base
+    return target.current
 
 
 def apply_proposed(
