@@ -47,11 +47,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from peerlearn import create_app
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog, Submission
-from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.reader import read_bundle
 from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.allocation import queue
@@ -120,7 +120,7 @@ def populate(submissions: int) -> tuple[int, list[int]]:
     db.session.add(assignment)
     db.session.flush()
     text_ = ASSIGNMENT_YAML.format(module=module.key, must=MUST_BE_REVIEWED)
-    add_assignment_revision(assignment, text_, author=None, kind="import")
+    add_revision(assignment, text_, author=None, kind="import")
     now = utcnow()
     user_ids = list(
         db.session.scalars(

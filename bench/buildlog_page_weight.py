@@ -44,12 +44,12 @@ from peerlearn.assignments.models import (
     Submission,
 )
 from peerlearn.assignments.photos import process_photo
-from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.assignments.snapshots import snapshot_json
 from peerlearn.authoring.bundle_io import import_bundle
 from peerlearn.bundles.reader import read_bundle
 from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, CourseMaintainer, Module
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +135,7 @@ def build(app: Flask) -> tuple[str, str, int, int]:
         )
         db.session.add(assignment)
         db.session.flush()
-        add_assignment_revision(
+        add_revision(
             assignment, ASSIGNMENT_YAML.format(module=module.key), author=None, kind="import"
         )
         log = BuildLog(

@@ -125,8 +125,8 @@ def main() -> None:
             for module in db.session.scalars(select(Module).order_by(Module.position)):
                 for r in range(REVISIONS - 1):
                     new_body = edited(rng, module.current.body)
-                    add_revision(module, module.current.title, new_body, author=authors[r % 3],
-                                 kind="edit", parent=module.current)  # fmt: skip
+                    add_revision(module, new_body, author=authors[r % 3], kind="edit",
+                                 parent=module.current, title=module.current.title)  # fmt: skip
             db.session.commit()
             rows1, size1, file1 = measure()
 

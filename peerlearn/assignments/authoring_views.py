@@ -16,7 +16,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.assignments import authoring_history as history
 from peerlearn.assignments import services, spec_form
 from peerlearn.assignments.authoring_forms import (
     AssignmentFieldsForm,
@@ -27,18 +26,19 @@ from peerlearn.assignments.authoring_forms import (
 )
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
+from peerlearn.assignments.services import ASSIGNMENT
 from peerlearn.bundles.assignment_messages import describe
 from peerlearn.bundles.assignment_reader import parse_assignment, read_assignment
 from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading, max_points
 from peerlearn.bundles.assignment_writer import dump_assignment, dump_values
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
 from peerlearn.catalog import services as catalog
+from peerlearn.content import history, pages, revisions
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.markdown import render_markdown
-from peerlearn.site import id_arg, page_arg
 
 bp = Blueprint("assignment_authoring", __name__, template_folder="templates")
 
@@ -267,7 +267,9 @@ def edit_assignment(slug: str, assignment_slug: str) -> Page:
     if request.method == "GET":
         form.text.data = assignment.current.text
         form.base_revision_id.data = str(assignment.current_revision_id)
-    context = _template_context(course, assignment=assignment, title=_title(assignment), form=form)
+    context = _template_context(
+        course, assignment=assignment, title=ASSIGNMENT.title(assignment), form=form
+    )
     if form.is_submitted() and form.preview.data and form.text.data:
         context.update(_preview(form.text.data, assignment.slug))
         return render_template("assignments/authoring_edit.html", **context)
@@ -287,12 +289,13 @@ def _save(
     """Save ``form``'s text through the one save path of both editors: validation, the
     base revision's three-way merge, and the YAML editor's conflict page when it fails."""
     try:
-        outcome = services.save_edit(
+        outcome = revisions.save_edit(
+            ASSIGNMENT,
             current_user,
-            course,
             assignment,
             base_revision_id=form.base_revision_id.data,
             text=form.text.data,
+            fields={},
             summary=form.summary.data or "",
         )
     except services.AssignmentError as error:
@@ -360,7 +363,7 @@ def _fields_page(
         "assignments/authoring_fields.html",
         course=course,
         assignment=assignment,
-        title=_title(assignment),
+        title=ASSIGNMENT.title(assignment),
         form=form,
         draft=draft,
         module_choices=[(m.key, m.title) for m in modules],
@@ -418,12 +421,12 @@ def edit_assignment_form(slug: str, assignment_slug: str) -> Page:
     if action != "save":
         return _fields_page(course, assignment, form, draft, **_spec_context(spec), spec=spec)
     text = dump_assignment(spec)
-    old = services.revision_of(assignment, base)
+    old = revisions.revision_of(assignment, base)
     if old is not None and _same_spec(old.text, assignment.slug, spec):
         text = old.text  # only the layout would change: keep the file as its author wrote it
     yaml_form = _yaml_form(text, base, summary)
     context = _template_context(
-        course, assignment=assignment, title=_title(assignment), form=yaml_form
+        course, assignment=assignment, title=ASSIGNMENT.title(assignment), form=yaml_form
     )
     return _save(
         course, assignment, yaml_form, context, "assignment_authoring.edit_assignment_form"
@@ -450,7 +453,9 @@ def _from_yaml(
 def _yaml_page(
     course: Course, assignment: Assignment, form: EditAssignmentForm, status: int = 200
 ) -> Page:
-    context = _template_context(course, assignment=assignment, title=_title(assignment), form=form)
+    context = _template_context(
+        course, assignment=assignment, title=ASSIGNMENT.title(assignment), form=form
+    )
     return render_template("assignments/authoring_edit.html", **context), status
 
 
@@ -461,14 +466,6 @@ def _same_spec(text: str, slug: str, spec: AssignmentSpec) -> bool:
         return False
 
 
-def _title(assignment: Assignment) -> str:
-    """The heading of the editors: the assignment's title, as learners see it."""
-    try:
-        return spec_of(assignment).title
-    except BundleError:
-        return assignment.slug
-
-
 # --- History --------------------------------------------------------------------------
 
 
@@ -477,12 +474,10 @@ def _title(assignment: Assignment) -> str:
 def assignment_history(slug: str, assignment_slug: str) -> str:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    page = history.assignment_history(assignment, page_arg())
-    if page is None:
-        abort(404)
-    return render_template(
-        "assignments/authoring_history.html", course=course, assignment=assignment, page=page,
-        title=_title(assignment),
+    return pages.history_page(
+        ASSIGNMENT, course, assignment,
+        heading=_("History of the assignment “%(slug)s”", slug=ASSIGNMENT.title(assignment)),
+        can_revert=True,
     )  # fmt: skip
 
 
@@ -490,18 +485,11 @@ def assignment_history(slug: str, assignment_slug: str) -> str:
 @login_required
 def assignment_diff(slug: str, assignment_slug: str) -> str:
     course = _course(slug)
-    assignment = _assignment(course, assignment_slug)
-    old = services.revision_of(assignment, id_arg("from"))
-    new = services.revision_of(assignment, id_arg("to"))
-    if old is None or new is None:
-        abort(404, _("Choose two revisions of this assignment to compare."))
-    return render_template(
-        "assignments/authoring_diff.html",
-        course=course,
-        assignment=assignment,
-        title=_title(assignment),
-        diff=history.compare(old, new),
-    )
+    return pages.diff_page(
+        ASSIGNMENT, course, _assignment(course, assignment_slug),
+        missing=_("Choose two revisions of this assignment to compare."),
+        can_revert=True,
+    )  # fmt: skip
 
 
 @bp.post("/courses/<slug>/assignments/<assignment_slug>/revert")
@@ -509,7 +497,7 @@ def assignment_diff(slug: str, assignment_slug: str) -> str:
 def revert_assignment(slug: str, assignment_slug: str) -> Response:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    revision = services.revision_of(assignment, request.form.get("revision_id"))
+    revision = revisions.revision_of(assignment, request.form.get("revision_id"))
     if revision is None:
         abort(404)
     number = history.revision_number(revision)
@@ -518,7 +506,7 @@ def revert_assignment(slug: str, assignment_slug: str) -> Response:
         "assignment_authoring.assignment_history", slug=course.slug, assignment_slug=assignment.slug
     )
     try:
-        reverted = services.revert_assignment(current_user, course, assignment, revision, summary)
+        reverted: object = revisions.revert(ASSIGNMENT, current_user, assignment, revision, summary)
     except services.AssignmentError as error:
         db.session.rollback()
         flash(_problem(error), "error")

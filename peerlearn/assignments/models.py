@@ -30,12 +30,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from peerlearn.content.models import RevisionMixin
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
 from peerlearn.extensions import Model
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
-    from peerlearn.content.models import Course, Module, ModuleContent
+    from peerlearn.content.models import Course, Module
 
 
 class Assignment(CreatedAtMixin, Model):
@@ -69,30 +70,15 @@ class Assignment(CreatedAtMixin, Model):
     )
 
 
-class AssignmentRevision(CreatedAtMixin, Model):
-    """One saved version of an assignment's YAML. Never updated."""
+class AssignmentRevision(RevisionMixin, Model):
+    """One saved version of an assignment's YAML (columns shared with module revisions)."""
 
     __tablename__ = "assignment_revisions"
+    document_column = "assignment_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(
         ForeignKey("assignments.id", ondelete="CASCADE"), index=True
     )
-    content_id: Mapped[int] = mapped_column(ForeignKey("module_contents.id"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assignment_revisions.id", ondelete="SET NULL")
-    )
-    kind: Mapped[str] = mapped_column(String(16), default="edit")
-    summary: Mapped[str] = mapped_column(String(200), default="")
-
-    content: Mapped[ModuleContent] = relationship(lazy="joined")
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-
-    @property
-    def text(self) -> str:
-        return self.content.body
 
 
 class PhotoBlob(CreatedAtMixin, Model):

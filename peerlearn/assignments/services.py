@@ -2,29 +2,33 @@
 
 Services take the acting user, flush and never commit, like ``authoring.editing``: the
 view checks permission and commits once. Assignment text is only saved through
-``revisions.add_assignment_revision`` after ``validate_text`` has accepted it, so every
+``content.revisions.add_revision`` after ``validate_text`` has accepted it, so every
 stored revision is a file the bundle reader would import, and structural changes are
 noted with ``record_event`` so the course history tells them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.revisions import add_assignment_revision
+from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import ASSIGNMENT_SUFFIX, ASSIGNMENTS_DIR, BundleError
-from peerlearn.content.merge import Conflict, merge3
+from peerlearn.content.documents import DocumentType, register
 from peerlearn.content.models import Course, Module
-from peerlearn.content.revisions import record_event
-from peerlearn.db import as_id, utcnow
+from peerlearn.content.revisions import (
+    add_revision,
+    copy_current,
+    record_event,
+)
+from peerlearn.db import utcnow
 from peerlearn.extensions import db
 
 
@@ -94,17 +98,6 @@ def active_modules(course: Course) -> list[Module]:
     )
 
 
-def revision_of(assignment: Assignment, revision_id: Any) -> AssignmentRevision | None:
-    """The assignment's revision with this id, or None for anything else."""
-    number = as_id(revision_id)
-    if number is None:
-        return None
-    revision = db.session.get(AssignmentRevision, number)
-    if revision is None or revision.assignment_id != assignment.id:
-        return None
-    return revision
-
-
 def validate_text(course: Course, text: str, slug: str, key: str | None = None) -> AssignmentSpec:
     """The spec of ``text`` if it may be saved as assignment ``slug`` of ``course``.
 
@@ -155,7 +148,7 @@ def create_assignment(user: User, course: Course, *, slug: str, text: str) -> As
     )
     db.session.add(assignment)
     db.session.flush()
-    add_assignment_revision(assignment, text, author=user, kind="create")
+    add_revision(assignment, text, author=user, kind="create")
     course.updated_at = utcnow()
     record_event(course, "assignment_added", user, assignment.module, title=spec.title, slug=slug)
     return assignment
@@ -163,7 +156,7 @@ def create_assignment(user: User, course: Course, *, slug: str, text: str) -> As
 
 def remove_assignment(user: User, course: Course, assignment: Assignment) -> None:
     """Take the assignment out of the course. The row, its revisions and build logs stay."""
-    title = _title_of(assignment)
+    title = ASSIGNMENT.title(assignment)
     assignment.removed_at = utcnow()
     course.updated_at = utcnow()
     db.session.flush()
@@ -172,141 +165,29 @@ def remove_assignment(user: User, course: Course, assignment: Assignment) -> Non
     )
 
 
-def _title_of(assignment: Assignment) -> str:
-    try:
-        return parse_assignment(
-            assignment.current.text, file_name(assignment.slug), assignment.slug
-        ).title
-    except BundleError:
-        return assignment.slug
-
-
-SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
-
-
-@dataclass(frozen=True)
-class AssignmentEditOutcome:
-    """What became of an edit. For a conflict, ``text`` is what the editor should see again
-    (their words, with the other edit's clean changes merged in) and ``current`` is the
-    revision to edit from next."""
-
-    status: SaveStatus
-    current: AssignmentRevision
-    base: AssignmentRevision
-    text: str
-    revision: AssignmentRevision | None = None
-    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
-
-
-def _current_locked(assignment: Assignment) -> AssignmentRevision:
-    """The current revision, read under a row lock (on PostgreSQL), so two saves from the
-    same base cannot both think they are first."""
-    current_id = db.session.scalar(
-        select(Assignment.current_revision_id)
-        .where(Assignment.id == assignment.id)
-        .with_for_update()
-    )
-    current = db.session.get(AssignmentRevision, current_id)
-    assert current is not None
-    return current
-
-
-def _store(
-    user: User,
-    course: Course,
-    assignment: Assignment,
-    spec: AssignmentSpec,
-    text: str,
-    **revision: Any,
-) -> AssignmentRevision:
-    """Save ``text`` as the new current revision; follow the module the text names."""
-    saved = add_assignment_revision(assignment, text, author=user, **revision)
-    assignment.module_id = _module_id(course, spec.module)
-    course.updated_at = utcnow()
-    db.session.flush()
-    return saved
-
-
-def save_edit(
-    user: User,
-    course: Course,
-    assignment: Assignment,
-    *,
-    base_revision_id: Any,
-    text: str,
-    summary: str,
-) -> AssignmentEditOutcome:
-    """Save an edit made from ``base_revision_id``, merging it with anything saved since.
-
-    The editor's own text is checked first, so their mistakes are reported as theirs. A
-    clean three-way merge is checked again before it is saved: two valid edits can merge
-    into an invalid file (say, one lowers must_review while the other raises
-    must_be_reviewed); then :class:`AssignmentError` carries the merged text to show.
-    """
-    base = revision_of(assignment, base_revision_id)
-    if base is None:
-        raise AssignmentError("base_revision_id", "unknown_base")
-    spec = validate_text(course, text, assignment.slug, assignment.key)
-    current = _current_locked(assignment)
-    if base.id == current.id:
-        if text == current.text:
-            return AssignmentEditOutcome("unchanged", current, base, text)
-        revision = _store(
-            user, course, assignment, spec, text, kind="edit", parent=base, summary=summary
-        )
-        return AssignmentEditOutcome("saved", current, base, text, revision)
-
-    merged = merge3(base.text, text, current.text)
-    if not merged.clean:
-        return AssignmentEditOutcome(
-            "conflict", current, base, merged.text, conflicts=merged.conflicts
-        )
-    if merged.text == current.text:
-        return AssignmentEditOutcome("unchanged", current, base, merged.text)
-    try:
-        spec = validate_text(course, merged.text, assignment.slug, assignment.key)
-    except AssignmentError as error:
-        error.text = merged.text
-        raise
-    revision = _store(
-        user, course, assignment, spec, merged.text, kind="merge", parent=current, summary=summary
-    )
-    return AssignmentEditOutcome("merged", current, base, merged.text, revision)
-
-
-def revert_assignment(
-    user: User,
-    course: Course,
-    assignment: Assignment,
-    revision: AssignmentRevision,
-    summary: str,
-) -> AssignmentRevision | None:
-    """Make an old revision's text current again, as a new revision (history is
-    append-only). None when the assignment already reads exactly like that.
-
-    The old text is checked again: it may name a module that has since left the course.
-    """
-    current = _current_locked(assignment)
-    if revision.text == current.text:
-        return None
-    spec = validate_text(course, revision.text, assignment.slug, assignment.key)
-    return _store(
-        user, course, assignment, spec, revision.text, kind="revert", parent=current,
-        summary=summary,
-    )  # fmt: skip
-
-
 # --- Forks ---------------------------------------------------------------------------
 
 
-def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignment]:
-    """Copy ``parent``'s active assignments into ``fork``, whose modules are already copied.
+def copy_assignments(
+    parent: Course,
+    fork: Course,
+    user: User,
+    *,
+    ids: set[int] | None = None,
+    kind: str = "fork",
+    summary: str = "",
+    slug_for: Callable[[str], str] = str,
+) -> list[Assignment]:
+    """Copy ``parent``'s active assignments (those in ``ids``, when given) into ``fork``,
+    whose modules are already copied: when a course is forked, and when a sync takes the
+    assignments upstream added.
 
-    Each copy keeps the stable key and slug, points at the fork's copy of its module,
-    shares the text (stored once), credits the text's author with ``user`` as the one who
-    saved it, and remembers the upstream assignment and revision so a later sync has a
-    base to merge from. An assignment whose module has left the parent is not part of the
-    course any more, so it is not copied (its file would not import with the fork).
+    Each copy keeps the stable key (and the slug, or ``slug_for`` of it where the fork
+    uses it already), points at the fork's module with the same key, shares the text
+    (stored once), credits the text's author with ``user`` as the one who saved it, and
+    remembers the upstream assignment and revision so a later sync has a base to merge
+    from. An assignment whose module is not in the fork is not part of it, so it is not
+    copied (its file would not import with the fork).
     """
     module_ids = dict(
         db.session.execute(
@@ -315,14 +196,16 @@ def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignmen
             )
         ).all()
     )
+    query = select(Assignment).where(
+        Assignment.course_id == parent.id, Assignment.removed_at.is_(None)
+    )
+    if ids is not None:
+        query = query.where(Assignment.id.in_(ids))
     sources = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.course_id == parent.id, Assignment.removed_at.is_(None))
-        .options(
+        query.options(
             selectinload(Assignment.module),
             selectinload(Assignment.current).selectinload(AssignmentRevision.author),
-        )
-        .order_by(Assignment.id)
+        ).order_by(Assignment.id)
     )
     copies = []
     for source in sources:
@@ -331,15 +214,69 @@ def copy_assignments(parent: Course, fork: Course, user: User) -> list[Assignmen
         copy = Assignment(
             course_id=fork.id,
             key=source.key,
-            slug=source.slug,
+            slug=slug_for(source.slug),
             module_id=module_ids[source.module.key],
             upstream_assignment_id=source.id,
             upstream_revision_id=source.current_revision_id,
         )
         db.session.add(copy)
         db.session.flush()
-        add_assignment_revision(
-            copy, source.current.text, author=source.current.author, saved_by=user, kind="fork"
-        )
+        copy_current(copy, source, saved_by=user, kind=kind, summary=summary)
         copies.append(copy)
     return copies
+
+
+# --- The assignment document type ------------------------------------------------------
+
+
+class AssignmentDocument(DocumentType[Assignment, AssignmentRevision]):
+    """Assignments as versioned documents: YAML text that ``validate_text`` must accept,
+    whose save moves the assignment to the module the text names."""
+
+    name = "assignment"
+    document_model = Assignment
+    revision_model = AssignmentRevision
+    history_endpoint = "assignment_authoring.assignment_history"
+    diff_endpoint = "assignment_authoring.assignment_diff"
+    revert_endpoint = "assignment_authoring.revert_assignment"
+    upstream_column = "upstream_assignment_id"
+    token_prefix = "a"
+    errors = (AssignmentError,)
+    #: A conflicted assignment left unresolved keeps the fork's YAML: a merge holding
+    #: both sides' lines may not even parse.
+    unresolved_keeps_ours = True
+
+    def title(self, document: Assignment) -> str:
+        try:
+            return spec_of(document).title
+        except BundleError:
+            return document.slug
+
+    def url_args(self, document: Assignment) -> dict[str, Any]:
+        return {"slug": document.course.slug, "assignment_slug": document.slug}
+
+    def check(self, document: Assignment, text: str, fields: dict[str, Any]) -> AssignmentSpec:
+        return validate_text(document.course, text, document.slug, document.key)
+
+    def check_merged(
+        self, document: Assignment, text: str, fields: dict[str, Any]
+    ) -> AssignmentSpec:
+        try:
+            return self.check(document, text, fields)
+        except AssignmentError as error:
+            error.text = text  # the editor is shown the merge that failed, to correct it
+            raise
+
+    def refusal(self, field: str, code: str) -> AssignmentError:
+        return AssignmentError(field, code)
+
+    def saved(
+        self, user: User | None, document: Assignment, revision: AssignmentRevision, checked: Any
+    ) -> None:
+        document.module_id = _module_id(document.course, checked.module)
+        document.course.updated_at = utcnow()
+        db.session.flush()
+
+
+ASSIGNMENT = AssignmentDocument()
+register(ASSIGNMENT)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from peerlearn.assignments.models import Assignment
-from peerlearn.assignments.revisions import add_assignment_revision, spec_of
+from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.format import (
     COURSE_FILE,
     AssignmentFile,
@@ -180,7 +180,9 @@ def _apply_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> int:
             changed += 1
         current = module.current if module.current_revision_id else None
         if current is None or (current.title, current.body) != (doc.title, doc.body):
-            add_revision(module, doc.title, doc.body, author=None, kind="import", parent=current)
+            add_revision(
+                module, doc.body, author=None, kind="import", parent=current, title=doc.title
+            )
             changed += 1
     db.session.flush()
     return changed
@@ -234,9 +236,7 @@ def _apply_assignments(course: Course, files: tuple[AssignmentFile, ...]) -> int
             changed += 1
         current = assignment.current if assignment.current_revision_id else None
         if current is None or current.text != file.text:
-            add_assignment_revision(
-                assignment, file.text, author=None, kind="import", parent=current
-            )
+            add_revision(assignment, file.text, author=None, kind="import", parent=current)
             changed += 1
     db.session.flush()
     return changed

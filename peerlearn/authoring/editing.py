@@ -1,7 +1,8 @@
 """Changing courses and modules: create, settings, maintainers, module text and order.
 
 Services take the acting user, flush and never commit: the view checks permission first
-and commits once. Module text is only ever saved through ``revisions.add_revision`` and
+and commits once. Module text is only ever saved through ``content.revisions`` (the
+one save path of every document type, ``module_document.MODULE``) and
 structural changes are noted with ``revisions.record_event``, so history stays complete.
 """
 
@@ -12,8 +13,7 @@ import json
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -21,17 +21,15 @@ from peerlearn.accounts.models import User
 from peerlearn.authoring import notices
 from peerlearn.catalog.search import searchable_text
 from peerlearn.catalog.services import course_by_key
-from peerlearn.content.merge import Conflict, merge3, merge_titles
 from peerlearn.content.models import (
     Course,
     CourseAuthor,
     CourseMaintainer,
     CourseTag,
     Module,
-    ModuleRevision,
 )
 from peerlearn.content.revisions import add_revision, record_event
-from peerlearn.db import as_id, utcnow
+from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.licences import LICENCES, fork_licences
 
@@ -297,7 +295,7 @@ def add_module(user: User, course: Course, *, title: str, slug: str | None, body
     module = Module(course_id=course.id, key=str(uuid.uuid4()), slug=slug, position=(last or 0) + 1)
     db.session.add(module)
     db.session.flush()
-    add_revision(module, title, body, author=user, kind="create")
+    add_revision(module, body, author=user, kind="create", title=title)
     course.updated_at = utcnow()
     record_event(course, "module_added", user, module, title=title, slug=slug)
     notices.upstream_changed(course, user)
@@ -339,106 +337,3 @@ def remove_module(user: User, course: Course, module: Module) -> None:
         select(Assignment).where(Assignment.module_id == module.id, Assignment.removed_at.is_(None))
     ):
         remove_assignment(user, course, assignment)
-
-
-# --- Modules: text -------------------------------------------------------------------
-
-SaveStatus = Literal["saved", "merged", "unchanged", "conflict"]
-
-
-@dataclass(frozen=True)
-class EditOutcome:
-    """What became of an edit. For a conflict, ``title`` and ``body`` are what the editor
-    should see again (their own words, with the other edit's non-conflicting changes
-    merged in) and ``current`` is the revision to edit from next."""
-
-    status: SaveStatus
-    current: ModuleRevision
-    base: ModuleRevision
-    title: str
-    body: str
-    revision: ModuleRevision | None = None
-    conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
-    title_conflict: bool = False
-
-
-def revision_of(module: Module, revision_id: Any) -> ModuleRevision | None:
-    """The module's revision with this id, or None for anything else (another module's,
-    a missing one, or not a number)."""
-    number = as_id(revision_id)
-    if number is None:
-        return None
-    revision = db.session.get(ModuleRevision, number)
-    if revision is None or revision.module_id != module.id:
-        return None
-    return revision
-
-
-def _current_locked(module: Module) -> ModuleRevision:
-    """The module's current revision, read under a row lock (on PostgreSQL) so two saves
-    from the same base cannot both think they are first."""
-    current_id = db.session.scalar(
-        select(Module.current_revision_id).where(Module.id == module.id).with_for_update()
-    )
-    current = db.session.get(ModuleRevision, current_id)
-    assert current is not None
-    return current
-
-
-def save_edit(
-    user: User, module: Module, *, base_revision_id: Any, title: str, body: str, summary: str
-) -> EditOutcome:
-    """Save an edit made from ``base_revision_id``, merging it with anything saved since.
-
-    The editor's text is "ours" in the three-way merge, so where both changed the same
-    lines the text offered back to them holds their own words.
-    """
-    base = revision_of(module, base_revision_id)
-    if base is None:
-        raise EditingError("base_revision_id", "unknown_base")
-    current = _current_locked(module)
-    if base.id == current.id:
-        if title == current.title and body == current.body:
-            return EditOutcome("unchanged", current, base, title, body)
-        revision = add_revision(
-            module, title, body, author=user, kind="edit", parent=base, summary=summary
-        )
-        notices.upstream_changed(module.course, user)
-        return EditOutcome("saved", current, base, title, body, revision)
-
-    merged = merge3(base.body, body, current.body)
-    merged_title = merge_titles(base.title, title, current.title)
-    if not merged.clean or merged_title is None:
-        return EditOutcome(
-            "conflict",
-            current,
-            base,
-            title if merged_title is None else merged_title,
-            merged.text,
-            conflicts=merged.conflicts,
-            title_conflict=merged_title is None,
-        )
-    if merged_title == current.title and merged.text == current.body:
-        return EditOutcome("unchanged", current, base, merged_title, merged.text)
-    revision = add_revision(
-        module, merged_title, merged.text, author=user, kind="merge", parent=current,
-        summary=summary,
-    )  # fmt: skip
-    notices.upstream_changed(module.course, user)
-    return EditOutcome("merged", current, base, merged_title, merged.text, revision)
-
-
-def revert_module(
-    user: User, module: Module, revision: ModuleRevision, summary: str
-) -> ModuleRevision | None:
-    """Make an old revision's title and text current again, as a new revision (history
-    is append-only). None when the module already reads exactly like that."""
-    current = _current_locked(module)
-    if revision.title == current.title and revision.body == current.body:
-        return None
-    reverted = add_revision(
-        module, revision.title, revision.body, author=user, kind="revert", parent=current,
-        summary=summary,
-    )  # fmt: skip
-    notices.upstream_changed(module.course, user)
-    return reverted

@@ -23,17 +23,15 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.assignments.models import Assignment
-from peerlearn.assignments.revisions import spec_of
-from peerlearn.assignments.services import AssignmentError
-from peerlearn.authoring import lineage, lineage_helpers, syncing, syncing_assignments
+from peerlearn.assignments.services import ASSIGNMENT, AssignmentError
+from peerlearn.authoring import lineage, lineage_helpers, syncing
 from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
 from peerlearn.authoring.forking import ForkError, fork_course
 from peerlearn.bundles.assignment_messages import describe
-from peerlearn.bundles.format import BundleError
 from peerlearn.catalog import services as catalog
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course
+from peerlearn.content.sync import check_resolutions
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.site import safe_next
@@ -135,15 +133,10 @@ def _sync_target(slug: str) -> tuple[Course, Course]:
     return course, upstream
 
 
-def _assignment_title(assignment: Assignment) -> str:
-    try:
-        return spec_of(assignment).title
-    except BundleError:
-        return assignment.slug
-
-
-def _assignment_detail(error: AssignmentError) -> str:
+def _assignment_detail(error: Exception) -> str:
     """What is wrong with an assignment text, as the second half of a sentence."""
+    if not isinstance(error, AssignmentError):
+        return str(error)
     if error.code == "unknown_module":
         return _("this course has no module with the id “%(id)s”", id=error.value)
     if error.code == "id_changed":
@@ -187,17 +180,17 @@ def _render_sync(
         assignment_changes=[
             (
                 p,
-                _assignment_title(p.assignment),
-                line_diff_blocks(p.assignment.current.text, p.merge.text),
+                ASSIGNMENT.title(p.document),
+                line_diff_blocks(p.document.current.text, p.merge.text),
             )
             for p in plan.assignments.pending
         ],
         assignment_conflict_diffs={
-            p.assignment.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
+            p.document.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
             for p in plan.assignments.conflicts
         },
         assignment_invalid={
-            p.assignment.id: _(
+            p.document.id: _(
                 "The changes merge, but the result is not a valid assignment: %(problem)s",
                 problem=_assignment_detail(p.invalid),
             )
@@ -208,17 +201,20 @@ def _render_sync(
         # changed, upstream's changes elsewhere); a clean merge that is not a valid
         # assignment starts from the fork's own text instead.
         assignment_texts={
-            p.assignment.id: texts.get(
-                p.assignment.id, p.assignment.current.text if p.merge.clean else p.merge.text
+            p.document.id: texts.get(
+                p.document.id, p.document.current.text if p.merge.clean else p.merge.text
             )
             for p in plan.assignments.conflicts
         },
         assignment_errors=assignment_errors or {},
-        added_assignments=[(a, _assignment_title(a)) for a in plan.assignments.added],
-        changes=[(p, line_diff_blocks(p.module.current.body, p.merge.text)) for p in plan.pending],
+        added_assignments=[(a, ASSIGNMENT.title(a)) for a in plan.assignments.added],
+        changes=[
+            (p, line_diff_blocks(p.document.current.body, p.merge.text))
+            for p in plan.modules.pending
+        ],
         conflict_diffs={
-            p.module.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
-            for p in plan.conflicts
+            p.document.id: [(c, word_diff(c.ours, c.theirs)) for c in p.merge.conflicts]
+            for p in plan.modules.conflicts
         },
         outdated=[
             (
@@ -249,10 +245,14 @@ def sync(slug: str) -> Page:
             assignment_count = 0
         else:
             plan = syncing.plan_sync(course, upstream)
-            resolutions = resolutions_from(request.form, [p.module.id for p in plan.conflicts])
-            texts = _assignment_resolutions([p.assignment.id for p in plan.assignments.conflicts])
+            resolutions = resolutions_from(
+                request.form, [p.document.id for p in plan.modules.conflicts]
+            )
+            texts = _assignment_resolutions([p.document.id for p in plan.assignments.conflicts])
             if (form.token.data or "") == plan.token:
-                errors = syncing_assignments.check_resolutions(plan.assignments, texts)
+                errors = check_resolutions(
+                    ASSIGNMENT, plan.assignments, {i: ({}, t) for i, t in texts.items()}
+                )
                 if errors:
                     db.session.rollback()
                     return _render_sync(

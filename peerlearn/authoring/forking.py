@@ -24,7 +24,7 @@ from peerlearn.content.models import (
     Module,
     ModuleRevision,
 )
-from peerlearn.content.revisions import add_revision, record_event
+from peerlearn.content.revisions import copy_current, record_event
 from peerlearn.extensions import db
 from peerlearn.licences import fork_licences
 
@@ -125,15 +125,7 @@ def copy_module(
     )
     db.session.add(copy)
     db.session.flush()
-    add_revision(
-        copy,
-        source.current.title,
-        source.current.body,
-        author=source.current.author,
-        saved_by=user,
-        kind=kind,
-        summary=summary,
-    )
+    copy_current(copy, source, saved_by=user, kind=kind, summary=summary)
     return copy
 
 

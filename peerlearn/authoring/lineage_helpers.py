@@ -67,8 +67,8 @@ def course_lineage(course: Course) -> CourseLineage:
         titles = {e.id: e.title for e in catalog.outlines([course.id])[course.id]}
         outdated = [
             (
-                m.module_slug,
-                titles.get(m.module_id, m.module_slug),
+                m.slug,
+                titles.get(m.document_id, m.slug),
                 source_diff_url(
                     status.upstream, m.upstream_slug, m.base_revision_id, m.theirs_revision_id
                 ),

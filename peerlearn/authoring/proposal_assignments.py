@@ -21,16 +21,16 @@ from sqlalchemy import select
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, AssignmentRevision
-from peerlearn.assignments.revisions import add_assignment_revision
-from peerlearn.assignments.services import AssignmentError, file_name, validate_text
+from peerlearn.assignments.services import ASSIGNMENT, AssignmentError, file_name, validate_text
 from peerlearn.authoring.forking import unique_slug
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalAssignment
 from peerlearn.bundles.assignment_reader import parse_assignment
 from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import BundleError
-from peerlearn.content.merge import Conflict, merge3
+from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Course, Module
-from peerlearn.content.revisions import record_event
+from peerlearn.content.proposals import apply_proposed, link_if_taken, merge_proposed
+from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 
@@ -126,21 +126,15 @@ def _plan_existing(
         if problem is not None:
             return AssignmentConflict(item, current, (), resolution.text, problem, resolved=True)
         return AssignmentPlan(item, resolution.text, resolution=resolution)
-    if current.content_id == proposed.content_id:
+    merged = merge_proposed(ASSIGNMENT, current, proposed, base)
+    if merged is None:
         return None
-    text = proposed.text
-    if base is not None and base.content_id != current.content_id:
-        merged = merge3(base.text, current.text, proposed.text)
-        if not merged.clean:
-            # Like the sync form, the text box starts from the proposed text with
-            # upstream's clean changes merged in; the conflicted passages are shown by it.
-            start = merge3(base.text, proposed.text, current.text).text
-            return AssignmentConflict(item, current, merged.conflicts, start)
-        text = merged.text
-    problem = check_text(course, text, target.slug, target.key, incoming)
+    if not merged.clean:
+        return AssignmentConflict(item, current, merged.conflicts, merged.start)
+    problem = check_text(course, merged.text, target.slug, target.key, incoming)
     if problem is not None:
-        return AssignmentConflict(item, current, (), text, problem)
-    return AssignmentPlan(item, text)
+        return AssignmentConflict(item, current, (), merged.text, problem)
+    return AssignmentPlan(item, merged.text)
 
 
 def _plan_new(
@@ -233,32 +227,29 @@ def apply_assignments(
     :class:`AssignmentError` is raised if one fails (the view rolls everything back).
     Then each fork copy is linked to upstream where upstream now has exactly its text.
     """
-    course = proposal.target_course
     revisions = []
     for plan in plans:
         target = plan.item.target_assignment
         if target is None:
             revisions.append(_add_new(user, proposal, plan))
             continue
-        spec = validate_text(course, plan.text, target.slug, target.key)
         revisions.append(
-            add_assignment_revision(
+            apply_proposed(
+                ASSIGNMENT,
+                user,
                 target,
                 plan.text,
+                {},
                 author=_credit(plan.item, proposal),
-                saved_by=user,
-                kind="proposal",
-                parent=target.current,
                 summary=proposal.title,
             )
         )
-        target.module_id = _module_id(course, spec)
     if plans:
-        course.updated_at = utcnow()
+        proposal.target_course.updated_at = utcnow()
     for item in proposal.assignments:
-        target = item.target_assignment
-        if target is not None and target.current.content_id == item.proposed_revision.content_id:
-            item.source_assignment.upstream_revision_id = target.current_revision_id
+        link_if_taken(
+            ASSIGNMENT, item.source_assignment, item.target_assignment, item.proposed_revision
+        )
     db.session.flush()
     return revisions
 
@@ -272,7 +263,7 @@ def _add_new(user: User, proposal: ChangeProposal, plan: AssignmentPlan) -> Assi
     )
     db.session.add(assignment)
     db.session.flush()
-    revision = add_assignment_revision(
+    revision = add_revision(
         assignment,
         plan.text,
         author=_credit(plan.item, proposal),

@@ -19,6 +19,7 @@ from peerlearn.accounts.models import User
 from peerlearn.assignments.models import AssignmentRevision
 from peerlearn.authoring import notices
 from peerlearn.authoring.forking import unique_slug
+from peerlearn.authoring.module_document import MODULE
 from peerlearn.authoring.proposal_assignments import (
     AssignmentConflict,
     AssignmentResolution,
@@ -28,8 +29,9 @@ from peerlearn.authoring.proposal_assignments import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
 from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalError
-from peerlearn.content.merge import Conflict, merge3, merge_titles
+from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Module, ModuleRevision
+from peerlearn.content.proposals import apply_proposed, link_if_taken, merge_proposed
 from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
@@ -156,19 +158,13 @@ def _plan_module(
     if resolution is not None and resolution.upstream_revision_id == current.id:
         title = resolution.title.strip() or proposed.title
         return _Plan(item, title, resolution.body, resolution)
-    if (current.content_id, current.title) == (proposed.content_id, proposed.title):
+    merged = merge_proposed(MODULE, current, proposed, base)
+    if merged is None:
         return None
-    if base is None or base.id == current.id or base.content_id == current.content_id:
-        body = proposed.body
-        conflicts: tuple[Conflict, ...] = ()
-    else:
-        merged = merge3(base.body, current.body, proposed.body)
-        body, conflicts = merged.text, merged.conflicts
-    base_title = base.title if base is not None else current.title
-    merged_title = merge_titles(base_title, current.title, proposed.title)
-    if conflicts or merged_title is None:
-        return ModuleConflict(item, current, conflicts, title_conflict=merged_title is None)
-    return _Plan(item, merged_title, body)
+    if not merged.clean:
+        return ModuleConflict(item, current, merged.conflicts, title_conflict=merged.fields is None)
+    assert merged.fields is not None
+    return _Plan(item, merged.fields["title"], merged.text)
 
 
 def _kept_modules(plans: list[_Plan]) -> list[ModuleConflict]:
@@ -230,14 +226,13 @@ def accept(
         target = plan.item.target_module
         assert target is not None
         revisions.append(
-            add_revision(
+            apply_proposed(
+                MODULE,
+                user,
                 target,
-                plan.title,
                 plan.body,
+                {"title": plan.title},
                 author=_credit(plan.item, proposal),
-                saved_by=user,
-                kind="proposal",
-                parent=target.current,
                 summary=proposal.title,
             )
         )
@@ -245,9 +240,7 @@ def accept(
         if item.target_module is None:
             revisions.append(_add_new_module(user, proposal, item))
             continue
-        current, proposed = item.target_module.current, item.proposed_revision
-        if (current.content_id, current.title) == (proposed.content_id, proposed.title):
-            item.source_module.upstream_revision_id = current.id
+        link_if_taken(MODULE, item.source_module, item.target_module, item.proposed_revision)
     revisions.extend(apply_assignments(user, proposal, assignment_plans))
     record_event(
         proposal.target_course,
@@ -290,12 +283,12 @@ def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) 
     proposed = item.proposed_revision
     revision = add_revision(
         module,
-        proposed.title,
         proposed.body,
         author=_credit(item, proposal),
         saved_by=user,
         kind="proposal",
         summary=proposal.title,
+        title=proposed.title,
     )
     source.upstream_module_id = module.id
     source.upstream_revision_id = revision.id

@@ -16,12 +16,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinload
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from peerlearn.accounts.models import User
-from peerlearn.assignments.models import Assignment, AssignmentRevision
+from peerlearn.assignments.models import Assignment
+from peerlearn.assignments.services import ASSIGNMENT
 from peerlearn.authoring import notices
+from peerlearn.authoring.module_document import MODULE
 from peerlearn.authoring.proposal_assignments import assignment_title
 from peerlearn.authoring.proposal_models import (
     ChangeProposal,
@@ -32,6 +34,7 @@ from peerlearn.authoring.proposal_models import (
 from peerlearn.catalog.services import course_by_key
 from peerlearn.content.diff import DiffBlock, Segment, line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
+from peerlearn.content.proposals import proposable, shown_against
 from peerlearn.extensions import db
 
 OPEN, ACCEPTED, DECLINED = "open", "accepted", "declined"
@@ -93,45 +96,14 @@ def upstream_of(fork: Course) -> Course | None:
 
 def proposable_modules(fork: Course) -> list[Module]:
     """Fork modules whose text or title differs from the upstream revision they were based
-    on, and modules the fork added (no ``upstream_module_id``); in course order."""
-    modules = db.session.scalars(
-        select(Module)
-        .where(Module.course_id == fork.id, Module.removed_at.is_(None))
-        .options(selectinload(Module.current), selectinload(Module.upstream_revision))
-        .order_by(Module.position, Module.id)
-    )
-    return [
-        m
-        for m in modules
-        if m.upstream_module_id is None
-        or m.upstream_revision is None
-        or (m.upstream_revision.content_id, m.upstream_revision.title)
-        != (m.current.content_id, m.current.title)
-    ]
+    on, and modules the fork added; in course order."""
+    return proposable(MODULE, fork.id)
 
 
 def proposable_assignments(fork: Course) -> list[Assignment]:
     """Fork assignments whose YAML differs from the upstream revision they were based on,
-    and assignments the fork added (no ``upstream_assignment_id``); one query, by slug."""
-    ours, base = aliased(AssignmentRevision), aliased(AssignmentRevision)
-    return list(
-        db.session.scalars(
-            select(Assignment)
-            .join(ours, ours.id == Assignment.current_revision_id)
-            .outerjoin(base, base.id == Assignment.upstream_revision_id)
-            .where(
-                Assignment.course_id == fork.id,
-                Assignment.removed_at.is_(None),
-                or_(
-                    Assignment.upstream_assignment_id.is_(None),
-                    base.id.is_(None),
-                    base.content_id != ours.content_id,
-                ),
-            )
-            .options(selectinload(Assignment.current))
-            .order_by(Assignment.slug)
-        )
-    )
+    and assignments the fork added; by slug."""
+    return proposable(ASSIGNMENT, fork.id)
 
 
 def create_proposal(
@@ -273,13 +245,8 @@ def module_changes(proposal: ChangeProposal) -> list[ModuleChange]:
     changes = []
     for item in proposal.modules:
         proposed = item.proposed_revision
-        if item.target_module is None:
-            old_title, old_body = "", ""
-        elif proposal.status == ACCEPTED and item.base_revision is not None:
-            old_title, old_body = item.base_revision.title, item.base_revision.body
-        else:
-            current = item.target_module.current
-            old_title, old_body = current.title, current.body
+        old = shown_against(item.target_module, item.base_revision, proposal.status == ACCEPTED)
+        old_title, old_body = (old.title, old.body) if old is not None else ("", "")
         changes.append(
             ModuleChange(
                 item=item,
@@ -298,12 +265,10 @@ def assignment_changes(proposal: ChangeProposal) -> list[AssignmentChange]:
     changes = []
     for item in proposal.assignments:
         proposed = item.proposed_revision
-        if item.target_assignment is None:
-            old = ""
-        elif proposal.status == ACCEPTED and item.base_revision is not None:
-            old = item.base_revision.text
-        else:
-            old = item.target_assignment.current.text
+        against = shown_against(
+            item.target_assignment, item.base_revision, proposal.status == ACCEPTED
+        )
+        old = against.text if against is not None else ""
         changes.append(
             AssignmentChange(
                 item=item,

@@ -23,14 +23,15 @@ from peerlearn.authoring.forms import (
     NewCourseForm,
     NewModuleForm,
 )
+from peerlearn.authoring.module_document import MODULE
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.reading import render_course_markdown
-from peerlearn.content import history
+from peerlearn.content import history, pages, revisions
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, short_date
-from peerlearn.site import id_arg, page_arg
+from peerlearn.site import page_arg
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
 
@@ -337,12 +338,13 @@ def edit_module(slug: str, module_slug: str) -> Page:
     if not form.validate_on_submit():
         return render_template("authoring/edit_module.html", **context), _form_status(form)
     try:
-        outcome = editing.save_edit(
+        outcome = revisions.save_edit(
+            MODULE,
             current_user,
             module,
             base_revision_id=form.base_revision_id.data,
-            title=form.title.data,
-            body=form.body.data or "",
+            text=form.body.data or "",
+            fields={"title": form.title.data},
             summary=form.summary.data or "",
         )
     except editing.EditingError:
@@ -383,16 +385,11 @@ def module_history(slug: str, module_slug: str) -> str:
     if not permissions.can_view_history(current_user, course):
         abort(403)
     module = _module(course, module_slug)
-    page = history.module_history(module, page_arg())
-    if page is None:
-        abort(404)
-    return render_template(
-        "authoring/module_history.html",
-        course=course,
-        module=module,
-        page=page,
+    return pages.history_page(
+        MODULE, course, module,
+        heading=_("History of “%(title)s”", title=module.title),
         can_revert=permissions.can_edit_course(current_user, course),
-    )
+    )  # fmt: skip
 
 
 @bp.get("/courses/<slug>/m/<module_slug>/diff")
@@ -400,19 +397,11 @@ def module_diff(slug: str, module_slug: str) -> str:
     course = _course(slug)
     if not permissions.can_view_history(current_user, course):
         abort(403)
-    module = _module(course, module_slug)
-    old = editing.revision_of(module, id_arg("from"))
-    new = editing.revision_of(module, id_arg("to"))
-    if old is None or new is None:
-        abort(404, _("Choose two revisions of this module to compare."))
-    history.with_authors([old, new])
-    return render_template(
-        "authoring/module_diff.html",
-        course=course,
-        module=module,
-        diff=history.compare(old, new),
+    return pages.diff_page(
+        MODULE, course, _module(course, module_slug),
+        missing=_("Choose two revisions of this module to compare."),
         can_revert=permissions.can_edit_course(current_user, course),
-    )
+    )  # fmt: skip
 
 
 @bp.post("/courses/<slug>/m/<module_slug>/revert")
@@ -420,12 +409,12 @@ def module_diff(slug: str, module_slug: str) -> str:
 def revert_module(slug: str, module_slug: str) -> Response:
     course = _editable_course(slug)
     module = _module(course, module_slug)
-    revision = editing.revision_of(module, request.form.get("revision_id"))
+    revision = revisions.revision_of(module, request.form.get("revision_id"))
     if revision is None:
         abort(404)
     number = history.revision_number(revision)
     summary = _("Reverted to revision %(number)s", number=number)
-    if editing.revert_module(current_user, module, revision, summary) is None:
+    if revisions.revert(MODULE, current_user, module, revision, summary) is None:
         flash(_("The module already reads like revision %(number)s.", number=number), "info")
     else:
         db.session.commit()

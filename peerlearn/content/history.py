@@ -1,5 +1,6 @@
-"""Reading history: a module's revisions with their sizes, the difference between two
-revisions, and a course's events as sentences a person can read.
+"""Reading history: a document's revisions (a module's, an assignment's, …) with their
+sizes, the difference between two revisions, and a course's events as sentences a person
+can read.
 
 Every list here is loaded in a fixed number of queries, however many rows it shows.
 """
@@ -9,18 +10,21 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import LazyString
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from peerlearn.content.diff import DiffBlock, Segment, diff_stats, line_diff_blocks, word_diff
-from peerlearn.content.models import Course, CourseEvent, Module, ModuleContent, ModuleRevision
+from peerlearn.content.documents import Versioned, revision_model
+from peerlearn.content.models import Course, CourseEvent, ModuleContent, RevisionMixin
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l, language_name
 
 PER_PAGE = 20
+
+R = TypeVar("R", bound=RevisionMixin)
 
 #: How each kind of revision is named in history lists.
 REVISION_KINDS: dict[str, LazyString] = {
@@ -51,8 +55,8 @@ class Page:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    revision: ModuleRevision
-    #: 1-based position of the revision in its module's history.
+    revision: Any
+    #: 1-based position of the revision in its document's history.
     number: int
     added: int
     removed: int
@@ -63,123 +67,135 @@ def kind_label(kind: str) -> str:
     return str(label) if label is not None else kind
 
 
-def revision_number(revision: ModuleRevision) -> int:
-    """The revision's 1-based number within its module (ids only grow)."""
+def _of_document(model: Any, document_id: int) -> Any:
+    return getattr(model, model.document_column) == document_id
+
+
+def revision_number(revision: RevisionMixin) -> int:
+    """The revision's 1-based number within its document (ids only grow)."""
+    model: Any = type(revision)
     return int(
         db.session.scalar(
-            select(func.count(ModuleRevision.id)).where(
-                ModuleRevision.module_id == revision.module_id,
-                ModuleRevision.id <= revision.id,
+            select(func.count(model.id)).where(
+                _of_document(model, revision.document_id), model.id <= revision.id
             )
         )
         or 0
     )
 
 
-def module_history(module: Module, page: int, per_page: int = PER_PAGE) -> Page | None:
-    """A page of the module's revisions, newest first, with words added and removed
+def document_history(document: Versioned[Any], page: int, per_page: int = PER_PAGE) -> Page | None:
+    """A page of the document's revisions, newest first, with words added and removed
     against each one's parent. None when the page does not exist."""
+    model: Any = revision_model(type(document))
     total = int(
-        db.session.scalar(
-            select(func.count(ModuleRevision.id)).where(ModuleRevision.module_id == module.id)
-        )
-        or 0
+        db.session.scalar(select(func.count(model.id)).where(_of_document(model, document.id))) or 0
     )
     result = Page([], page, per_page, total)
     if page < 1 or page > result.pages:
         return None
     revisions = list(
         db.session.scalars(
-            select(ModuleRevision)
-            .where(ModuleRevision.module_id == module.id)
-            .options(selectinload(ModuleRevision.author), selectinload(ModuleRevision.saved_by))
-            .order_by(ModuleRevision.id.desc())
+            select(model)
+            .where(_of_document(model, document.id))
+            .options(selectinload(model.author), selectinload(model.saved_by))
+            .order_by(model.id.desc())
             .offset((page - 1) * per_page)
             .limit(per_page)
         )
     )
     # Parents' text in one query, whatever the page holds. Bodies already loaded with the
     # page are not sent again: most parents are the next revision down the list.
-    loaded = {r.content_id: r.body for r in revisions}
+    loaded = {r.content_id: r.text for r in revisions}
     parent_ids = {r.parent_id for r in revisions if r.parent_id is not None}
-    parent_body: dict[int, str] = {}
+    parent_text: dict[int, str] = {}
     if parent_ids:
         rows = db.session.execute(
             select(
-                ModuleRevision.id,
-                ModuleRevision.content_id,
-                case((ModuleRevision.content_id.in_(loaded), None), else_=ModuleContent.body),
+                model.id,
+                model.content_id,
+                case((model.content_id.in_(loaded), None), else_=ModuleContent.body),
             )
-            .join(ModuleContent, ModuleContent.id == ModuleRevision.content_id)
-            .where(ModuleRevision.id.in_(parent_ids))
+            .join(ModuleContent, ModuleContent.id == model.content_id)
+            .where(model.id.in_(parent_ids))
         )
         for revision_id, content_id, body in rows:
-            parent_body[revision_id] = loaded[content_id] if body is None else body
+            parent_text[revision_id] = loaded[content_id] if body is None else body
 
     entries = []
     offset = (page - 1) * per_page
     for index, revision in enumerate(revisions):
         # A first revision, or one whose parent is gone, counts as all new.
-        old = parent_body.get(revision.parent_id, "") if revision.parent_id else ""
-        added, removed = diff_stats(old, revision.body)
+        old = parent_text.get(revision.parent_id, "") if revision.parent_id else ""
+        added, removed = diff_stats(old, revision.text)
         entries.append(HistoryEntry(revision, total - offset - index, added, removed))
     return Page(entries, page, per_page, total)
 
 
 @dataclass(frozen=True)
 class RevisionDiff:
-    old: ModuleRevision
-    new: ModuleRevision
+    old: Any
+    new: Any
     old_number: int
     new_number: int
+    #: The title word by word, for document types whose revisions carry one (else empty).
     title: list[Segment]
     blocks: list[DiffBlock]
     added: int
     removed: int
+    title_changed: bool = False
 
     @property
-    def title_changed(self) -> bool:
-        return self.old.title != self.new.title
+    def has_title(self) -> bool:
+        return bool(self.title)
 
 
-def revision_numbers(old: ModuleRevision, new: ModuleRevision) -> tuple[int, int]:
-    """:func:`revision_number` of two revisions of one module, in one query."""
+def revision_numbers(old: RevisionMixin, new: RevisionMixin) -> tuple[int, int]:
+    """:func:`revision_number` of two revisions of one document, in one query."""
+    model: Any = type(old)
     old_number, new_number = db.session.execute(
         select(
-            func.count(case((ModuleRevision.id <= old.id, ModuleRevision.id))),
-            func.count(case((ModuleRevision.id <= new.id, ModuleRevision.id))),
-        ).where(ModuleRevision.module_id == old.module_id)
+            func.count(case((model.id <= old.id, model.id))),
+            func.count(case((model.id <= new.id, model.id))),
+        ).where(_of_document(model, old.document_id))
     ).one()
     return int(old_number or 0), int(new_number or 0)
 
 
-def with_authors(revisions: list[ModuleRevision]) -> None:
+def with_authors(revisions: list[Any]) -> None:
     """Load the author and the saver of each revision (the diff page names them) in one
     query, instead of one lazy load per person."""
+    if not revisions:
+        return
+    model: Any = type(revisions[0])
     ids = [revision.id for revision in revisions]
     db.session.scalars(
-        select(ModuleRevision)
-        .where(ModuleRevision.id.in_(ids))
-        .options(joinedload(ModuleRevision.author), joinedload(ModuleRevision.saved_by))
+        select(model)
+        .where(model.id.in_(ids))
+        .options(joinedload(model.author), joinedload(model.saved_by))
     ).all()
 
 
-def compare(old: ModuleRevision, new: ModuleRevision) -> RevisionDiff:
-    """What changed from ``old`` to ``new``: title word by word, text as line blocks."""
-    added, removed = diff_stats(old.body, new.body)
-    if old.module_id == new.module_id:
+def compare(old: R, new: R) -> RevisionDiff:
+    """What changed from ``old`` to ``new``: the title (where revisions have one) word by
+    word, the text as line blocks with a little context."""
+    added, removed = diff_stats(old.text, new.text)
+    if type(old) is type(new) and old.document_id == new.document_id:
         old_number, new_number = revision_numbers(old, new)
     else:
         old_number, new_number = revision_number(old), revision_number(new)
+    old_title, new_title = getattr(old, "title", None), getattr(new, "title", None)
+    titled = isinstance(old_title, str) and isinstance(new_title, str)
     return RevisionDiff(
         old=old,
         new=new,
         old_number=old_number,
         new_number=new_number,
-        title=word_diff(old.title, new.title),
-        blocks=line_diff_blocks(old.body, new.body, context=2),
+        title=word_diff(old_title, new_title) if titled else [],  # type: ignore[arg-type]
+        blocks=line_diff_blocks(old.text, new.text, context=2),
         added=added,
         removed=removed,
+        title_changed=titled and old_title != new_title,
     )
 
 

@@ -8,10 +8,10 @@ History is append-only: a revision is never updated; a module points at its curr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from peerlearn.db import CreatedAtMixin, UTCDateTime, utcnow
 from peerlearn.extensions import Model
@@ -144,35 +144,91 @@ class ModuleContent(Model):
     body: Mapped[str] = mapped_column(Text)
 
 
-class ModuleRevision(CreatedAtMixin, Model):
-    """One saved version of a module. Never updated: a change is a new row."""
+def _table_of(cls: object) -> str:
+    # A declared_attr receives the mapped class, which mypy sees as an instance.
+    return str(vars(cls)["__tablename__"])
 
-    __tablename__ = "module_revisions"
+
+def _name_of(cls: object) -> str:
+    return cls.__name__ if isinstance(cls, type) else type(cls).__name__
+
+
+class RevisionMixin(CreatedAtMixin):
+    """The shape every versioned document's revision shares: its text (deduplicated in
+    ``module_contents``), who wrote and who saved it, what it was edited from and how it
+    came about. Never updated: a change is a new row.
+
+    Each document type keeps its own table (``module_revisions``, ``assignment_revisions``):
+    both already hold these columns, so sharing them through this mixin gives one
+    implementation of history, diff, sync and proposals with no migration of data; the
+    mixin keeps the two shapes identical from now on. A concrete class adds the column
+    naming its document and says which one it is in ``document_column``.
+    """
+
+    #: The name of the column that points at the revision's document.
+    document_column: ClassVar[str]
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    content_id: Mapped[int] = mapped_column(ForeignKey("module_contents.id"), index=True)
-    #: Whose words these are: the editor, or the upstream author for a sync or an accepted
-    #: proposal. Empty for text that arrived in a bundle (credited by the course's authors).
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: Who saved it, when that differs from the author (a maintainer merging upstream).
-    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: The revision this one was edited from (None for a module's first revision).
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("module_revisions.id", ondelete="SET NULL")
-    )
     #: How it came about: import, create, edit, merge, revert, fork, sync, proposal.
     kind: Mapped[str] = mapped_column(String(16), default="edit")
     summary: Mapped[str] = mapped_column(String(200), default="")
 
-    content: Mapped[ModuleContent] = relationship(lazy="joined")
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-    saved_by: Mapped[User | None] = relationship(foreign_keys=[saved_by_id])
+    @declared_attr
+    def content_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("module_contents.id"), index=True)
+
+    @declared_attr
+    def author_id(cls) -> Mapped[int | None]:
+        """Whose words these are: the editor, or the upstream author for a sync or an
+        accepted proposal. Empty for text that arrived in a bundle (credited by the
+        course's authors)."""
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def saved_by_id(cls) -> Mapped[int | None]:
+        """Who saved it, when that differs from the author (a maintainer merging upstream)."""
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def parent_id(cls) -> Mapped[int | None]:
+        """The revision this one was edited from (None for a document's first revision)."""
+        return mapped_column(ForeignKey(f"{_table_of(cls)}.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def content(cls) -> Mapped[ModuleContent]:
+        return relationship(ModuleContent, lazy="joined")
+
+    @declared_attr
+    def author(cls) -> Mapped[User | None]:
+        return relationship("User", foreign_keys=f"{_name_of(cls)}.author_id")
+
+    @declared_attr
+    def saved_by(cls) -> Mapped[User | None]:
+        return relationship("User", foreign_keys=f"{_name_of(cls)}.saved_by_id")
+
+    @property
+    def text(self) -> str:
+        return self.content.body
 
     @property
     def body(self) -> str:
         return self.content.body
+
+    @property
+    def document_id(self) -> int:
+        """The id of the module, assignment, … this is a revision of."""
+        value: int = getattr(self, self.document_column)
+        return value
+
+
+class ModuleRevision(RevisionMixin, Model):
+    """One saved version of a module: its title and Markdown body."""
+
+    __tablename__ = "module_revisions"
+    document_column = "module_id"
+
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
 
 
 class CourseMedia(CreatedAtMixin, Model):

@@ -34,10 +34,12 @@ def test_contributions_are_paginated_newest_first_with_links(client, create_user
     module = first_module(course)
     for i in range(30):
         add_revision(
-            module, "Trench", f"Text {i}\n", author=maria, kind="edit", parent=module.current,
-            summary=f"step {i}",
+            module, f"Text {i}\n", author=maria, kind="edit", parent=module.current,
+            summary=f"step {i}", title="Trench",
         )  # fmt: skip
-    add_revision(module, "Trench", "Copied\n", author=maria, kind="fork", parent=module.current)
+    add_revision(
+        module, "Copied\n", author=maria, kind="fork", parent=module.current, title="Trench"
+    )
     db.session.commit()
 
     first = client.get("/users/maria/contributions")
@@ -110,7 +112,13 @@ def test_hostile_revision_text_is_escaped_on_the_contributions_page(
     course = create_course("biogas", modules=1, maintainer=maria, title=HOSTILE)
     module = first_module(course)
     add_revision(
-        module, HOSTILE, "x\n", author=maria, kind="edit", parent=module.current, summary=HOSTILE
+        module,
+        "x\n",
+        author=maria,
+        kind="edit",
+        parent=module.current,
+        summary=HOSTILE,
+        title=HOSTILE,
     )
     db.session.commit()
     html = client.get("/users/maria/contributions").get_data(as_text=True)
@@ -127,8 +135,8 @@ def test_a_full_contributions_page_fits_the_page_budget(client, create_user, cre
     module = first_module(course)
     for i in range(30):
         add_revision(
-            module, f"{i} " + "T" * 117, f"Text {i}\n", author=maria, kind="edit",
-            parent=module.current, summary=f"{i} " + "s" * 117,
+            module, f"Text {i}\n", author=maria, kind="edit",
+            parent=module.current, summary=f"{i} " + "s" * 117, title=f"{i} " + "T" * 117,
         )  # fmt: skip
     db.session.commit()
     response = client.get("/users/maria/contributions")
@@ -141,12 +149,12 @@ def test_a_full_contributions_page_fits_the_page_budget(client, create_user, cre
 def test_assignment_revisions_are_listed_with_their_title_and_a_link(
     client, create_user, create_course, create_assignment
 ):
-    from peerlearn.assignments.revisions import add_assignment_revision
+    from peerlearn.content.revisions import add_revision
 
     maria = create_user("maria")
     course = create_course("biogas", modules=1, maintainer=maria)
     assignment = create_assignment(course, slug="gas-test", title="Gas production test")
-    add_assignment_revision(
+    add_revision(
         assignment, assignment.current.text + "\n", author=maria, kind="edit",
         parent=assignment.current,
     )  # fmt: skip

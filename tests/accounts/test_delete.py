@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import BuildLog, PhotoBlob
 from peerlearn.authoring import editing
+from peerlearn.authoring.module_document import MODULE
 from peerlearn.catalog.models import Enrolment
 from peerlearn.content.models import Course, Module
+from peerlearn.content.revisions import save_edit
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
 from peerlearn.notifications.models import (
@@ -35,9 +37,9 @@ def _edit_first_module(user, course, body="## Part 1\n\nBetter words, by hand.\n
     module = db.session.scalar(
         select(Module).where(Module.course_id == course.id).order_by(Module.position)
     )
-    outcome = editing.save_edit(
-        user, module, base_revision_id=module.current_revision_id, title=module.title,
-        body=body, summary="clearer",
+    outcome = save_edit(
+        MODULE, user, module, base_revision_id=module.current_revision_id,
+        text=body, fields={"title": module.title}, summary="clearer",
     )  # fmt: skip
     assert outcome.status == "saved"
     db.session.commit()

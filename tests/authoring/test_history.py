@@ -15,8 +15,15 @@ def edit_many(db, user, count, slug="module-1"):
     body = module.current.body
     for i in range(count):
         body += f"Step {i} done well.\n"
-        add_revision(module, module.current.title, body, author=user, kind="edit",
-                     parent=module.current, summary=f"step {i}")  # fmt: skip
+        add_revision(
+            module,
+            body,
+            author=user,
+            kind="edit",
+            parent=module.current,
+            summary=f"step {i}",
+            title=module.current.title,
+        )
     _db.session.commit()
     return module
 
@@ -61,9 +68,13 @@ def test_diff_page_shows_words_added_and_removed(client, db, editor, revisions):
     maria, _course = editor
     module = db.session.scalar(db.select(Module).where(Module.slug == "module-1"))
     lines = [f"Line {i} stays." for i in range(20)]
-    old = add_revision(module, "Old <title>", "\n".join(lines) + "\n", author=maria, kind="edit")
+    old = add_revision(
+        module, "\n".join(lines) + "\n", author=maria, kind="edit", title="Old <title>"
+    )
     lines[10] = "Line 10 <b>changed</b> a lot."
-    new = add_revision(module, "New title", "\n".join(lines) + "\n", author=maria, kind="edit")
+    new = add_revision(
+        module, "\n".join(lines) + "\n", author=maria, kind="edit", title="New title"
+    )
     db.session.commit()
     response = client.get(f"/courses/biogas/m/module-1/diff?from={old.id}&to={new.id}")
     html = response.get_data(as_text=True)
@@ -136,8 +147,15 @@ def test_history_links_each_revision_to_its_changes(client, db, editor, revision
 def test_one_word_is_one_word(client, db, editor, revisions):
     maria, _course = editor
     module = db.session.scalar(db.select(Module).where(Module.slug == "module-1"))
-    add_revision(module, module.current.title, module.current.body + "Done.\n", author=maria,
-                 kind="edit", parent=module.current, summary="one word")  # fmt: skip
+    add_revision(
+        module,
+        module.current.body + "Done.\n",
+        author=maria,
+        kind="edit",
+        parent=module.current,
+        summary="one word",
+        title=module.current.title,
+    )
     _db.session.commit()
     html = client.get("/courses/biogas/m/module-1/history").get_data(as_text=True)
     assert "+1 word<" in html and "+1 words" not in html

@@ -66,8 +66,8 @@ def test_the_sync_page_uses_the_width_of_the_page_and_a_monospaced_conflict_edit
     module = db.session.get(Module, world.module.id)
     assert module is not None and module.current is not None
     body = module.current.body.replace("Text of module 1.", "Text of module 1, revised.")
-    add_revision(module, module.current.title, body, author=world.maintainer, kind="edit",
-                 parent=module.current)  # fmt: skip
+    add_revision(module, body, author=world.maintainer, kind="edit",
+                 parent=module.current, title=module.current.title)  # fmt: skip
     db.session.commit()
     log_in(page, server, world.maintainer.username)
     page.goto(f"{server}/courses/{world.fork.slug}/sync")

@@ -95,15 +95,16 @@ def test_two_circles_of_one_course_have_their_own_deadlines(
 def test_bundles_suggest_durations_that_a_new_circle_follows(
     create_user, create_course, create_assignment
 ):
-    from peerlearn.assignments.revisions import add_assignment_revision, spec_of
+    from peerlearn.assignments.revisions import spec_of
     from peerlearn.bundles.assignment_reader import parse_assignment
     from peerlearn.bundles.assignment_writer import dump_assignment
+    from peerlearn.content.revisions import add_revision
 
     course = create_course()
     first = create_assignment(course)
     second = create_assignment(course)
     text = first.current.text.replace("prompt:", "days_to_submit: 10\ndays_to_review: 3\nprompt:")
-    add_assignment_revision(first, text, author=None, kind="edit", parent=first.current)
+    add_revision(first, text, author=None, kind="edit", parent=first.current)
     db.session.commit()
     db.session.refresh(first)
     spec = spec_of(first)

@@ -110,8 +110,14 @@ def test_a_maintainer_links_the_change_proposal_that_fixes_a_module_thread(
     fork_module = db.session.scalars(
         select(Module).where(Module.course_id == fork.id).order_by(Module.position)
     ).first()
-    add_revision(fork_module, fork_module.current.title, "Dig 1.5 m in clay.\n", author=forker,
-                 kind="edit", parent=fork_module.current)  # fmt: skip
+    add_revision(
+        fork_module,
+        "Dig 1.5 m in clay.\n",
+        author=forker,
+        kind="edit",
+        parent=fork_module.current,
+        title=fork_module.current.title,
+    )
     db.session.flush()
     proposal = create_proposal(forker, fork, [fork_module.id], "Deeper trench", "Fixes it.")
     db.session.commit()

@@ -106,10 +106,12 @@ def test_authoring_pages_have_no_untranslated_interface_text(
     )
     fork = fork_course(owner, original, slug="biogas-rw", title="Biogas RW", licence="CC-BY-SA-4.0")
     module = db.session.scalar(db.select(Module).where(Module.course_id == fork.id))
-    add_revision(module, "Uno", "Texto nuevo.\n", author=owner, kind="edit", parent=module.current)
+    add_revision(
+        module, "Texto nuevo.\n", author=owner, kind="edit", parent=module.current, title="Uno"
+    )
     upstream = db.session.scalar(db.select(Module).where(Module.course_id == original.id))
     first = upstream.current
-    add_revision(upstream, "Uno", "Texto.\n\nMás.\n", author=owner, kind="edit", parent=first)
+    add_revision(upstream, "Texto.\n\nMás.\n", author=owner, kind="edit", parent=first, title="Uno")
     create_proposal(owner, fork, [m.id for m in proposable_modules(fork)], "Mejoras", "")
     db.session.commit()
     phrases = english_phrases(locale)

@@ -13,10 +13,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from peerlearn import jobs
-from peerlearn.authoring import editing
 from peerlearn.authoring.bundle_io import import_bundle
+from peerlearn.authoring.module_document import MODULE
 from peerlearn.bundles.format import CourseBundle, MediaFile, ModuleDoc
 from peerlearn.content.models import Module
+from peerlearn.content.revisions import save_edit
 from peerlearn.extensions import db
 from peerlearn.offline import package as package_module
 from peerlearn.offline.links import PackageLinks, resolve_url
@@ -450,9 +451,9 @@ def test_a_package_is_built_once_and_rebuilt_when_a_module_changes(
     module = db.session.scalar(
         select(Module).where(Module.course_id == course.id).order_by(Module.position)
     )
-    outcome = editing.save_edit(
-        create_user("editor"), module, base_revision_id=module.current_revision_id,
-        title=module.title, body="## Part 1\n\nThe new words.\n", summary="new",
+    outcome = save_edit(
+        MODULE, create_user("editor"), module, base_revision_id=module.current_revision_id,
+        text="## Part 1\n\nThe new words.\n", fields={"title": module.title}, summary="new",
     )  # fmt: skip
     assert outcome.status == "saved"
     db.session.commit()
@@ -524,9 +525,10 @@ def test_a_changed_course_is_packaged_by_a_job_before_anyone_downloads_it(
     module = db.session.scalar(
         select(Module).where(Module.course_id == course.id).order_by(Module.position)
     )
-    outcome = editing.save_edit(
-        create_user("editor"), module, base_revision_id=module.current_revision_id,
-        title=module.title, body="## Part 1\n\nWords a job packaged.\n", summary="new",
+    outcome = save_edit(
+        MODULE, create_user("editor"), module, base_revision_id=module.current_revision_id,
+        text="## Part 1\n\nWords a job packaged.\n", fields={"title": module.title},
+        summary="new",
     )  # fmt: skip
     assert outcome.status == "saved"
     db.session.commit()

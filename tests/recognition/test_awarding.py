@@ -143,8 +143,8 @@ def test_contributor_after_a_proposal_is_accepted_upstream(klass):
         select(Module).where(Module.course_id == fork.id).order_by(Module.position)
     ).first()
     add_revision(
-        module, module.current.title, "## Trench\n\nDig it in clay.\n",
-        author=klass.learner, kind="edit", parent=module.current,
+        module, "## Trench\n\nDig it in clay.\n",
+        author=klass.learner, kind="edit", parent=module.current, title=module.current.title,
     )  # fmt: skip
     db.session.flush()
     proposal = create_proposal(klass.learner, fork, [module.id], "Clay soil", "Works in clay.")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from peerlearn.assignments.revisions import add_assignment_revision
 from peerlearn.authoring.forking import fork_course
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 from tests.fixtures.assignment_authoring import assignments, revisions
 
@@ -12,7 +12,7 @@ def test_fork_copies_active_assignments_with_lineage(create_user, create_course,
     author, forker = create_user("ana"), create_user("jean")
     parent = create_course("biogas")
     original = create_assignment(parent, slug="gas-test")
-    edited = add_assignment_revision(
+    edited = add_revision(
         original, original.current.text.replace("Build it", "Build the digester"),
         author=author, kind="edit", parent=original.current,
     )  # fmt: skip

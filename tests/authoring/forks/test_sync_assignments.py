@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from peerlearn.assignments.models import Assignment
-from peerlearn.assignments.revisions import add_assignment_revision
+from peerlearn.content.revisions import add_revision
 from tests.fixtures.forks import course, hidden_of, textarea_of
 
 
@@ -38,7 +38,7 @@ def edit_text(db, course_slug: str, author, old: str, new: str, slug: str = "gas
     target = assignment(db, course_slug, slug)
     current = target.current
     assert old in current.text
-    revision = add_assignment_revision(
+    revision = add_revision(
         target, current.text.replace(old, new), author=author, kind="edit", parent=current
     )
     db.session.commit()

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from peerlearn.assignments.models import Assignment
-from peerlearn.assignments.revisions import add_assignment_revision, spec_of
+from peerlearn.assignments.revisions import spec_of
 from peerlearn.bundles.assignment_writer import dump_assignment
+from peerlearn.content.revisions import add_revision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.allocation import queue, queue_counts
@@ -23,7 +24,7 @@ from tests.fixtures.review import ReviewClass
 def configure(assignment: Assignment, **settings: Any) -> None:
     """A new revision of the assignment with ``settings`` changed, as a maintainer saves."""
     spec = dataclasses.replace(spec_of(assignment), **settings)
-    add_assignment_revision(assignment, dump_assignment(spec), author=None, kind="edit")
+    add_revision(assignment, dump_assignment(spec), author=None, kind="edit")
     db.session.commit()
 
 

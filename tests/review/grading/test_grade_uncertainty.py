@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from peerlearn.assignments.revisions import add_assignment_revision
+from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 from peerlearn.review.grading.grades import grade_of, interval_widths
 from tests.fixtures.review import ReviewClass
@@ -82,7 +82,7 @@ def test_the_gradebook_shows_intervals_and_flags_uncertain_grades(
         key=klass.assignment.key, module=klass.assignment.module.key, grading="model",
         must_review=2,
     ).replace("grading: model\n", "grading: model\nmax_interval_width: 5\n")  # fmt: skip
-    add_assignment_revision(klass.assignment, text, author=None, kind="edit")
+    add_revision(klass.assignment, text, author=None, kind="edit")
     db.session.commit()
     widths = interval_widths(klass.assignment)
     assert len(widths) == 4

@@ -12,7 +12,8 @@ from sqlalchemy import update
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
-from peerlearn.assignments.revisions import add_assignment_revision, spec_of
+from peerlearn.assignments.revisions import spec_of
+from peerlearn.content.revisions import add_revision
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 from peerlearn.review.allocation.queue import COUNTED_KINDS
@@ -80,7 +81,7 @@ def use_rubric(assignment: Assignment, grading: str = "median", must_review: int
     text = RUBRIC_YAML.format(
         key=assignment.key, module=assignment.module.key, grading=grading, must_review=must_review
     )
-    add_assignment_revision(assignment, text, author=None, kind="edit")
+    add_revision(assignment, text, author=None, kind="edit")
     db.session.commit()
 
 
