@@ -43,6 +43,7 @@ from peerlearn.review.reviewer_standings import reviewer_standings
 from peerlearn.review.reviewing_grade import reviewing_grade
 from peerlearn.site import page_arg, safe_next
 from peerlearn.templating import NO_NUMBER, points
+from peerlearn.web import current_actor
 
 bp = Blueprint("gradebook", __name__, template_folder="templates")
 
@@ -303,7 +304,7 @@ def _own_log(assignment: Assignment) -> BuildLog:
     log = buildlogs.log_of(current_user, assignment)
     if log is None:
         abort(404, _("You have not started a build log for this assignment yet."))
-    if not permissions.can_request_regrade(current_user, log):
+    if not permissions.can_request_regrade(current_actor(), log):
         abort(403)
     return log
 

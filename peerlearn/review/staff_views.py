@@ -34,6 +34,7 @@ from peerlearn.review.staff_forms import (
 )
 from peerlearn.review.stuck import StuckRefused
 from peerlearn.site import page_arg, safe_next
+from peerlearn.web import current_actor
 
 bp = Blueprint("review_staff", __name__, template_folder="templates")
 #: For pages that include ``review/_flag.html`` for many reviews: one query for all.
@@ -166,7 +167,7 @@ def flag_review(review_id: int) -> Response | Page:
     review = db.session.get(Review, review_id)
     if review is None or review.kind not in flags.FLAGGABLE_KINDS:
         abort(404)
-    if not permissions.can_flag_review(current_user, review):
+    if not permissions.can_flag_review(current_actor(), review):
         abort(403, refusal("not_author"))
     back = safe_next(request.form.get("next"), _received_url(review))
     if flags.flag_of(review) is not None:
