@@ -26,6 +26,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_signal_receivers(app)
+    register_loaders(app)
     register_templates(app)
     register_error_handlers(app)
     register_edge(app)
@@ -190,6 +191,24 @@ def register_signal_receivers(app: Flask) -> None:
     from peerlearn.notifications.notices import unread_subquery
 
     HEADER_FIGURES["unread_notices"] = unread_subquery
+    # What the permission checks know of the acting user (peerlearn.permissions.Actor):
+    # the courses they maintain and the languages they translate, read with them too.
+    from peerlearn import permissions
+    from peerlearn.accounts.sessions import USER_FACTS
+    from peerlearn.community_i18n.services import locales_subquery
+
+    USER_FACTS[permissions.MAINTAINED] = permissions.maintained_subquery
+    USER_FACTS[permissions.TRANSLATED] = locales_subquery
+
+
+def register_loaders(app: Flask) -> None:
+    """Every /courses/<slug> URL finds its course (and the module or assignment it names)
+    loaded before its view, in one query (peerlearn/web.py)."""
+    from peerlearn import web
+    from peerlearn.assignments.loading import course_with_assignment
+
+    web.COURSE_PARTS["assignment_slug"] = course_with_assignment
+    web.install(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -33,6 +33,13 @@ SESSION_KEY = "_sid"
 #: name and a function of the ``users.id`` column giving a correlated scalar subquery.
 HEADER_FIGURES: dict[str, Callable[[Any], ScalarSelect[Any]]] = {}
 
+#: Facts about the signed-in user that the permission checks need (the courses they
+#: maintain, the languages they translate), read in the same query too, so that the acting
+#: user of a request (``peerlearn.web.current_actor``) costs no query of its own. Same
+#: form as :data:`HEADER_FIGURES`; each subquery gives its facts as one string, comma
+#: separated (``aggregate_strings``), or NULL.
+USER_FACTS: dict[str, Callable[[Any], ScalarSelect[Any]]] = {}
+
 
 def new_token() -> str:
     """A random token of 256 bits, URL-safe."""
@@ -57,16 +64,20 @@ def start_session(user: User, user_agent: str = "") -> str:
     return token
 
 
-def load_session(user_id: int, token: str) -> tuple[User, UserSession, dict[str, int]] | None:
-    """The user, their session and the header's figures (:data:`HEADER_FIGURES`) for a
-    request's cookie, in one query; None when the session is unknown, revoked or belongs
-    to someone else."""
+def load_session(
+    user_id: int, token: str
+) -> tuple[User, UserSession, dict[str, int], dict[str, str]] | None:
+    """The user, their session, the header's figures (:data:`HEADER_FIGURES`) and the
+    permission checks' facts (:data:`USER_FACTS`) for a request's cookie, in one query;
+    None when the session is unknown, revoked or belongs to someone else."""
     names = list(HEADER_FIGURES)
+    fact_names = list(USER_FACTS)
     row = db.session.execute(
         select(
             User,
             UserSession,
             *(HEADER_FIGURES[name](User.id).label(f"figure_{name}") for name in names),
+            *(USER_FACTS[name](User.id).label(f"fact_{name}") for name in fact_names),
         )
         .join(UserSession, UserSession.user_id == User.id)
         .where(
@@ -77,8 +88,28 @@ def load_session(user_id: int, token: str) -> tuple[User, UserSession, dict[str,
     ).first()
     if row is None:
         return None
-    figures = {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
-    return row[0], row[1], figures
+    values = row[2:]
+    figures = {
+        name: int(value or 0) for name, value in zip(names, values[: len(names)], strict=True)
+    }
+    facts = {
+        name: str(value or "") for name, value in zip(fact_names, values[len(names) :], strict=True)
+    }
+    return row[0], row[1], figures, facts
+
+
+def user_facts(user_id: int) -> dict[str, str]:
+    """:data:`USER_FACTS` of one user, in one query: for a request whose facts changed
+    since its session was read (a maintainer added), or that signed in on the way."""
+    names = list(USER_FACTS)
+    if not names:
+        return {}
+    row = db.session.execute(
+        select(*(USER_FACTS[name](User.id).label(f"fact_{name}") for name in names)).where(
+            User.id == user_id
+        )
+    ).first()
+    return {name: str(value or "") for name, value in zip(names, row or (), strict=False)}
 
 
 def idle_limit(user: User) -> timedelta:

@@ -71,7 +71,7 @@ def configure_login(manager: LoginManager) -> None:
         if found is None:
             _forget_login()
             return None
-        user, record, figures = found
+        user, record, figures, facts = found
         if not user.is_active:  # a locked or deleted account's sessions stop at once
             _forget_login()
             return None
@@ -82,6 +82,7 @@ def configure_login(manager: LoginManager) -> None:
         if sessions.needs_touch(record):
             g.touch_session_id = record.id
         g.header_figures = figures  # base.html shows them; no query of its own
+        g.user_facts = (user.id, facts)  # the permission checks' (peerlearn.web)
         return user
 
 

@@ -32,13 +32,14 @@ from peerlearn.bundles.assignment_reader import parse_assignment, read_assignmen
 from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading, max_points
 from peerlearn.bundles.assignment_writer import dump_assignment, dump_values
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
-from peerlearn.catalog import services as catalog
+from peerlearn.catalog import pages as catalog_pages
 from peerlearn.content import history, pages, revisions
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
 from peerlearn.markdown import render_markdown
+from peerlearn.web import current_actor, current_course
 
 bp = Blueprint("assignment_authoring", __name__, template_folder="templates")
 
@@ -59,17 +60,17 @@ GRADING_LABELS = {
 _MODULE_LINE = re.compile(r"^module:[^\n]*$", re.M)
 
 
-@bp.app_template_global("assignments_can_author")
-def can_author(course: Course) -> bool:
+def _authoring_part(course: Course, module: Module | None) -> dict[str, bool]:
     """For the maintainers' links on the course and module pages to the assignment editor."""
-    return permissions.can_author_assignments(current_user, course)
+    return {"can_author": permissions.can_author_assignments(current_actor(), course)}
+
+
+catalog_pages.add_course_part(_authoring_part)
 
 
 def _course(slug: str) -> Course:
-    course = catalog.course_by_slug(slug)
-    if course is None:
-        abort(404)
-    if not permissions.can_author_assignments(current_user, course):
+    course = current_course()
+    if not permissions.can_author_assignments(current_actor(), course):
         abort(403)
     return course
 

@@ -20,6 +20,7 @@ from peerlearn import permissions
 from peerlearn.assignments import submissions as services
 from peerlearn.assignments.export import Bundle, ExportTexts, Photos, write_export
 from peerlearn.assignments.loading import managed_assignment
+from peerlearn.assignments.log_helpers import log_photo_urls
 from peerlearn.assignments.measurements import format_value
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
@@ -90,6 +91,7 @@ def submission(slug: str, assignment_slug: str, submission_id: int) -> str:
         learner=found.log.user,
         versions=services.versions_of(found.log_id),
         view=view,
+        photo_urls=log_photo_urls(view),
         locale=_locale(),
         when=when,
     )

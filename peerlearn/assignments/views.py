@@ -4,8 +4,10 @@ one nests; the assignment page, which also shows the learner's step in peer revi
 peer review's (:mod:`peerlearn.review.reviewing.assignment_page`).
 
 Views load, check permissions, call a service from ``buildlogs``, commit once, then redirect
-or render. The template helpers of ``assignments/_log.html`` are app-wide, so the staff
-pages can render a log with the same macro.
+or render. The formatting helpers of ``assignments/_log.html`` are app-wide, so the staff
+pages can render a log with the same macro; each view passes the log's photo URLs
+(``log_helpers.log_photo_urls``). The catalog's course and module pages get their
+assignments and the reader's deadlines from :func:`_assignments_part`.
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ from peerlearn.assignments.models import Assignment, BuildLog, BuildLogEntry
 from peerlearn.assignments.photos import PhotoError
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import snapshot_json, view_of_log, view_of_snapshot
+from peerlearn.catalog import pages
 from peerlearn.catalog import services as catalog
-from peerlearn.content.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, when
+from peerlearn.web import current_actor
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
 # Photos by content hash, and the upload routes' larger body limit and 413 page.
@@ -55,12 +59,12 @@ bp.register_error_handler(RequestEntityTooLarge, photo_views.too_large)
 def _log_for(course: Course, assignment: Assignment) -> BuildLog:
     """The signed-in learner's own log; enrolment required, no log means "start one"."""
     enrolled = catalog.is_enrolled(current_user, course)
-    if not permissions.can_keep_log(current_user, assignment, enrolled):
+    if not permissions.can_keep_log(current_actor(), assignment, enrolled):
         abort(403, _("Enrol in the course to keep a build log."))
     log = buildlogs.log_of(current_user, assignment)
     if log is None:
         abort(404, _("You have not started a build log for this assignment yet."))
-    if not permissions.can_edit_log(current_user, log):
+    if not permissions.can_edit_log(current_actor(), log):
         abort(403)
     return log
 
@@ -78,7 +82,7 @@ def _own_entry(
     entry = db.session.get(BuildLogEntry, entry_id)
     if entry is None or entry.log.assignment_id != assignment.id:
         abort(404)
-    if not permissions.can_edit_log(current_user, entry.log):
+    if not permissions.can_edit_log(current_actor(), entry.log):
         abort(403)
     log = _log_for(course, assignment)
     return course, assignment, log, next(one for one in log.entries if one.id == entry_id)
@@ -115,7 +119,7 @@ def _refused(course: Course, assignment: Assignment, error: BuildLogRefused) -> 
 def start(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
     course, assignment = viewable_assignment(slug, assignment_slug)
     enrolled = catalog.is_enrolled(current_user, course)
-    if not permissions.can_keep_log(current_user, assignment, enrolled):
+    if not permissions.can_keep_log(current_actor(), assignment, enrolled):
         abort(403, _("Enrol in the course to keep a build log."))
     try:
         buildlogs.start_log(current_user, assignment)
@@ -144,7 +148,8 @@ def _editor(
         assignment=assignment,
         spec=spec_of(assignment),
         log=log,
-        view=view_of_log(log),
+        view=(view := view_of_log(log)),
+        photo_urls=log_helpers.log_photo_urls(view),
         locale=_locale(),
         **editor_forms(log, datetime.now(get_timezone()).date(), active),
         versions=[(one, _when(one.created_at)) for one in versions],
@@ -326,23 +331,34 @@ def version(slug: str, assignment_slug: str, version: int) -> str:
         spec=spec_of(assignment),
         submission=submission,
         submitted_at=_when(submission.created_at),
-        view=view_of_snapshot(submission.snapshot),
+        view=(view := view_of_snapshot(submission.snapshot)),
+        photo_urls=log_helpers.log_photo_urls(view),
         locale=_locale(),
     )
 
 
-# Template helpers, app-wide: the log macro and the catalog's includes use them.
+# Formatting helpers (no queries), app-wide: the log macro uses them.
 bp.add_app_template_global(log_helpers.log_markdown, "log_markdown")
 bp.add_app_template_filter(log_helpers.log_date, "log_date")
 bp.add_app_template_filter(log_helpers.log_value, "log_value")
-bp.add_app_template_global(log_helpers.log_photo_urls, "log_photo_urls")
 bp.add_app_template_global(log_helpers.log_charts, "log_charts")
-bp.add_app_template_global(log_helpers.assignments_of, "assignments_of")
 
 
-@bp.app_template_global("my_deadlines")
 def my_deadlines(assignment: Assignment) -> Deadlines:
     """The signed-in learner's dates for ``assignment`` (their circle's, when a feature
     above gives them their own), or the course's for a visitor."""
     user_id = current_user.id if current_user.is_authenticated else None
     return deadlines_of(user_id, assignment)
+
+
+def _assignments_part(course: Course, module: Module | None) -> dict[str, Any]:
+    """The course's (or the module's) live assignments on the catalog's pages, each with
+    the reader's deadlines."""
+    found = log_helpers.assignments_of(course, module)
+    return {
+        "assignments": found,
+        "deadlines": {assignment.id: my_deadlines(assignment) for assignment, _spec in found},
+    }
+
+
+pages.add_course_part(_assignments_part)

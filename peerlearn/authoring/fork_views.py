@@ -8,6 +8,7 @@ every change is a POST with CSRF and works without JavaScript.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -28,13 +29,14 @@ from peerlearn.authoring import lineage, lineage_helpers, syncing
 from peerlearn.authoring.fork_forms import ForkForm, SyncForm, chosen_ids, resolutions_from
 from peerlearn.authoring.forking import ForkError, fork_course
 from peerlearn.bundles.assignment_messages import describe
-from peerlearn.catalog import services as catalog
+from peerlearn.catalog import pages
 from peerlearn.content.diff import line_diff_blocks, word_diff
-from peerlearn.content.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.content.sync import check_resolutions
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.site import safe_next
+from peerlearn.web import course_part, current_actor, current_course
 
 bp = Blueprint("forks", __name__, template_folder="templates")
 
@@ -42,16 +44,20 @@ Page = str | tuple[str, int] | Response
 
 
 def _course(slug: str) -> Course:
-    course = catalog.course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    return course
+    """The course the shared loader (``peerlearn.web.load_course``) loaded."""
+    return current_course()
 
 
-# Template helpers for the lineage box, module notes and attribution, app-wide.
-bp.add_app_template_global(lineage_helpers.course_lineage, "course_lineage")
-bp.add_app_template_global(lineage_helpers.module_lineage, "module_lineage")
-bp.add_app_template_global(lineage_helpers.attribution_for, "attribution_for")
+def _lineage_part(course: Course, module: Module | None) -> dict[str, Any]:
+    """The lineage box (a module page: the module's "outdated" note) and the attribution
+    of the catalog's course and module pages."""
+    credit = {"credit": lineage_helpers.attribution_for(course)}
+    if module is None:
+        return {"lineage": lineage_helpers.course_lineage(course), **credit}
+    return {"module_lineage": lineage_helpers.module_lineage(course, module), **credit}
+
+
+pages.add_course_part(_lineage_part)
 
 
 def _fork_error(form: ForkForm, code: str) -> None:
@@ -73,7 +79,7 @@ def _suggested_slug(parent: Course, username: str) -> str:
 @login_required
 def fork(slug: str) -> Page:
     parent = _course(slug)
-    if not permissions.can_fork(current_user, parent):
+    if not permissions.can_fork(current_actor(), parent):
         abort(403)
     form = ForkForm(parent)
     if request.method == "GET":
@@ -125,7 +131,7 @@ def network(slug: str) -> str:
 
 def _sync_target(slug: str) -> tuple[Course, Course]:
     course = _course(slug)
-    if not permissions.can_sync_from_upstream(current_user, course):
+    if not permissions.can_sync_from_upstream(current_actor(), course):
         abort(403)
     upstream = syncing.upstream_of(course)
     if upstream is None:
@@ -300,9 +306,9 @@ def sync(slug: str) -> Page:
 @login_required
 def mark_up_to_date(slug: str, module_slug: str) -> Response:
     course = _course(slug)
-    if not permissions.can_sync_from_upstream(current_user, course):
+    if not permissions.can_sync_from_upstream(current_actor(), course):
         abort(403)
-    module = catalog.module_by_slug(course, module_slug)
+    module: Module | None = course_part()  # loaded with the course
     if module is None or not course.translation_of:
         abort(404)
     back = safe_next(

@@ -1,6 +1,7 @@
 """What the course and module pages show about a course's lineage: the fork box with
 upstream status and "also available in", outdated translated modules, and attribution
-through the fork chain. Registered as template globals by the forks blueprint."""
+through the fork chain. The forks blueprint hands them to the catalog's pages
+(``catalog.pages``), whose views call them before rendering."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g, request, url_for
-from flask_login import current_user
 
 from peerlearn import permissions
 from peerlearn.authoring import lineage, syncing
 from peerlearn.catalog import services as catalog
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
+from peerlearn.web import current_actor
 
 
 def _ancestors(course: Course) -> list[Course]:
@@ -79,8 +80,9 @@ def course_lineage(course: Course) -> CourseLineage:
         upstream=upstream,
         status=status,
         siblings=lineage.sibling_translations(course),
-        can_fork=permissions.can_fork(current_user, course),
-        can_sync=upstream is not None and permissions.can_sync_from_upstream(current_user, course),
+        can_fork=permissions.can_fork(current_actor(), course),
+        can_sync=upstream is not None
+        and permissions.can_sync_from_upstream(current_actor(), course),
         outdated=outdated,
     )
 
@@ -115,7 +117,7 @@ def module_lineage(course: Course, module: Module) -> ModuleLineage:
         diff_url=source_diff_url(
             source, source_module.slug, module.upstream_revision_id, theirs.id
         ),
-        can_mark=permissions.can_sync_from_upstream(current_user, course),
+        can_mark=permissions.can_sync_from_upstream(current_actor(), course),
     )
 
 

@@ -30,13 +30,14 @@ from peerlearn.authoring.proposal_forms import (
 )
 from peerlearn.authoring.proposal_models import ChangeProposal
 from peerlearn.bundles.assignment_messages import describe
-from peerlearn.catalog.services import course_by_slug
+from peerlearn.catalog import pages
 from peerlearn.content.diff import Segment, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.markdown import render_markdown
 from peerlearn.site import page_arg
+from peerlearn.web import current_actor, current_course
 
 bp = Blueprint("proposals", __name__, template_folder="templates")
 
@@ -44,31 +45,36 @@ Page = str | tuple[str, int]
 
 
 def _course_or_404(slug: str) -> Course:
-    course = course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    return course
+    """The course the shared loader (``peerlearn.web.load_course``) loaded."""
+    return current_course()
 
 
 def _proposal_or_404(proposal_id: int) -> ChangeProposal:
     proposal = services.load_proposal(proposal_id)
-    if proposal is None or not permissions.can_view_course(current_user, proposal.target_course):
+    if proposal is None or not permissions.can_view_course(current_actor(), proposal.target_course):
         abort(404)
     return proposal
 
 
-@bp.app_template_global()
 def proposal_summary(course: Course) -> dict[str, Any]:
     """What the course page's proposal box needs: one count query, plus permission checks
     only for signed-in users (anonymous readers cost nothing extra)."""
     is_fork = bool(course.forked_from or course.translation_of)
-    signed_in = permissions.is_signed_in(current_user)
+    signed_in = permissions.is_signed_in(current_actor())
     return {
         "open": services.open_count(course),
         "is_fork": is_fork,
-        "can_propose": signed_in and is_fork and permissions.can_propose(current_user, course),
-        "can_decide": signed_in and permissions.can_edit_course(current_user, course),
+        "can_propose": signed_in and is_fork and permissions.can_propose(current_actor(), course),
+        "can_decide": signed_in and permissions.can_edit_course(current_actor(), course),
     }
+
+
+@bp.app_template_global()
+def _proposals_part(course: Course, module: Module | None) -> dict[str, Any]:
+    return {"proposals_info": proposal_summary(course)}
+
+
+pages.add_course_part(_proposals_part, module=False)
 
 
 @bp.app_template_global()
@@ -111,7 +117,7 @@ def propose(slug: str) -> Response | Page:
     upstream = services.upstream_of(fork)
     if upstream is None:
         abort(404, _("The course this one was forked from no longer exists."))
-    if not permissions.can_propose(current_user, fork):
+    if not permissions.can_propose(current_actor(), fork):
         abort(403, _("Only the maintainers of this fork can propose its changes upstream."))
     candidates = services.proposable_modules(fork)
     assignment_candidates = services.proposable_assignments(fork)
@@ -164,9 +170,9 @@ def _render_show(
         assignment_changes=services.assignment_changes(proposal),
         comment_form=comment_form or CommentForm(formdata=None),
         decline_form=decline_form or DeclineForm(formdata=None),
-        can_comment=permissions.can_comment_on_proposal(current_user, proposal),
+        can_comment=permissions.can_comment_on_proposal(current_actor(), proposal),
         can_decide=proposal.status == services.OPEN
-        and permissions.can_decide_proposal(current_user, proposal),
+        and permissions.can_decide_proposal(current_actor(), proposal),
     ), status
 
 
@@ -180,7 +186,7 @@ def show(proposal_id: int) -> Page:
 @rate_limits.post_limit
 def comment(proposal_id: int) -> Response | Page:
     proposal = _proposal_or_404(proposal_id)
-    if not permissions.can_comment_on_proposal(current_user, proposal):
+    if not permissions.can_comment_on_proposal(current_actor(), proposal):
         abort(403)
     form = CommentForm()
     if not form.validate_on_submit():
@@ -204,7 +210,7 @@ def _already_decided(proposal: ChangeProposal) -> tuple[str, int]:
 
 
 def _decider_or_abort(proposal: ChangeProposal) -> None:
-    if not permissions.can_decide_proposal(current_user, proposal):
+    if not permissions.can_decide_proposal(current_actor(), proposal):
         abort(403, _("Only the maintainers of the course proposed to can decide on this."))
 
 

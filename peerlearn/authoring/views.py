@@ -24,6 +24,7 @@ from peerlearn.authoring.forms import (
     NewModuleForm,
 )
 from peerlearn.authoring.module_document import MODULE
+from peerlearn.catalog import pages as catalog_pages
 from peerlearn.catalog import services as catalog
 from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.content import history, pages, revisions
@@ -32,16 +33,19 @@ from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _, short_date
 from peerlearn.site import page_arg
+from peerlearn.web import course_part, current_actor, current_course, requires
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
 
 Page = str | tuple[str, int] | Response
 
 
-@bp.app_template_global("authoring_can_edit")
-def can_edit(course: Course) -> bool:
-    """For the course and module tool links: may the current user change this course?"""
-    return permissions.can_edit_course(current_user, course)
+def _tools_part(course: Course, module: Module | None) -> dict[str, bool]:
+    """For the course and module pages' tool links: may the actor change this course?"""
+    return {"can_edit": permissions.can_edit_course(current_actor(), course)}
+
+
+catalog_pages.add_course_part(_tools_part)
 
 
 @bp.app_template_global("authoring_when")
@@ -56,21 +60,13 @@ def kind(value: str) -> str:
 
 
 def _course(slug: str) -> Course:
-    course = catalog.course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    return course
-
-
-def _editable_course(slug: str) -> Course:
-    course = _course(slug)
-    if not permissions.can_edit_course(current_user, course):
-        abort(403)
-    return course
+    """The course the shared loader (``peerlearn.web.load_course``) loaded."""
+    return current_course()
 
 
 def _module(course: Course, module_slug: str) -> Module:
-    module = catalog.module_by_slug(course, module_slug)
+    """The live module the shared loader loaded with the course, or 404."""
+    module: Module | None = course_part()
     if module is None:
         abort(404)
     return module
@@ -86,7 +82,7 @@ def _form_status(form: Any) -> int:
 @bp.route("/courses/new", methods=["GET", "POST"])
 @login_required
 def new_course() -> Page:
-    if not permissions.can_create_course(current_user):
+    if not permissions.can_create_course(current_actor()):
         abort(403)
     form = NewCourseForm()
     if request.method == "GET":
@@ -114,8 +110,9 @@ def new_course() -> Page:
 
 @bp.route("/courses/<slug>/settings", methods=["GET", "POST"])
 @login_required
+@requires(permissions.can_edit_course)
 def course_settings(slug: str) -> Page:
-    course = _editable_course(slug)
+    course = current_course()
     allowed = editing.allowed_licences(course)
     if course.licence not in allowed:
         allowed = (course.licence, *allowed)
@@ -205,7 +202,7 @@ def _settings_conflict(form: CourseSettingsForm, saved: dict[str, Any]) -> list[
 @login_required
 def maintainers(slug: str) -> Page:
     course = _course(slug)
-    if not permissions.can_manage_maintainers(current_user, course):
+    if not permissions.can_manage_maintainers(current_actor(), course):
         abort(403)
     form = MaintainerForm()
     if form.validate_on_submit():
@@ -227,14 +224,14 @@ def maintainers(slug: str) -> Page:
         course=course,
         form=form,
         maintainers=editing.maintainers(course),
-        can_remove=permissions.can_remove_maintainer(current_user, course),
+        can_remove=permissions.can_remove_maintainer(current_actor(), course),
     ), _form_status(form)
 
 
 @bp.get("/courses/<slug>/history")
 def course_history(slug: str) -> str:
     course = _course(slug)
-    if not permissions.can_view_history(current_user, course):
+    if not permissions.can_view_history(current_actor(), course):
         abort(403)
     page = history.course_history(course, page_arg())
     if page is None:
@@ -247,16 +244,18 @@ def course_history(slug: str) -> str:
 
 @bp.get("/courses/<slug>/modules")
 @login_required
+@requires(permissions.can_edit_course)
 def manage_modules(slug: str) -> str:
-    course = _editable_course(slug)
+    course = current_course()
     outline = catalog.outlines([course.id])[course.id]
     return render_template("authoring/modules.html", course=course, outline=outline)
 
 
 @bp.route("/courses/<slug>/modules/new", methods=["GET", "POST"])
 @login_required
+@requires(permissions.can_edit_course)
 def new_module(slug: str) -> Page:
-    course = _editable_course(slug)
+    course = current_course()
     form = NewModuleForm()
     preview = render_course_markdown(course, form.body.data or "") if form.preview.data else None
     if preview is None and form.validate_on_submit():
@@ -283,8 +282,9 @@ def new_module(slug: str) -> Page:
 
 @bp.post("/courses/<slug>/m/<module_slug>/move")
 @login_required
+@requires(permissions.can_edit_course)
 def move_module(slug: str, module_slug: str) -> Response:
-    course = _editable_course(slug)
+    course = current_course()
     module = _module(course, module_slug)
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
@@ -299,8 +299,9 @@ def move_module(slug: str, module_slug: str) -> Response:
 
 @bp.route("/courses/<slug>/m/<module_slug>/remove", methods=["GET", "POST"])
 @login_required
+@requires(permissions.can_edit_course)
 def remove_module(slug: str, module_slug: str) -> Page:
-    course = _editable_course(slug)
+    course = current_course()
     module = _module(course, module_slug)
     if request.method == "GET":
         return render_template("authoring/remove_module.html", course=course, module=module)
@@ -324,8 +325,9 @@ def _replace(field: Any, value: str) -> None:
 
 @bp.route("/courses/<slug>/m/<module_slug>/edit", methods=["GET", "POST"])
 @login_required
+@requires(permissions.can_edit_course)
 def edit_module(slug: str, module_slug: str) -> Page:
-    course = _editable_course(slug)
+    course = current_course()
     module = _module(course, module_slug)
     form = EditModuleForm()
     if request.method == "GET":
@@ -382,32 +384,33 @@ def edit_module(slug: str, module_slug: str) -> Page:
 @bp.get("/courses/<slug>/m/<module_slug>/history")
 def module_history(slug: str, module_slug: str) -> str:
     course = _course(slug)
-    if not permissions.can_view_history(current_user, course):
+    if not permissions.can_view_history(current_actor(), course):
         abort(403)
     module = _module(course, module_slug)
     return pages.history_page(
         MODULE, course, module,
         heading=_("History of “%(title)s”", title=module.title),
-        can_revert=permissions.can_edit_course(current_user, course),
+        can_revert=permissions.can_edit_course(current_actor(), course),
     )  # fmt: skip
 
 
 @bp.get("/courses/<slug>/m/<module_slug>/diff")
 def module_diff(slug: str, module_slug: str) -> str:
     course = _course(slug)
-    if not permissions.can_view_history(current_user, course):
+    if not permissions.can_view_history(current_actor(), course):
         abort(403)
     return pages.diff_page(
         MODULE, course, _module(course, module_slug),
         missing=_("Choose two revisions of this module to compare."),
-        can_revert=permissions.can_edit_course(current_user, course),
+        can_revert=permissions.can_edit_course(current_actor(), course),
     )  # fmt: skip
 
 
 @bp.post("/courses/<slug>/m/<module_slug>/revert")
 @login_required
+@requires(permissions.can_edit_course)
 def revert_module(slug: str, module_slug: str) -> Response:
-    course = _editable_course(slug)
+    course = current_course()
     module = _module(course, module_slug)
     revision = revisions.revision_of(module, request.form.get("revision_id"))
     if revision is None:

@@ -16,6 +16,7 @@ from peerlearn.catalog.models import Enrolment, ModuleProgress
 from peerlearn.catalog.search import like_pattern, query_terms
 from peerlearn.content.models import Course, CourseTag, Module, ModuleRevision
 from peerlearn.extensions import db
+from peerlearn.web import course_by_slug as course_by_slug  # the loader's, for every feature
 
 #: Sent as ``module_completed.send(module, user=user)`` when a learner marks a module done
 #: (recognition issues course badges from it; catalog does not know who listens).
@@ -144,20 +145,6 @@ def module_counts(course_ids: list[int]) -> dict[int, int]:
         .group_by(Module.course_id)
     )
     return {course_id: count for course_id, count in rows}
-
-
-def course_by_slug(slug: str) -> Course | None:
-    """The course with its authors and tags, in one query (a course has a handful of
-    each, so joining both costs a few rows, not a second and third round trip)."""
-    return (
-        db.session.scalars(
-            select(Course)
-            .where(Course.slug == slug)
-            .options(joinedload(Course.authors), joinedload(Course.tags))
-        )
-        .unique()
-        .first()
-    )
 
 
 def course_by_key(key: str | None) -> Course | None:

@@ -20,46 +20,36 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.catalog import services
+from peerlearn.catalog import pages, services
 from peerlearn.catalog.reading import render_revision
 from peerlearn.content.models import Course, CourseMedia, Module
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.site import page_arg, safe_next
+from peerlearn.web import course_part, current_actor, current_course
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
 
 @bp.url_value_preprocessor
-def _load_course(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """Every ``/courses/<slug>`` route of the catalog loads its course once, into
-    ``g.course``, and a module route its module into ``g.module`` (issue #12): the view,
-    the lineage box and the attribution under the page then share them instead of each
-    asking the database again. An unknown course or module is a 404 here."""
-    if not values or "slug" not in values:
-        return
-    if any("\x00" in str(value) for value in values.values()):
-        return  # the input guard (a before_request, run after this) answers 400
-    module = None
-    if "module_slug" in values:
-        module = services.module_in_course(str(values["slug"]), str(values["module_slug"]))
-        course = None if module is None else module.course
-    else:
-        course = services.course_by_slug(str(values["slug"]))
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    g.course = course
-    g.module = module
+def _load_module(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The shared loader (``peerlearn.web.load_course``) loaded the course of every
+    ``/courses/<slug>`` route, and a module route's module with it, in one query (issue
+    #12): the view, the lineage box and the attribution under the page then share them
+    instead of each asking the database again. An unknown module is a 404 here."""
+    if values and "module_slug" in values and "course" in g:
+        g.module = course_part()
+        if g.module is None:
+            abort(404)
 
 
 def _course_or_404(slug: str) -> Course:
-    """The course :func:`_load_course` loaded for this request."""
-    course: Course = g.course
-    return course
+    """The course the shared loader loaded for this request."""
+    return current_course()
 
 
 def _module() -> Module:
-    """The module :func:`_load_course` loaded for this request."""
+    """The module :func:`_load_module` loaded for this request."""
     module: Module = g.module
     return module
 
@@ -106,6 +96,7 @@ def course(slug: str) -> str:
         next_module=next_module,
         parent=services.course_by_key(course.forked_from),
         source=services.course_by_key(course.translation_of),
+        **pages.course_parts(course),
     )
 
 
@@ -113,7 +104,7 @@ def course(slug: str) -> str:
 @login_required
 def enrol(slug: str) -> Response | tuple[str, int]:
     course = _course_or_404(slug)
-    if not permissions.can_enrol(current_user, course):
+    if not permissions.can_enrol(current_actor(), course):
         abort(403)
     try:
         services.enrol(current_user, course)
@@ -174,8 +165,9 @@ def module(slug: str, module_slug: str) -> str:
         previous=outline[index - 1] if index > 0 else None,
         next=outline[index + 1] if index + 1 < len(outline) else None,
         enrolled=enrolled,
-        can_track=permissions.can_track_progress(current_user, course, enrolled),
+        can_track=permissions.can_track_progress(current_actor(), course, enrolled),
         is_done=module.id in reader.done,
+        **pages.course_parts(course, module),
     )
 
 
@@ -185,7 +177,7 @@ def progress(slug: str, module_slug: str) -> Response:
     course = _course_or_404(slug)
     module = _module()
     enrolled = services.is_enrolled(current_user, course)
-    if not permissions.can_track_progress(current_user, course, enrolled):
+    if not permissions.can_track_progress(current_actor(), course, enrolled):
         abort(403, _("Enrol in the course to keep track of your progress."))
     if request.form.get("done") not in ("0", "1"):
         abort(400)
@@ -234,6 +226,10 @@ def media(slug: str, name: str) -> Response:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    if not permissions.can_view_dashboard(current_user):
+    if not permissions.can_view_dashboard(current_actor()):
         abort(403)
-    return render_template("catalog/dashboard.html", entries=services.dashboard(current_user))
+    return render_template(
+        "catalog/dashboard.html",
+        entries=services.dashboard(current_user),
+        **pages.dashboard_parts(),
+    )

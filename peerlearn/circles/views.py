@@ -24,15 +24,16 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions
 from peerlearn.assignments.models import Assignment
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.catalog.services import course_by_slug
+from peerlearn.catalog import pages
 from peerlearn.circles import calendar, membership, schedule, services
 from peerlearn.circles.forms import CircleForm, ConfirmForm
 from peerlearn.circles.models import Circle, CircleDeadline, CircleMember
-from peerlearn.content.models import Course
+from peerlearn.content.models import Course, Module
 from peerlearn.db import as_id, utcnow
 from peerlearn.extensions import db
 from peerlearn.i18n import _, language_name
 from peerlearn.site import page_arg
+from peerlearn.web import current_actor, current_course, requires
 
 bp = Blueprint("circles", __name__, template_folder="templates")
 
@@ -79,14 +80,14 @@ def _circle_or_404(circle_id: int) -> tuple[Circle, Viewer]:
     if circle is None:
         abort(404)
     viewer = _viewer(circle)
-    if not permissions.can_view_circle(current_user, circle, viewer.member):
+    if not permissions.can_view_circle(current_actor(), circle, viewer.member):
         abort(404)  # a circle by invitation does not say it exists
     return circle, viewer
 
 
 def _facilitated(circle_id: int) -> tuple[Circle, Viewer]:
     circle, viewer = _circle_or_404(circle_id)
-    if not permissions.can_facilitate(current_user, circle, viewer.facilitator):
+    if not permissions.can_facilitate(current_actor(), circle, viewer.facilitator):
         abort(403)
     return circle, viewer
 
@@ -124,12 +125,9 @@ def _refusal_message(refused: services.JoinRefused, circle: Circle) -> str:
 
 @bp.route("/courses/<slug>/circles/new", methods=["GET", "POST"])
 @login_required
+@requires(permissions.can_start_circle)
 def new_circle(slug: str) -> Response | tuple[str, int] | str:
-    course = course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    if not permissions.can_start_circle(current_user, course):
-        abort(403)
+    course = current_course()
     form = CircleForm()
     if request.method == "GET":
         form.language.data = current_user.locale or course.language
@@ -262,7 +260,7 @@ def circle(circle_id: int) -> str:
     page = page_arg()
     taken = membership.member_count(circle)
     members = None
-    if permissions.can_see_circle_members(current_user, circle, viewer.member):
+    if permissions.can_see_circle_members(current_actor(), circle, viewer.member):
         members = MemberPage(
             membership.members_page(circle, page, MEMBERS_PER_PAGE), taken, page, MEMBERS_PER_PAGE
         )
@@ -279,9 +277,9 @@ def circle(circle_id: int) -> str:
         next_meeting=schedule.next_meeting(circle, now, lines),
         finished=circle.finished_on(_today(circle)),
         place=circle.meeting_place
-        if permissions.can_see_meeting_place(current_user, circle, viewer.member)
+        if permissions.can_see_meeting_place(current_actor(), circle, viewer.member)
         else None,
-        facilitates=permissions.can_facilitate(current_user, circle, viewer.facilitator),
+        facilitates=permissions.can_facilitate(current_actor(), circle, viewer.facilitator),
         now=now,
     )
 
@@ -296,7 +294,7 @@ def join(circle_id: int) -> Response | tuple[str, int]:
 def _join(circle: Circle, code: str | None, back: str) -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not permissions.can_join_circle(current_user, circle):
+    if not permissions.can_join_circle(current_actor(), circle):
         abort(403)
     try:
         services.join_circle(current_user, circle, code=code, today=_today(circle))
@@ -441,7 +439,7 @@ def calendar_file(circle_id: int) -> Response:
 @login_required
 def my_calendar() -> Response:
     """All the signed-in learner's current circles: meetings and deadlines."""
-    if not permissions.can_view_own_calendar(current_user):
+    if not permissions.can_view_own_calendar(current_actor()):
         abort(403)
     found = calendar.new_calendar(_("My learning circles"))
     for circle in _current_circles(current_user.id):
@@ -452,7 +450,7 @@ def my_calendar() -> Response:
 def _add(found: Any, circle: Circle, member: bool) -> None:
     place = (
         circle.meeting_place
-        if permissions.can_see_meeting_place(current_user, circle, member)
+        if permissions.can_see_meeting_place(current_actor(), circle, member)
         else ""
     )
     calendar.add_circle(
@@ -497,7 +495,6 @@ class CourseCircles:
     mine: Circle | None
 
 
-@bp.app_template_global("course_circles")
 def course_circles(course: Course) -> CourseCircles:
     """Open circles of ``course`` that have not finished, soonest first, in the language
     chosen by ``?circle_language=`` (a plain GET form: no script needed), with their
@@ -548,7 +545,6 @@ class MyCircle:
 DASHBOARD_DUE = 3
 
 
-@bp.app_template_global("my_circles")
 def my_circles() -> list[MyCircle]:
     if not current_user.is_authenticated:
         return []
@@ -592,3 +588,11 @@ def circle_meeting_text(circle: Circle) -> str:
         time=format_time(moment, "short", rebase=False),
         zone=zone,
     )
+
+
+def _circles_part(course: Course, module: Module | None) -> dict[str, CourseCircles]:
+    return {"circles_box": course_circles(course)}
+
+
+pages.add_course_part(_circles_part, module=False)
+pages.add_dashboard_part(lambda: {"my_circles": my_circles()})

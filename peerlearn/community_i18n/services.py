@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import ScalarSelect, Update, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -65,16 +65,14 @@ class TranslationError(Exception):
 # --- Translators ------------------------------------------------------------------------
 
 
-def is_translator(user: User | Any, locale: str) -> bool:
-    """Whether ``user`` (possibly anonymous) translates the interface into ``locale``; the
-    views pass the answer to the translation checks in :mod:`peerlearn.permissions`."""
-    if not (user is not None and user.is_authenticated):
-        return False
+def locales_subquery(user_id: Any) -> ScalarSelect[Any]:
+    """The languages the user whose id is ``user_id`` (a column) translates, comma
+    separated: read with the signed-in user (``accounts.sessions.USER_FACTS``), for the
+    permission checks (``peerlearn.permissions.Actor.translator_locales``)."""
     return (
-        db.session.scalar(
-            select(Translator.id).where(Translator.user_id == user.id, Translator.locale == locale)
-        )
-        is not None
+        select(func.aggregate_strings(Translator.locale, ","))
+        .where(Translator.user_id == user_id)
+        .scalar_subquery()
     )
 
 

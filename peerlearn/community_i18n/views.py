@@ -27,6 +27,7 @@ from peerlearn.community_i18n.services import FormProblem, TranslationError
 from peerlearn.extensions import db
 from peerlearn.i18n import _, language_name, pgettext
 from peerlearn.site import id_arg, page_arg, safe_next
+from peerlearn.web import current_actor
 
 bp = Blueprint("community_i18n", __name__, template_folder="templates", url_prefix="/translate")
 
@@ -58,7 +59,7 @@ def index() -> str:
         "community_i18n/index.html",
         languages=_languages(),
         mine=services.translator_locales(current_user),
-        can_manage=permissions.can_manage_translators(current_user),
+        can_manage=permissions.can_manage_translators(current_actor()),
     )
 
 
@@ -68,7 +69,7 @@ def index() -> str:
 @bp.route("/translators", methods=["GET", "POST"])
 @login_required
 def translators() -> Page:
-    if not permissions.can_manage_translators(current_user):
+    if not permissions.can_manage_translators(current_actor()):
         abort(403)
     form = TranslatorForm()
     form.locale.choices = [("", _("Choose…"))] + [(c, language_name(c)) for c in _languages()]
@@ -105,7 +106,7 @@ def translators() -> Page:
 @bp.post("/translators/<int:translator_id>/revoke")
 @login_required
 def revoke(translator_id: int) -> Response:
-    if not permissions.can_manage_translators(current_user):
+    if not permissions.can_manage_translators(current_actor()):
         abort(403)
     translator = db.session.get(Translator, translator_id)
     if translator is None:
@@ -146,7 +147,6 @@ def messages(locale: str) -> str:
     if not 1 <= page_number <= pages:
         abort(404)
     shown = rows[(page_number - 1) * PER_PAGE : page_number * PER_PAGE]
-    translator = services.is_translator(current_user, locale)
     return render_template(
         "community_i18n/messages.html",
         locale=locale,
@@ -161,8 +161,8 @@ def messages(locale: str) -> str:
         pages=pages,
         plural_forms=messages_catalog.plural_forms,
         form_label=form_label,
-        can_review=permissions.can_review_translations(current_user, locale, translator),
-        can_export=permissions.can_export_translations(current_user, locale, translator),
+        can_review=permissions.can_review_translations(current_actor(), locale),
+        can_export=permissions.can_export_translations(current_actor(), locale),
     )
 
 
@@ -179,15 +179,13 @@ def message(locale: str, key: str) -> Page:
     if entry is None:
         abort(404)
     [listed] = catalog.listing(messages_catalog, layering.overrides(locale), keys={key})
-    can_review = permissions.can_review_translations(
-        current_user, locale, services.is_translator(current_user, locale)
-    )
+    can_review = permissions.can_review_translations(current_actor(), locale)
     suggestions = services.message_suggestions(locale, key)
     form = translation_form(len(entry.translation), _initial(listed, suggestions))
     back = safe_next(
         form.back.data or request.args.get("back"), url_for(".messages", locale=locale)
     )
-    if form.is_submitted() and not permissions.can_suggest_translation(current_user, locale):
+    if form.is_submitted() and not permissions.can_suggest_translation(current_actor(), locale):
         abort(403)
     if form.validate_on_submit():
         texts = [field.data or "" for field in form.text]
@@ -317,9 +315,7 @@ def reject(locale: str, suggestion_id: int) -> Response:
 
 def _review(locale: str, suggestion_id: int, approve: bool) -> Response:
     _language(locale)
-    if not permissions.can_review_translations(
-        current_user, locale, services.is_translator(current_user, locale)
-    ):
+    if not permissions.can_review_translations(current_actor(), locale):
         abort(403)
     suggestion = services.suggestion_in(locale, suggestion_id)
     if suggestion is None:
@@ -356,9 +352,7 @@ def _review(locale: str, suggestion_id: int, approve: bool) -> Response:
 @login_required
 def export(locale: str) -> Response:
     _language(locale)
-    if not permissions.can_export_translations(
-        current_user, locale, services.is_translator(current_user, locale)
-    ):
+    if not permissions.can_export_translations(current_actor(), locale):
         abort(403)
     data = catalog.export_po(layering.translations_directory(), locale, layering.overrides(locale))
     return current_app.response_class(

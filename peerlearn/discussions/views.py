@@ -18,9 +18,8 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions, rate_limits
 from peerlearn.assignments.models import BuildLog
 from peerlearn.authoring.proposal_models import ChangeProposal
-from peerlearn.catalog.services import course_by_slug, module_by_slug
 from peerlearn.circles.models import Circle
-from peerlearn.content.models import Course, CourseMaintainer, Module
+from peerlearn.content.models import Course, Module
 from peerlearn.discussions import (
     notices,  # noqa: F401  (registers the notice texts)
     services,
@@ -40,6 +39,7 @@ from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.markdown import render_markdown
 from peerlearn.site import id_arg, page_arg
+from peerlearn.web import course_part, current_actor, current_course
 
 bp = Blueprint("discussions", __name__, template_folder="templates")
 
@@ -57,28 +57,28 @@ def discussion_markdown(text: str) -> Markup:
 
 def _refuse() -> NoReturn:
     """Anonymous visitors are asked to log in; others are told they may not."""
-    if not permissions.is_signed_in(current_user):
+    if not permissions.is_signed_in(current_actor()):
         abort(current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
     abort(403, _("Only the people taking part in this discussion can read it."))
 
 
 def _is_moderator(target: Target) -> bool:
-    facilitator = permissions.is_signed_in(current_user) and current_user.id in target.facilitators
+    facilitator = (
+        permissions.is_signed_in(current_actor()) and current_user.id in target.facilitators
+    )
     return permissions.can_moderate_discussion(
-        current_user, target.course, facilitator=facilitator, open_thread=target.open
+        current_actor(), target.course, facilitator=facilitator, open_thread=target.open
     )
 
 
 def _course(slug: str) -> Course:
-    course = course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
-    return course
+    """The course the shared loader (``peerlearn.web.load_course``) loaded."""
+    return current_course()
 
 
 def _module(slug: str, module_slug: str) -> tuple[Course, Module]:
     course = _course(slug)
-    module = module_by_slug(course, module_slug)
+    module: Module | None = course_part()  # loaded with the course
     if module is None:
         abort(404)
     return course, module
@@ -96,7 +96,7 @@ def _thread(thread_id: int) -> tuple[Thread, Target, bool]:
     moderator = _is_moderator(target)
     if thread.hidden_at is not None and not moderator:
         abort(404)
-    if not permissions.can_view_thread(current_user, target.audience, False, moderator):
+    if not permissions.can_view_thread(current_actor(), target.audience, False, moderator):
         _refuse()
     return thread, target, moderator
 
@@ -125,9 +125,9 @@ def _name(user_id: int | None, user: Any, target: Target) -> str:
 
 def _threads(target: Target) -> Response | Page:
     moderator = _is_moderator(target)
-    if not permissions.can_view_thread(current_user, target.audience, False, moderator):
+    if not permissions.can_view_thread(current_actor(), target.audience, False, moderator):
         _refuse()
-    can_start = permissions.can_start_thread(current_user, True)
+    can_start = permissions.can_start_thread(current_actor(), True)
     form = ThreadForm()
     if request.method == "POST":
         if not can_start:
@@ -192,7 +192,7 @@ def circle_threads(circle_id: int) -> Response | Page:
 @rate_limits.post_limit
 def thread(thread_id: int) -> Response | Page:
     thread, target, moderator = _thread(thread_id)
-    can_post = permissions.can_post_in_thread(current_user, True, thread.locked, moderator)
+    can_post = permissions.can_post_in_thread(current_actor(), True, thread.locked, moderator)
     form = PostForm()
     if request.method == "POST":
         if not can_post:
@@ -225,10 +225,10 @@ def thread(thread_id: int) -> Response | Page:
             name = _name(source.author_id, source.author, target)
             form.body.data = services.quote(source.body, name)
     names = {p.id: _name(p.author_id, p.author, target) for p in result.items}
-    signed_in = permissions.is_signed_in(current_user)
+    signed_in = permissions.is_signed_in(current_actor())
     proposal = db.session.get(ChangeProposal, thread.proposal_id) if thread.proposal_id else None
     link_form = None
-    if target.module is not None and permissions.can_link_proposal(current_user, target.course):
+    if target.module is not None and permissions.can_link_proposal(current_actor(), target.course):
         link_form = ProposalLinkForm()
         link_form.proposal.choices = [(0, _("None"))] + [
             (p.id, p.title) for p in _proposals_to(target.course)
@@ -306,7 +306,7 @@ def moderate(thread_id: int) -> Response:
 @login_required
 def link_proposal(thread_id: int) -> Response:
     thread, target, _moderator = _thread(thread_id)
-    if target.module is None or not permissions.can_link_proposal(current_user, target.course):
+    if target.module is None or not permissions.can_link_proposal(current_actor(), target.course):
         abort(403, _("Only the maintainers of this course can do that."))
     form = ProposalLinkForm()
     form.proposal.choices = [(0, "")] + [(p.id, p.title) for p in _proposals_to(target.course)]
@@ -326,7 +326,7 @@ def link_proposal(thread_id: int) -> Response:
 @rate_limits.post_limit
 def edit_post(post_id: int) -> Response | Page:
     post, thread, target, _moderator = _post(post_id)
-    if not permissions.can_change_post(current_user, post):
+    if not permissions.can_change_post(current_actor(), post):
         abort(403, _("Only the author of a post can change it."))
     form = PostForm(data={"body": post.body})
     if request.method == "POST" and form.validate():
@@ -347,7 +347,7 @@ def edit_post(post_id: int) -> Response | Page:
 @login_required
 def delete_post(post_id: int) -> Response:
     post, _thread_row, _target, _moderator = _post(post_id)
-    if not permissions.can_change_post(current_user, post):
+    if not permissions.can_change_post(current_actor(), post):
         abort(403, _("Only the author of a post can change it."))
     services.delete_post(current_user, post)
     db.session.commit()
@@ -373,7 +373,7 @@ def hide_post(post_id: int) -> Response:
 def _report(
     kind: ReportKind, target_id: int, course: Course, what: str, back: str
 ) -> Response | Page:
-    if not permissions.can_report(current_user):
+    if not permissions.can_report(current_actor()):
         abort(403)
     form = ReportForm()
     if request.method == "POST" and form.validate():
@@ -415,20 +415,12 @@ def report_module(slug: str, module_slug: str) -> Response | Page:
     return _report(ReportKind.MODULE, module.id, course, module.title, back)
 
 
-def _maintained_course_ids() -> list[int]:
-    return list(
-        db.session.scalars(
-            select(CourseMaintainer.course_id).where(CourseMaintainer.user_id == current_user.id)
-        )
-    )
-
-
 @bp.get("/moderation")
 @login_required
 def moderation() -> Page:
-    admin = permissions.is_site_admin(current_user)
-    course_ids = None if admin else _maintained_course_ids()
-    if not permissions.can_see_reports(current_user, bool(course_ids)):
+    actor = current_actor()
+    course_ids = None if permissions.is_site_admin(actor) else list(actor.maintained_course_ids)
+    if not permissions.can_see_reports(actor):
         abort(403, _("The moderation queue is for maintainers and site admins."))
     result = services.open_reports(course_ids, page_arg())
     if result is None:
@@ -457,7 +449,7 @@ def resolve_report(report_id: int) -> Response:
     if row is None:
         abort(404)
     course = db.session.get(Course, row.course_id)
-    if course is None or not permissions.can_resolve_report(current_user, course):
+    if course is None or not permissions.can_resolve_report(current_actor(), course):
         abort(403, _("Only the maintainers of this course can do that."))
     action = request.form.get("action")
     if action == "hide" and row.target_kind == ReportKind.POST.value:

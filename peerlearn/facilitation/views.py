@@ -27,6 +27,7 @@ from peerlearn.facilitation.forms import REFUSALS, ConfirmForm, MessageForm, Pro
 from peerlearn.i18n import _, pgettext
 from peerlearn.markdown import render_markdown
 from peerlearn.site import page_arg
+from peerlearn.web import current_actor
 
 bp = Blueprint("facilitation", __name__, template_folder="templates")
 
@@ -61,7 +62,7 @@ def _facilitated(circle_id: int) -> tuple[Circle, bool]:
     one of its facilitators (a maintainer may not be)."""
     circle = _circle(circle_id)
     facilitator = is_facilitator(current_user.id, circle)
-    if not permissions.can_see_circle_progress(current_user, circle.course, facilitator):
+    if not permissions.can_see_circle_progress(current_actor(), circle.course, facilitator):
         abort(403)
     return circle, facilitator
 
@@ -144,7 +145,7 @@ def export(circle_id: int) -> Response:
 
 def _render_messages(circle: Circle, form: MessageForm, status: int = 200) -> Page:
     member = membership(current_user.id, circle)
-    if not permissions.can_read_circle_messages(current_user, circle.course, member is not None):
+    if not permissions.can_read_circle_messages(current_actor(), circle.course, member is not None):
         abort(403)
     page = page_arg()
     found = messages.messages_page(circle, page)
@@ -156,7 +157,7 @@ def _render_messages(circle: Circle, form: MessageForm, status: int = 200) -> Pa
         circle=circle,
         course=circle.course,
         found=found,
-        form=form if permissions.can_message_circle(current_user, facilitator) else None,
+        form=form if permissions.can_message_circle(current_actor(), facilitator) else None,
         markdown=render_markdown,
     ), status
 
@@ -173,7 +174,7 @@ def messages_list(circle_id: int) -> Page:
 @rate_limits.post_limit
 def send_message(circle_id: int) -> Response | Page:
     circle = _circle(circle_id)
-    if not permissions.can_message_circle(current_user, is_facilitator(current_user.id, circle)):
+    if not permissions.can_message_circle(current_actor(), is_facilitator(current_user.id, circle)):
         abort(403)
     form = MessageForm()
     if not form.validate_on_submit():
@@ -201,7 +202,7 @@ def _refused(circle: Circle, message: str, status: int = 409) -> tuple[str, int]
 def promote(circle_id: int) -> Response | Page:
     circle = _circle(circle_id)
     if not permissions.can_manage_facilitators(
-        current_user, is_facilitator(current_user.id, circle)
+        current_actor(), is_facilitator(current_user.id, circle)
     ):
         abort(403)
     form = PromoteForm()
@@ -225,7 +226,7 @@ def promote(circle_id: int) -> Response | Page:
 def step_down(circle_id: int) -> Response | Page:
     circle = _circle(circle_id)
     if not permissions.can_manage_facilitators(
-        current_user, is_facilitator(current_user.id, circle)
+        current_actor(), is_facilitator(current_user.id, circle)
     ):
         abort(403)
     if not ConfirmForm().validate_on_submit():

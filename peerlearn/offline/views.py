@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
-from flask_login import current_user
+from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
-from peerlearn import permissions
-from peerlearn.catalog import services as catalog
 from peerlearn.extensions import db
 from peerlearn.offline.package import gather_inputs, package_bytes, package_filename
+from peerlearn.web import current_course
 
 bp = Blueprint("offline", __name__, template_folder="templates")
 
@@ -24,9 +22,7 @@ CACHE_SECONDS = 300
 @bp.get("/courses/<slug>/offline.zip")
 def package(slug: str) -> Response:
     """Anyone who may read the course may take it away, signed in or not."""
-    course = catalog.course_by_slug(slug)
-    if course is None or not permissions.can_view_course(current_user, course):
-        abort(404)
+    course = current_course()
     inputs = gather_inputs(course, server_hosts=(request.host,), script_root=request.script_root)
     if request.if_none_match.contains(inputs.fingerprint):
         # The reader has this very package: say so without building it.

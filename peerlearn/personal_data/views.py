@@ -19,12 +19,13 @@ from peerlearn import permissions
 from peerlearn.accounts import sessions
 from peerlearn.accounts.account_forms import DeleteAccountForm, PrivacyForm
 from peerlearn.accounts.models import User
-from peerlearn.catalog.services import course_by_slug, enrolled_courses, maintained_courses
+from peerlearn.catalog.services import enrolled_courses, maintained_courses
 from peerlearn.extensions import db
 from peerlearn.i18n import _
 from peerlearn.personal_data import admin, contributions, deletion, export
 from peerlearn.recognition.views import profile_section
 from peerlearn.site import page_arg
+from peerlearn.web import current_actor, current_course, requires
 
 bp = Blueprint("personal_data", __name__)
 
@@ -42,8 +43,8 @@ def profile(username: str) -> str:
     upstream) for anyone; their learning (courses, reviews given, badges) only as their
     privacy setting allows."""
     user = _person(username)
-    show_activity = permissions.can_see_learning_activity(current_user, user)
-    badges = profile_section(user, current_user)
+    show_activity = permissions.can_see_learning_activity(current_actor(), user)
+    badges = profile_section(user, current_actor())
     merged, merged_total = contributions.merged_upstream(user)
     return render_template(
         "accounts/profile.html",
@@ -55,8 +56,8 @@ def profile(username: str) -> str:
         merged=merged,
         merged_total=merged_total,
         maintained=maintained_courses(user),
-        may_sign_out=permissions.can_sign_out_everywhere(current_user, user),
-        can_lock=permissions.can_lock_account(current_user, user),
+        may_sign_out=permissions.can_sign_out_everywhere(current_actor(), user),
+        can_lock=permissions.can_lock_account(current_actor(), user),
     )
 
 
@@ -133,7 +134,7 @@ def sign_out_everywhere(username: str) -> Response:
     user = db.session.scalar(select(User).where(User.username == username.lower()))
     if user is None:
         abort(404)
-    if not permissions.can_sign_out_everywhere(current_user, user):
+    if not permissions.can_sign_out_everywhere(current_actor(), user):
         abort(403)
     sessions.revoke_all(user)
     db.session.commit()
@@ -160,7 +161,7 @@ def _set_lock(username: str, *, locked: bool) -> Response:
         user = admin.user_by_username(username)
     except admin.AdminError:
         abort(404)
-    if not permissions.can_lock_account(current_user, user):
+    if not permissions.can_lock_account(current_actor(), user):
         abort(403)
     if locked:
         admin.lock_account(current_user, user)
@@ -174,12 +175,9 @@ def _set_lock(username: str, *, locked: bool) -> Response:
 
 @bp.post("/courses/<slug>/maintainers/<username>/remove")
 @login_required
+@requires(permissions.can_remove_maintainer)
 def remove_maintainer(slug: str, username: str) -> Response:
-    course = course_by_slug(slug)
-    if course is None:
-        abort(404)
-    if not permissions.can_remove_maintainer(current_user, course):
-        abort(403)
+    course = current_course()
     try:
         user = admin.user_by_username(username)
         admin.remove_maintainer(current_user, course, user)

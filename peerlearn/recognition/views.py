@@ -28,6 +28,7 @@ from peerlearn.recognition.forms import RevokeForm
 from peerlearn.recognition.models import Assertion, BadgeClass
 from peerlearn.recognition.signing import public_jwk
 from peerlearn.recognition.texts import badge_text
+from peerlearn.web import current_actor
 
 bp = Blueprint("badges", __name__, template_folder="templates", url_prefix="/badges")
 
@@ -144,7 +145,7 @@ def credential(public_id: str) -> Response:
 def page(public_id: str) -> tuple[str, int]:
     found = _assertion_or_404(public_id)
     course = found.badge_class.course
-    may_revoke = found.revoked_at is None and permissions.can_revoke_badge(current_user, course)
+    may_revoke = found.revoked_at is None and permissions.can_revoke_badge(current_actor(), course)
     reason = _gone_reason(found)
     return _badge_page(found, RevokeForm() if may_revoke else None), (
         410 if reason is not None else 200
@@ -169,7 +170,7 @@ def _badge_page(found: Assertion, form: RevokeForm | None) -> str:
 def revoke(public_id: str) -> BaseResponse | tuple[str, int]:
     found = _assertion_or_404(public_id)
     course = found.badge_class.course
-    if not permissions.can_revoke_badge(current_user, course):
+    if not permissions.can_revoke_badge(current_actor(), course):
         abort(403, _("Only the course's maintainers can revoke its badges."))
     form = RevokeForm()
     if not form.validate_on_submit():
@@ -184,7 +185,7 @@ def revoke(public_id: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("badges.page", public_id=public_id))
 
 
-def profile_section(user: User, viewer: Any) -> Markup:
+def profile_section(user: User, viewer: permissions.Actor) -> Markup:
     """The badges part of ``user``'s profile, for the profile page (personal_data).
 
     Badges are learning activity: shown where the person's activity is (public, or their

@@ -38,6 +38,7 @@ from peerlearn.review.staff.circle_scope import staff_assignment
 from peerlearn.review.staff.forms import ConfirmForm, ExampleForm, refusal
 from peerlearn.review.staff.pages import BASE, Page, refused_page
 from peerlearn.site import page_arg
+from peerlearn.web import current_actor
 
 bp = Blueprint("calibration", __name__, template_folder="templates")
 
@@ -149,7 +150,9 @@ def calibration_results_page(slug: str, assignment_slug: str) -> str:
 def _learner_load(slug: str, assignment_slug: str) -> tuple[Course, Assignment]:
     """Course and live assignment for an enrolled learner: 404 as for any reader, then 403."""
     course, assignment = viewable_assignment(slug, assignment_slug)
-    if not permissions.can_request_review(current_user, catalog.is_enrolled(current_user, course)):
+    if not permissions.can_request_review(
+        current_actor(), catalog.is_enrolled(current_user, course)
+    ):
         abort(403, _("Enrol in the course to practise reviewing."))
     return course, assignment
 
@@ -194,7 +197,7 @@ def calibration_result(review_id: int) -> Response | str:
     review = calibration_practice.practice_review(review_id)
     if review is None:
         abort(404)
-    if not permissions.can_see_practice_result(current_user, review):
+    if not permissions.can_see_practice_result(current_actor(), review):
         abort(403)
     if review.state != ReviewState.SUBMITTED.value:
         return redirect(url_for("review.reviewing.write", review_id=review.id))

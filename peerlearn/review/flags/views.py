@@ -26,6 +26,7 @@ from peerlearn.review.staff.circle_scope import StaffScope, staff_assignment
 from peerlearn.review.staff.forms import FlagForm, ResolveFlagForm, refusal
 from peerlearn.review.staff.pages import BASE, Page, refused_page
 from peerlearn.site import safe_next
+from peerlearn.web import current_actor
 
 bp = Blueprint("flags", __name__, template_folder="templates")
 
@@ -48,7 +49,7 @@ def flag_review(review_id: int) -> Response | Page:
     review = db.session.get(Review, review_id)
     if review is None or review.kind not in flags.FLAGGABLE_KINDS:
         abort(404)
-    if not permissions.can_flag_review(current_user, review):
+    if not permissions.can_flag_review(current_actor(), review):
         abort(403, refusal("not_author"))
     back = safe_next(request.form.get("next"), _received_url(review))
     if flags.flag_of(review) is not None:

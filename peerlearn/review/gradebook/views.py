@@ -47,6 +47,7 @@ from peerlearn.review.models import RegradeRequest, Review, ReviewKind, ReviewSt
 from peerlearn.review.staff.circle_scope import StaffScope, staff_assignment
 from peerlearn.site import page_arg, safe_next
 from peerlearn.templating import NO_NUMBER, points
+from peerlearn.web import current_actor
 
 bp = Blueprint("gradebook", __name__, template_folder="templates")
 
@@ -320,7 +321,7 @@ def _own_log(assignment: Assignment) -> BuildLog:
     log = buildlogs.log_of(current_user, assignment)
     if log is None:
         abort(404, _("You have not started a build log for this assignment yet."))
-    if not permissions.can_request_regrade(current_user, log):
+    if not permissions.can_request_regrade(current_actor(), log):
         abort(403)
     return log
 

@@ -22,6 +22,7 @@ from peerlearn.catalog import services as catalog
 from peerlearn.catalog.reading import render_course_markdown
 from peerlearn.i18n import when
 from peerlearn.review.reviewing.progress import ReviewStep, review_progress
+from peerlearn.web import current_actor
 
 
 def assignment(slug: str, assignment_slug: str) -> str:
@@ -50,8 +51,8 @@ def assignment(slug: str, assignment_slug: str) -> str:
         latest_at=_when(versions[-1].created_at) if versions else None,
         progress=progress,
         ReviewStep=ReviewStep,
-        manages=permissions.can_manage_reviews(current_user, course),
-        can_author=permissions.can_author_assignments(current_user, course),
+        manages=permissions.can_manage_reviews(current_actor(), course),
+        can_author=permissions.can_author_assignments(current_actor(), course),
     )
 
 

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from peerlearn import permissions, rate_limits
 from peerlearn.assignments import buildlogs
 from peerlearn.assignments.loading import viewable_assignment
+from peerlearn.assignments.log_helpers import log_photo_urls
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
 from peerlearn.assignments.snapshots import view_of_snapshot
@@ -49,6 +50,7 @@ from peerlearn.review.reviewing.forms import (
     scores_from,
 )
 from peerlearn.review.reviewing.reviewing import ReviewProblem, ReviewRefused
+from peerlearn.web import current_actor
 
 bp = Blueprint("reviewing", __name__, template_folder="templates")
 # The assignment page shows the learner's review step: its module says why it lives here.
@@ -79,7 +81,9 @@ def _to_assignment(course: Course, assignment: Assignment) -> Response:
 @login_required
 def next_review(slug: str, assignment_slug: str) -> Response | tuple[str, int]:
     course, assignment = viewable_assignment(slug, assignment_slug)
-    if not permissions.can_request_review(current_user, catalog.is_enrolled(current_user, course)):
+    if not permissions.can_request_review(
+        current_actor(), catalog.is_enrolled(current_user, course)
+    ):
         abort(403, reviewing_message("not_enrolled"))
     held = reviewing.live_lease(current_user, assignment)
     try:
@@ -109,7 +113,7 @@ def self_assessment(slug: str, assignment_slug: str) -> Response | tuple[str, in
     if not spec_of(assignment).self_assessment:
         abort(404)
     log = buildlogs.log_of(current_user, assignment)
-    if log is None or not permissions.can_edit_log(current_user, log):
+    if log is None or not permissions.can_edit_log(current_actor(), log):
         return _refused(course, assignment, "not_submitted")
     try:
         review = reviewing.start_self_assessment(current_user, log)
@@ -124,7 +128,7 @@ def self_assessment(slug: str, assignment_slug: str) -> Response | tuple[str, in
 
 def _author_name_visible(review: Review, spec: AssignmentSpec, course: Course) -> bool:
     """Whether the review page may name the build log's author."""
-    if permissions.can_see_reviewer_identities(current_user, course):
+    if permissions.can_see_reviewer_identities(current_actor(), course):
         return review.kind in (ReviewKind.STAFF.value, ReviewKind.REFERENCE.value)
     return review.kind == ReviewKind.PEER.value and spec.anonymity != Anonymity.DOUBLE_BLIND
 
@@ -164,7 +168,7 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
     review = _review_for_page(review_id)
     if review is None:
         abort(404)
-    if not permissions.can_write_review(current_user, review):
+    if not permissions.can_write_review(current_actor(), review):
         abort(403)
     assignment = review.log.assignment
     course = assignment.course
@@ -210,7 +214,8 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
         scores=scores,
         errors=errors,
         saved=request.args.get("saved") == "1" and status == 200,
-        view=view_of_snapshot(review.submission.snapshot),
+        view=(view := view_of_snapshot(review.submission.snapshot)),
+        photo_urls=log_photo_urls(view),
         author=review.log.user if _author_name_visible(review, spec, course) else None,
         locale=str(get_locale()),
         expires_at=(
@@ -228,7 +233,7 @@ def write(review_id: int) -> Response | str | tuple[str, int]:
 
 def _own_submitted_log(course: Course, assignment: Assignment) -> BuildLog:
     log = buildlogs.log_of(current_user, assignment)
-    if log is None or not permissions.can_read_review_of(current_user, log):
+    if log is None or not permissions.can_read_review_of(current_actor(), log):
         abort(404)
     return log
 

@@ -16,13 +16,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from peerlearn import permissions
-from peerlearn.assignments import submissions
 from peerlearn.assignments.models import Assignment
-from peerlearn.catalog.services import course_by_slug
 from peerlearn.circles.membership import current_circle, is_facilitator
 from peerlearn.circles.models import LEARNER, Circle, CircleMember
 from peerlearn.content.models import Course
 from peerlearn.extensions import db
+from peerlearn.web import course_part, current_actor, current_course
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,15 @@ def staff_assignment(slug: str, assignment_slug: str) -> tuple[Course, Assignmen
     """Like ``assignments.loading.managed_assignment`` with ``can_manage_reviews``, and a
     door for facilitators: 404 for an unknown course, 403 for anyone who neither maintains
     it nor facilitates a circle of it, then 404 for an unknown assignment."""
-    course = course_by_slug(slug)
-    if course is None:
-        abort(404)
+    course = current_course()
     scope = StaffScope()
-    if not permissions.can_manage_reviews(current_user, course):
+    if not permissions.can_manage_reviews(current_actor(), course):
         circle = current_circle(current_user.id, course.id)
         facilitator = circle is not None and is_facilitator(current_user.id, circle)
-        if circle is None or not permissions.can_run_circle_reviews(current_user, facilitator):
+        if circle is None or not permissions.can_run_circle_reviews(current_actor(), facilitator):
             abort(403)
         scope = StaffScope(circle, circle_learners(circle))
-    assignment = submissions.assignment_by_slug(course, assignment_slug)
+    assignment: Assignment | None = course_part()
     if assignment is None:
         abort(404)
     return course, assignment, scope

@@ -22,6 +22,7 @@ from peerlearn.circles.membership import is_facilitator, is_member
 from peerlearn.circles.models import Circle
 from peerlearn.extensions import db
 from peerlearn.i18n import _, _l
+from peerlearn.web import current_actor
 
 #: The fewest members a facilitator may ask for (two review each other) and the most.
 MIN_POOL, MAX_POOL = 2, 500
@@ -42,11 +43,11 @@ class CircleReviewForm(FlaskForm):
 def circle_review_settings(circle_id: int) -> Response | str:
     circle = db.session.get(Circle, circle_id)
     if circle is None or not permissions.can_view_circle(
-        current_user, circle, is_member(current_user.id, circle)
+        current_actor(), circle, is_member(current_user.id, circle)
     ):
         abort(404)
     if not permissions.can_facilitate(
-        current_user, circle, is_facilitator(current_user.id, circle)
+        current_actor(), circle, is_facilitator(current_user.id, circle)
     ):
         abort(403)
     form = CircleReviewForm(obj=circle)

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from peerlearn import permissions
-from peerlearn.catalog import services as catalog
 from peerlearn.extensions import db
 from peerlearn.i18n import _, ngettext
 from peerlearn.review.staff.forms import ConfirmForm
 from peerlearn.review.teams import teams
+from peerlearn.web import current_actor, current_course
 
 bp = Blueprint("teams", __name__, template_folder="templates")
 
@@ -20,10 +20,8 @@ bp = Blueprint("teams", __name__, template_folder="templates")
 @bp.route("/courses/<slug>/teams", methods=["GET", "POST"])
 @login_required
 def teams_page(slug: str) -> Response | str | tuple[str, int]:
-    course = catalog.course_by_slug(slug)
-    if course is None:
-        abort(404)
-    if not permissions.can_manage_reviews(current_user, course):
+    course = current_course()
+    if not permissions.can_manage_reviews(current_actor(), course):
         abort(403)
     form = ConfirmForm()
     if request.method == "POST":
