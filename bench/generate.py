@@ -62,6 +62,8 @@ from peerlearn.authoring.bundle_io import import_bundle  # noqa: E402
 from peerlearn.bundles.reader import read_bundle  # noqa: E402
 from peerlearn.catalog.search import searchable_text  # noqa: E402
 from peerlearn.extensions import db  # noqa: E402
+from peerlearn.review.grading import stored_grades  # noqa: E402
+from peerlearn.review.models import Review  # noqa: E402
 
 PASSWORD = "bench-password-2026"
 MAIN_COURSE = "tubular-biogas-digester"
@@ -737,6 +739,15 @@ def generate(
             db.session.flush()
             timings[step.__name__] = round(time.perf_counter() - start, 2)
         db.session.commit()
+        # The reviews were inserted in bulk, past the listener that queues the refresh of
+        # stored grades; store them as that job would have, so that the gradebook reads
+        # what a running site has (issue #15: grades are kept, not recomputed per view).
+        start = time.perf_counter()
+        with app.test_request_context("/"):
+            stored_grades.refresh(
+                list(db.session.scalars(select(Review.assignment_id).distinct()))
+            )
+        timings["stored_grades"] = round(time.perf_counter() - start, 2)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))

@@ -92,7 +92,7 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
 
 def register_extensions(app: Flask) -> None:
     from peerlearn import models  # noqa: F401  (every table known to metadata)
-    from peerlearn.extensions import babel, csrf, db, login_manager, migrate
+    from peerlearn.extensions import babel, csrf, db, init_migrations, login_manager
     from peerlearn.i18n import (
         install_template_gettext,
         install_vary,
@@ -101,9 +101,8 @@ def register_extensions(app: Flask) -> None:
     )
 
     db.init_app(app)
-    migrate.init_app(
+    init_migrations(
         app,
-        db,
         directory=str(Path(app.root_path).parent / "migrations"),
         render_as_batch=True,  # SQLite can only alter tables by copying them
         compare_type=True,

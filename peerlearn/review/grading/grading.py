@@ -43,10 +43,12 @@ from itertools import pairwise
 from math import exp, fsum, pi
 from statistics import NormalDist
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from peerlearn.bundles.assignment_spec import AssignmentSpec
-from peerlearn.review.grading import grading_model
+
+if TYPE_CHECKING:  # the model (and NumPy) is imported where a fit runs: see ``_fit_model``
+    from peerlearn.review.grading import grading_model
 
 #: Totals are shown with two decimals (criterion grades of the model keep six, enough that
 #: rounding the total is the only rounding a learner could notice).
@@ -503,6 +505,10 @@ def _model(
         for result in calibration
         if (scale := scales[result.criterion]).span != 0
     ]
+    # Imported here: NumPy costs every process ~15 MB, and a web worker fits the model
+    # only when no stored grade is fresh (the refresh job does it otherwise; issue #15).
+    from peerlearn.review.grading import grading_model
+
     fit = grading_model.fit(observations, errors)
     grades = dict(constant)
     bounds = {c: (float(scale.min_points), float(scale.span)) for c, scale in scales.items()}
