@@ -69,7 +69,6 @@ def proposal_summary(course: Course) -> dict[str, Any]:
     }
 
 
-@bp.app_template_global()
 def _proposals_part(course: Course, module: Module | None) -> dict[str, Any]:
     return {"proposals_info": proposal_summary(course)}
 

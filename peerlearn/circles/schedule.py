@@ -170,14 +170,7 @@ def learner_deadlines(user_id: int, course_id: int, assignment: Assignment) -> D
     the request (``session_memo``), so the list costs one query however long it is. An
     assignment with no saved row (added after the circle started) gets the dates derived
     from the circle's start."""
-    known = session_memo(db.session(), "circle_dates")
-    key = (user_id, course_id)
-    if known is not None and key in known:
-        dates: _CircleDates | None = known[key]
-    else:
-        dates = _circle_dates(user_id, course_id)
-        if known is not None:
-            known[key] = dates
+    dates = _remembered_circle_dates(user_id, course_id)
     if dates is None:
         return None
     circle, rows = dates
@@ -190,6 +183,26 @@ def learner_deadlines(user_id: int, course_id: int, assignment: Assignment) -> D
 
 #: A learner's current circle and its saved dates: assignment id -> (submit_by, review_by).
 _CircleDates = tuple[Circle, dict[int, tuple[datetime | None, datetime | None]]]
+
+
+def current_circle(user_id: int, course_id: int) -> Circle | None:
+    """The circle ``user_id`` is in for this course now (as ``membership.current_circle``
+    says), read in the same query as its dates, once per request: the course page asks
+    for both."""
+    dates = _remembered_circle_dates(user_id, course_id)
+    return dates[0] if dates is not None else None
+
+
+def _remembered_circle_dates(user_id: int, course_id: int) -> _CircleDates | None:
+    known = session_memo(db.session(), "circle_dates")
+    key = (user_id, course_id)
+    if known is not None and key in known:
+        dates: _CircleDates | None = known[key]
+    else:
+        dates = _circle_dates(user_id, course_id)
+        if known is not None:
+            known[key] = dates
+    return dates
 
 
 def _circle_dates(user_id: int, course_id: int) -> _CircleDates | None:

@@ -498,7 +498,7 @@ class CourseCircles:
 def course_circles(course: Course) -> CourseCircles:
     """Open circles of ``course`` that have not finished, soonest first, in the language
     chosen by ``?circle_language=`` (a plain GET form: no script needed), with their
-    member counts; two queries, and one for the reader's own circle."""
+    member counts; two queries (the reader's own circle comes with their deadlines)."""
     language = request.args.get("circle_language", "").strip()[:20]
     yesterday = (utcnow() - timedelta(days=1)).date()
     current = (
@@ -523,7 +523,7 @@ def course_circles(course: Course) -> CourseCircles:
     circles = [one for one, _count in found]
     counts = {one.id: count for one, count in found}
     mine = (
-        membership.current_circle(current_user.id, course.id)
+        schedule.current_circle(current_user.id, course.id)
         if current_user.is_authenticated
         else None
     )
