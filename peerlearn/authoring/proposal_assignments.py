@@ -16,6 +16,7 @@ Services take the acting user, flush and never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -29,7 +30,7 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Course, Module
-from peerlearn.content.proposals import apply_proposed, link_if_taken, merge_proposed
+from peerlearn.content.proposals import apply_proposed, credited, link_if_taken, plan_proposed
 from peerlearn.content.revisions import add_revision, record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
@@ -120,21 +121,23 @@ def _plan_existing(
     """
     target = item.target_assignment
     assert target is not None
-    current, proposed, base = target.current, item.proposed_revision, item.base_revision
-    if resolution is not None and resolution.upstream_revision_id == current.id:
-        problem = check_text(course, resolution.text, target.slug, target.key, incoming)
-        if problem is not None:
-            return AssignmentConflict(item, current, (), resolution.text, problem, resolved=True)
-        return AssignmentPlan(item, resolution.text, resolution=resolution)
-    merged = merge_proposed(ASSIGNMENT, current, proposed, base)
-    if merged is None:
+    current = target.current
+    kept: tuple[int, str, dict[str, Any]] | None = None
+    if resolution is not None:
+        kept = (resolution.upstream_revision_id, resolution.text, {})
+    planned = plan_proposed(
+        ASSIGNMENT, current, item.proposed_revision, item.base_revision, kept,
+        lambda text: check_text(course, text, target.slug, target.key, incoming),
+    )  # fmt: skip
+    if planned is None:
         return None
-    if not merged.clean:
-        return AssignmentConflict(item, current, merged.conflicts, merged.start)
-    problem = check_text(course, merged.text, target.slug, target.key, incoming)
-    if problem is not None:
-        return AssignmentConflict(item, current, (), merged.text, problem)
-    return AssignmentPlan(item, merged.text)
+    if planned.needs_person:
+        problem = planned.problem
+        assert problem is None or isinstance(problem, AssignmentError)
+        return AssignmentConflict(
+            item, current, planned.conflicts, planned.text, problem, resolved=planned.resolved
+        )
+    return AssignmentPlan(item, planned.text, resolution=resolution if planned.resolved else None)
 
 
 def _plan_new(
@@ -206,8 +209,7 @@ def kept_resolutions(
 
 
 def _credit(item: ProposalAssignment, proposal: ChangeProposal) -> User | None:
-    """The words' author: who wrote the fork revision, else (bundle text) the proposer."""
-    return item.proposed_revision.author or proposal.author
+    return credited(item.proposed_revision, proposal.author)
 
 
 def _module_id(course: Course, spec: AssignmentSpec) -> int | None:
