@@ -30,8 +30,14 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Course, Module
-from peerlearn.content.proposals import apply_proposed, credited, link_if_taken, plan_proposed
-from peerlearn.content.revisions import add_revision, record_event
+from peerlearn.content.proposals import (
+    add_proposed,
+    apply_proposed,
+    credited,
+    link_if_taken,
+    plan_proposed,
+)
+from peerlearn.content.revisions import record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 
@@ -263,19 +269,10 @@ def _add_new(user: User, proposal: ChangeProposal, plan: AssignmentPlan) -> Assi
     assignment = Assignment(
         course_id=course.id, key=spec.id, slug=plan.slug, module_id=_module_id(course, spec)
     )
-    db.session.add(assignment)
-    db.session.flush()
-    revision = add_revision(
-        assignment,
-        plan.text,
-        author=_credit(plan.item, proposal),
-        saved_by=user,
-        kind="proposal",
-        summary=proposal.title,
-    )
-    source = plan.item.source_assignment
-    source.upstream_assignment_id = assignment.id
-    source.upstream_revision_id = revision.id
+    revision = add_proposed(
+        ASSIGNMENT, user, assignment, plan.item.source_assignment, plan.text, {},
+        author=_credit(plan.item, proposal), summary=proposal.title,
+    )  # fmt: skip
     record_event(
         course, "assignment_added", user, assignment.module, title=spec.title, slug=plan.slug
     )

@@ -32,8 +32,14 @@ from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
 from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalError
 from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Module, ModuleRevision
-from peerlearn.content.proposals import apply_proposed, credited, link_if_taken, plan_proposed
-from peerlearn.content.revisions import add_revision, record_event
+from peerlearn.content.proposals import (
+    add_proposed,
+    apply_proposed,
+    credited,
+    link_if_taken,
+    plan_proposed,
+)
+from peerlearn.content.revisions import record_event
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 
@@ -279,19 +285,10 @@ def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) 
         slug=slug,
         position=max((row.position for row in existing), default=0) + 1,
     )
-    db.session.add(module)
-    db.session.flush()
     proposed = item.proposed_revision
-    revision = add_revision(
-        module,
-        proposed.body,
-        author=_credit(item, proposal),
-        saved_by=user,
-        kind="proposal",
-        summary=proposal.title,
-        title=proposed.title,
-    )
-    source.upstream_module_id = module.id
-    source.upstream_revision_id = revision.id
+    revision = add_proposed(
+        MODULE, user, module, source, proposed.body, {"title": proposed.title},
+        author=_credit(item, proposal), summary=proposal.title,
+    )  # fmt: skip
     record_event(course, "module_added", user, module=module, title=proposed.title)
     return revision

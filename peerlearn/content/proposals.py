@@ -184,6 +184,31 @@ def apply_proposed(
     return revision
 
 
+def add_proposed(
+    document_type: DocumentType[Any, Any],
+    user: User,
+    document: Any,
+    source: Any,
+    text: str,
+    fields: dict[str, Any],
+    *,
+    author: User | None,
+    summary: str,
+) -> Any:
+    """Save a document the fork added as a new upstream ``document`` (built, not yet
+    added, by the caller, who knows where it goes) and link the fork's ``source`` to it
+    as if it had been synced from there."""
+    db.session.add(document)
+    db.session.flush()
+    revision = add_revision(
+        document, text, author=author, saved_by=user, kind="proposal", summary=summary,
+        **fields,
+    )  # fmt: skip
+    setattr(source, document_type.upstream_column, document.id)
+    source.upstream_revision_id = revision.id
+    return revision
+
+
 def link_if_taken(
     document_type: DocumentType[Any, Any], source: Any, target: Any | None, proposed: Any
 ) -> None:
