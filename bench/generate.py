@@ -744,9 +744,7 @@ def generate(
         # what a running site has (issue #15: grades are kept, not recomputed per view).
         start = time.perf_counter()
         with app.test_request_context("/"):
-            stored_grades.refresh(
-                list(db.session.scalars(select(Review.assignment_id).distinct()))
-            )
+            stored_grades.refresh(list(db.session.scalars(select(Review.assignment_id).distinct())))
         timings["stored_grades"] = round(time.perf_counter() - start, 2)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -33,7 +33,7 @@ from peerlearn.bundles.assignment_spec import Anonymity, AssignmentSpec, Grading
 from peerlearn.bundles.assignment_writer import dump_assignment, dump_values
 from peerlearn.bundles.format import SLUG_PATTERN, BundleError
 from peerlearn.catalog import pages as catalog_pages
-from peerlearn.content import history, pages, revisions
+from peerlearn.content import pages, revisions
 from peerlearn.content.diff import line_diff_blocks, word_diff
 from peerlearn.content.models import Course, Module
 from peerlearn.extensions import db
@@ -498,23 +498,15 @@ def assignment_diff(slug: str, assignment_slug: str) -> str:
 def revert_assignment(slug: str, assignment_slug: str) -> Response:
     course = _course(slug)
     assignment = _assignment(course, assignment_slug)
-    revision = revisions.revision_of(assignment, request.form.get("revision_id"))
-    if revision is None:
-        abort(404)
-    number = history.revision_number(revision)
-    summary = _("Reverted to revision %(number)s", number=number)
-    back = url_for(
-        "assignment_authoring.assignment_history", slug=course.slug, assignment_slug=assignment.slug
-    )
-    try:
-        reverted: object = revisions.revert(ASSIGNMENT, current_user, assignment, revision, summary)
-    except services.AssignmentError as error:
-        db.session.rollback()
-        flash(_problem(error), "error")
-        return redirect(back)
-    if reverted is None:
-        flash(_("The assignment already reads like revision %(number)s.", number=number), "info")
-    else:
-        db.session.commit()
-        flash(_("Reverted to revision %(number)s.", number=number), "success")
-    return redirect(back)
+    return pages.revert_page(
+        ASSIGNMENT, current_user, assignment,
+        back=lambda: url_for(
+            "assignment_authoring.assignment_history",
+            slug=course.slug, assignment_slug=assignment.slug,
+        ),
+        unchanged=lambda number: _(
+            "The assignment already reads like revision %(number)s.", number=number
+        ),
+        refused=(services.AssignmentError,),
+        problem=_problem,
+    )  # fmt: skip

@@ -16,6 +16,7 @@ Services take the acting user, flush and never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -29,8 +30,14 @@ from peerlearn.bundles.assignment_spec import AssignmentSpec
 from peerlearn.bundles.format import BundleError
 from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Course, Module
-from peerlearn.content.proposals import apply_proposed, link_if_taken, merge_proposed
-from peerlearn.content.revisions import add_revision, record_event
+from peerlearn.content.proposals import (
+    add_proposed,
+    apply_proposed,
+    credited,
+    link_if_taken,
+    plan_proposed,
+)
+from peerlearn.content.revisions import record_event
 from peerlearn.db import utcnow
 from peerlearn.extensions import db
 
@@ -120,21 +127,23 @@ def _plan_existing(
     """
     target = item.target_assignment
     assert target is not None
-    current, proposed, base = target.current, item.proposed_revision, item.base_revision
-    if resolution is not None and resolution.upstream_revision_id == current.id:
-        problem = check_text(course, resolution.text, target.slug, target.key, incoming)
-        if problem is not None:
-            return AssignmentConflict(item, current, (), resolution.text, problem, resolved=True)
-        return AssignmentPlan(item, resolution.text, resolution=resolution)
-    merged = merge_proposed(ASSIGNMENT, current, proposed, base)
-    if merged is None:
+    current = target.current
+    kept: tuple[int, str, dict[str, Any]] | None = None
+    if resolution is not None:
+        kept = (resolution.upstream_revision_id, resolution.text, {})
+    planned = plan_proposed(
+        ASSIGNMENT, current, item.proposed_revision, item.base_revision, kept,
+        lambda text: check_text(course, text, target.slug, target.key, incoming),
+    )  # fmt: skip
+    if planned is None:
         return None
-    if not merged.clean:
-        return AssignmentConflict(item, current, merged.conflicts, merged.start)
-    problem = check_text(course, merged.text, target.slug, target.key, incoming)
-    if problem is not None:
-        return AssignmentConflict(item, current, (), merged.text, problem)
-    return AssignmentPlan(item, merged.text)
+    if planned.needs_person:
+        problem = planned.problem
+        assert problem is None or isinstance(problem, AssignmentError)
+        return AssignmentConflict(
+            item, current, planned.conflicts, planned.text, problem, resolved=planned.resolved
+        )
+    return AssignmentPlan(item, planned.text, resolution=resolution if planned.resolved else None)
 
 
 def _plan_new(
@@ -206,8 +215,7 @@ def kept_resolutions(
 
 
 def _credit(item: ProposalAssignment, proposal: ChangeProposal) -> User | None:
-    """The words' author: who wrote the fork revision, else (bundle text) the proposer."""
-    return item.proposed_revision.author or proposal.author
+    return credited(item.proposed_revision, proposal.author)
 
 
 def _module_id(course: Course, spec: AssignmentSpec) -> int | None:
@@ -261,19 +269,10 @@ def _add_new(user: User, proposal: ChangeProposal, plan: AssignmentPlan) -> Assi
     assignment = Assignment(
         course_id=course.id, key=spec.id, slug=plan.slug, module_id=_module_id(course, spec)
     )
-    db.session.add(assignment)
-    db.session.flush()
-    revision = add_revision(
-        assignment,
-        plan.text,
-        author=_credit(plan.item, proposal),
-        saved_by=user,
-        kind="proposal",
-        summary=proposal.title,
-    )
-    source = plan.item.source_assignment
-    source.upstream_assignment_id = assignment.id
-    source.upstream_revision_id = revision.id
+    revision = add_proposed(
+        ASSIGNMENT, user, assignment, plan.item.source_assignment, plan.text, {},
+        author=_credit(plan.item, proposal), summary=proposal.title,
+    )  # fmt: skip
     record_event(
         course, "assignment_added", user, assignment.module, title=spec.title, slug=plan.slug
     )

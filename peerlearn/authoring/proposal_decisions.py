@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from typing import Any
 
 from blinker import Namespace
 from sqlalchemy import select, update
@@ -31,8 +32,14 @@ from peerlearn.authoring.proposal_models import ChangeProposal, ProposalModule
 from peerlearn.authoring.proposals import ACCEPTED, DECLINED, OPEN, ProposalError
 from peerlearn.content.merge import Conflict
 from peerlearn.content.models import Module, ModuleRevision
-from peerlearn.content.proposals import apply_proposed, link_if_taken, merge_proposed
-from peerlearn.content.revisions import add_revision, record_event
+from peerlearn.content.proposals import (
+    add_proposed,
+    apply_proposed,
+    credited,
+    link_if_taken,
+    plan_proposed,
+)
+from peerlearn.content.revisions import record_event
 from peerlearn.db import rowcount, utcnow
 from peerlearn.extensions import db
 
@@ -154,17 +161,18 @@ def _plan_module(
     assert target is not None
     current = target.current
     proposed = item.proposed_revision
-    base = item.base_revision
-    if resolution is not None and resolution.upstream_revision_id == current.id:
+    kept: tuple[int, str, dict[str, Any]] | None = None
+    if resolution is not None:
         title = resolution.title.strip() or proposed.title
-        return _Plan(item, title, resolution.body, resolution)
-    merged = merge_proposed(MODULE, current, proposed, base)
-    if merged is None:
+        kept = (resolution.upstream_revision_id, resolution.body, {"title": title})
+    planned = plan_proposed(MODULE, current, proposed, item.base_revision, kept)
+    if planned is None:
         return None
-    if not merged.clean:
-        return ModuleConflict(item, current, merged.conflicts, title_conflict=merged.fields is None)
-    assert merged.fields is not None
-    return _Plan(item, merged.fields["title"], merged.text)
+    if planned.needs_person:
+        return ModuleConflict(item, current, planned.conflicts, planned.fields_conflict)
+    return _Plan(
+        item, planned.fields["title"], planned.text, resolution if planned.resolved else None
+    )
 
 
 def _kept_modules(plans: list[_Plan]) -> list[ModuleConflict]:
@@ -257,8 +265,7 @@ def accept(
 
 
 def _credit(item: ProposalModule, proposal: ChangeProposal) -> User | None:
-    """The words' author: who wrote the fork revision, else (bundle text) the proposer."""
-    return item.proposed_revision.author or proposal.author
+    return credited(item.proposed_revision, proposal.author)
 
 
 def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) -> ModuleRevision:
@@ -278,19 +285,10 @@ def _add_new_module(user: User, proposal: ChangeProposal, item: ProposalModule) 
         slug=slug,
         position=max((row.position for row in existing), default=0) + 1,
     )
-    db.session.add(module)
-    db.session.flush()
     proposed = item.proposed_revision
-    revision = add_revision(
-        module,
-        proposed.body,
-        author=_credit(item, proposal),
-        saved_by=user,
-        kind="proposal",
-        summary=proposal.title,
-        title=proposed.title,
-    )
-    source.upstream_module_id = module.id
-    source.upstream_revision_id = revision.id
+    revision = add_proposed(
+        MODULE, user, module, source, proposed.body, {"title": proposed.title},
+        author=_credit(item, proposal), summary=proposal.title,
+    )  # fmt: skip
     record_event(course, "module_added", user, module=module, title=proposed.title)
     return revision

@@ -412,14 +412,12 @@ def module_diff(slug: str, module_slug: str) -> str:
 def revert_module(slug: str, module_slug: str) -> Response:
     course = current_course()
     module = _module(course, module_slug)
-    revision = revisions.revision_of(module, request.form.get("revision_id"))
-    if revision is None:
-        abort(404)
-    number = history.revision_number(revision)
-    summary = _("Reverted to revision %(number)s", number=number)
-    if revisions.revert(MODULE, current_user, module, revision, summary) is None:
-        flash(_("The module already reads like revision %(number)s.", number=number), "info")
-    else:
-        db.session.commit()
-        flash(_("Reverted to revision %(number)s.", number=number), "success")
-    return redirect(url_for("authoring.module_history", slug=course.slug, module_slug=module.slug))
+    return pages.revert_page(
+        MODULE, current_user, module,
+        back=lambda: url_for(
+            "authoring.module_history", slug=course.slug, module_slug=module.slug
+        ),
+        unchanged=lambda number: _(
+            "The module already reads like revision %(number)s.", number=number
+        ),
+    )  # fmt: skip

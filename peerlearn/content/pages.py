@@ -7,14 +7,19 @@ it is built here once from the type's endpoints and labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request
+from werkzeug.wrappers import Response
 
+from peerlearn.accounts.models import User
 from peerlearn.content import history
 from peerlearn.content.documents import DocumentType
 from peerlearn.content.models import Course
-from peerlearn.content.revisions import revision_of
+from peerlearn.content.revisions import revert, revision_of
+from peerlearn.extensions import db
+from peerlearn.i18n import _
 from peerlearn.site import id_arg, page_arg
 
 
@@ -68,3 +73,39 @@ def diff_page(
         diff=history.compare(old, new),
         can_revert=can_revert,
     )
+
+
+def revert_page(
+    document_type: DocumentType[Any, Any],
+    user: User,
+    document: Any,
+    *,
+    back: Callable[[], str],
+    unchanged: Callable[[int], str],
+    refused: tuple[type[Exception], ...] = (),
+    problem: Callable[[Any], str] = str,
+) -> Response:
+    """Revert the document to the revision named by the form's ``revision_id`` (404 when
+    it is not one of the document's) and go ``back``.
+
+    Only the sentences differ between document types: ``unchanged`` says, with the
+    revision's number, that the document already reads like it; an error of a
+    ``refused`` type (the old text no longer checks) is flashed through ``problem``.
+    """
+    revision = revision_of(document, request.form.get("revision_id"))
+    if revision is None:
+        abort(404)
+    number = history.revision_number(revision)
+    summary = _("Reverted to revision %(number)s", number=number)
+    try:
+        reverted = revert(document_type, user, document, revision, summary)
+    except refused as error:
+        db.session.rollback()
+        flash(problem(error), "error")
+        return redirect(back())
+    if reverted is None:
+        flash(unchanged(number), "info")
+    else:
+        db.session.commit()
+        flash(_("Reverted to revision %(number)s.", number=number), "success")
+    return redirect(back())

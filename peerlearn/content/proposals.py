@@ -12,6 +12,7 @@ added are created upstream, stays with the proposals feature.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,66 @@ def merge_proposed(
     merged = merge3(base.text, current.text, proposed.text)
     start = merge3(base.text, proposed.text, current.text).text if merged.conflicts else merged.text
     return ProposedMerge(merged.text, fields, merged.conflicts, start)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What accepting would do with one proposed document that exists upstream: save
+    ``text`` and ``fields``, or, when ``needs_person``, show it on the resolution form."""
+
+    text: str
+    fields: dict[str, Any]
+    #: Regions both sides changed differently.
+    conflicts: tuple[Conflict, ...] = ()
+    #: Both sides changed one of the other columns (a module's title) differently.
+    fields_conflict: bool = False
+    #: Why the type refuses ``text`` (an assignment that is not valid upstream), or None.
+    problem: Exception | None = None
+    #: ``text`` is the maintainer's resolution, made against upstream's current revision.
+    resolved: bool = False
+
+    @property
+    def needs_person(self) -> bool:
+        return bool(self.conflicts) or self.fields_conflict or self.problem is not None
+
+
+def plan_proposed(
+    document_type: DocumentType[Any, Any],
+    current: Any,
+    proposed: Any,
+    base: Any | None,
+    resolution: tuple[int, str, dict[str, Any]] | None,
+    check: Callable[[str], Exception | None] = lambda text: None,
+) -> Planned | None:
+    """Plan one proposed document against upstream's ``current`` revision, the same way
+    for every type; None when upstream already reads exactly like the proposal.
+
+    ``resolution`` is a maintainer's (upstream revision id, text, fields); it is used only
+    when made against ``current``, otherwise it is stale and the proposal is merged again.
+    ``check`` is the type's test of a text about to be saved (None when it may be).
+    """
+    if resolution is not None and resolution[0] == current.id:
+        _, text, fields = resolution
+        return Planned(text, fields, problem=check(text), resolved=True)
+    merged = merge_proposed(document_type, current, proposed, base)
+    if merged is None:
+        return None
+    if not merged.clean:
+        return Planned(
+            merged.start,
+            merged.fields or {},
+            merged.conflicts,
+            fields_conflict=merged.fields is None,
+        )
+    assert merged.fields is not None
+    return Planned(merged.text, merged.fields, problem=check(merged.text))
+
+
+def credited(proposed: Any, proposer: User | None) -> User | None:
+    """The words' author: who wrote the fork revision, else (bundle text) the proposer;
+    the accepting maintainer is only ``saved_by``."""
+    author: User | None = proposed.author
+    return author or proposer
 
 
 def proposable(document_type: DocumentType[Any, Any], fork_id: int) -> list[Any]:
@@ -120,6 +181,31 @@ def apply_proposed(
         summary=summary, **fields,
     )  # fmt: skip
     document_type.saved(user, target, revision, checked)
+    return revision
+
+
+def add_proposed(
+    document_type: DocumentType[Any, Any],
+    user: User,
+    document: Any,
+    source: Any,
+    text: str,
+    fields: dict[str, Any],
+    *,
+    author: User | None,
+    summary: str,
+) -> Any:
+    """Save a document the fork added as a new upstream ``document`` (built, not yet
+    added, by the caller, who knows where it goes) and link the fork's ``source`` to it
+    as if it had been synced from there."""
+    db.session.add(document)
+    db.session.flush()
+    revision = add_revision(
+        document, text, author=author, saved_by=user, kind="proposal", summary=summary,
+        **fields,
+    )  # fmt: skip
+    setattr(source, document_type.upstream_column, document.id)
+    source.upstream_revision_id = revision.id
     return revision
 
 
