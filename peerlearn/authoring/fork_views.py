@@ -51,7 +51,7 @@ def _course(slug: str) -> Course:
 def _lineage_part(course: Course, module: Module | None) -> dict[str, Any]:
     """The lineage box (a module page: the module's "outdated" note) and the attribution
     of the catalog's course and module pages."""
-    credit = {"credit": lineage_helpers.attribution_for(course)}
+    credit = {"credit": lineage_helpers.attribution_for(course, module)}
     if module is None:
         return {"lineage": lineage_helpers.course_lineage(course), **credit}
     return {"module_lineage": lineage_helpers.module_lineage(course, module), **credit}

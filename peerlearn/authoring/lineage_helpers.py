@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, url_for
 
 from peerlearn import permissions
 from peerlearn.authoring import lineage, syncing
@@ -128,26 +128,10 @@ class Attribution:
     root: Course | None
 
 
-def attribution_for(course: Course) -> Attribution:
-    """Who to credit and where it came from; on a module page, for that module's chain.
-
-    Worked out once a request per course: the course page's facts and the attribution
-    under it name the same people (a fork credits its own authors and the original's)."""
-    cache: dict[int, Attribution] = g.setdefault("attributions", {})
-    if course.id not in cache:
-        cache[course.id] = _attribution(course)
-    return cache[course.id]
-
-
-def _attribution(course: Course) -> Attribution:
-    module = None
-    if request.endpoint == "catalog.module" and request.view_args:
-        # The module page's own module, loaded once for the request by the catalog.
-        shown = g.get("module")
-        if isinstance(shown, Module) and shown.course_id == course.id:
-            module = shown
-        else:
-            module = catalog.module_by_slug(course, str(request.view_args.get("module_slug")))
+def attribution_for(course: Course, module: Module | None = None) -> Attribution:
+    """Who to credit and where it came from; on a module page (``module``), for that
+    module's chain. The page's view passes the module it shows, so nothing here reads the
+    request."""
     chain = _ancestors(course)
     return Attribution(
         authors=lineage.credited_authors(course, module, chain),
