@@ -18,8 +18,10 @@ from tests.fixtures.buildlogs import (  # noqa: F401  (fixtures)
 )
 from tests.fixtures.forks import biogas, edit, fork  # noqa: F401  (fixtures)
 from tests.fixtures.mailbox import mailbox  # noqa: F401  (a fixture)
-from tests.fixtures.review import review_class  # noqa: F401  (fixture)
-from tests.review.grading.test_grades import graded_class  # noqa: F401  (fixture)
+from tests.fixtures.review import (
+    graded_class,  # noqa: F401  (fixture)
+    review_class,  # noqa: F401  (fixture)
+)
 
 
 @pytest.fixture

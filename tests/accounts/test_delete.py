@@ -28,7 +28,7 @@ from peerlearn.review.grading.grades import assignment_grades
 from peerlearn.review.models import Review, ReviewQueue
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
-from tests.review.grading.test_grades import _three_reviews
+from tests.fixtures.review import three_reviews
 
 PHOTO = re.compile(r'<a href="(/photos/[0-9a-f]{64}\.jpg)">')
 
@@ -181,7 +181,7 @@ def test_photos_only_the_deleted_person_used_stop_being_served(
 
 def test_reviews_given_stay_for_the_authors_grade_without_the_reviewer(client, login, graded_class):
     klass = graded_class(4, grading="median")
-    log = _three_reviews(klass)  # learner1's log, reviewed by learners 2, 3 and 4
+    log = three_reviews(klass)  # learner1's log, reviewed by learners 2, 3 and 4
     before = assignment_grades(klass.assignment).get(log.id)
     reviewer, second = klass.learners[1], klass.learners[2]
 

@@ -10,7 +10,7 @@ import zipfile
 from peerlearn.extensions import db
 from peerlearn.notifications import Notification
 from tests.fixtures.buildlogs import LOG, jpeg_bytes, upload
-from tests.review.grading.test_grades import seed_review
+from tests.fixtures.review import seed_review
 
 PHOTO = re.compile(r'<a href="(/photos/([0-9a-f]{64})\.jpg)">')
 

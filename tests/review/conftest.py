@@ -5,5 +5,6 @@ import them from too: no test imports another folder's conftest.
 """
 
 from tests.fixtures.review import (  # noqa: F401  (fixtures)
+    graded_class,
     review_class,
 )

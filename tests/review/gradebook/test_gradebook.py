@@ -19,13 +19,10 @@ from peerlearn.review.gradebook import gradebook
 from peerlearn.review.gradebook.gradebook import csv_cell
 from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import GradeOverride, RegradeRequest, ReviewFeedback, ReviewKind
-from tests.fixtures.review import ReviewClass
-from tests.review.grading import test_grades
-from tests.review.grading.test_grades import seed_review, small_class_beside
+from tests.fixtures.review import ReviewClass, seed_review, small_class_beside
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.
-graded_class = test_grades.graded_class
 
 
 def _base(klass: ReviewClass) -> str:

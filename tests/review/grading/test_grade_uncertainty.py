@@ -11,12 +11,9 @@ from typing import Any
 from peerlearn.content.revisions import add_revision
 from peerlearn.extensions import db
 from peerlearn.review.grading.grades import grade_of, interval_widths
-from tests.fixtures.review import ReviewClass
-from tests.review.grading import test_grades
-from tests.review.grading.test_grades import RUBRIC_YAML, seed_review
+from tests.fixtures.review import RUBRIC_YAML, ReviewClass, seed_review
 
 Login = Callable[[Any], None]
-graded_class = test_grades.graded_class
 
 
 def _class_with_top_marks(graded_class: Callable[..., ReviewClass]) -> ReviewClass:

@@ -3,20 +3,16 @@ self-assessment beside the grade, and maintainers' overrides winning."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 
 from peerlearn.accounts.models import User
 from peerlearn.assignments.models import Assignment, BuildLog
 from peerlearn.assignments.revisions import spec_of
-from peerlearn.content.revisions import add_revision
-from peerlearn.db import utcnow
 from peerlearn.extensions import db
-from peerlearn.review.allocation.queue import COUNTED_KINDS
 from peerlearn.review.grading import grading
 from peerlearn.review.grading.grades import (
     assignment_grades,
@@ -27,148 +23,21 @@ from peerlearn.review.grading.grades import (
 from peerlearn.review.grading.overrides import OverrideRefused, override_grade
 from peerlearn.review.models import (
     CalibrationExample,
-    Review,
     ReviewKind,
-    ReviewQueue,
-    ReviewScore,
     ReviewState,
 )
-from tests.fixtures.review import ReviewClass, submit_log
-from tests.rubrics import BUILD_CRITERION_YAML
-
-#: Two criteria: build 0/2/4 weight 1 (the shared criterion and a top level), docs 0..3
-#: weight 2; the best total is 4 + 2 * 3 = 10.
-RUBRIC_YAML = (
-    """id: {key}
-title: Gas production test
-module: {module}
-must_review: {must_review}
-must_be_reviewed: 2
-self_assessment: true
-anonymity: double-blind
-grading: {grading}
-prompt: |
-  Build it, measure it and document it in your build log.
-rubric:
-"""
-    + BUILD_CRITERION_YAML
-    + """  - points: 4
-    title: Excellent
-    description: Built better than described.
-- id: docs
-  title: Documentation
-  weight: 2
-  description: Could someone else repeat it?
-  levels:
-  - points: 0
-    title: None
-    description: Nothing written.
-  - points: 1
-    title: Sketchy
-    description: Some steps.
-  - points: 2
-    title: Clear
-    description: All steps.
-  - points: 3
-    title: Exemplary
-    description: All steps, with measurements.
-"""
+from tests.fixtures.review import (
+    ReviewClass,
+    seed_review,
+    submit_log,
+    three_reviews,
+    use_rubric,
 )
-
-
-def use_rubric(assignment: Assignment, grading: str = "median", must_review: int = 2) -> None:
-    """Give the assignment the two-criterion rubric above (a new revision) and commit."""
-    text = RUBRIC_YAML.format(
-        key=assignment.key, module=assignment.module.key, grading=grading, must_review=must_review
-    )
-    add_revision(assignment, text, author=None, kind="edit")
-    db.session.commit()
-
-
-def seed_review(
-    log: BuildLog,
-    reviewer: User,
-    points: Mapping[str, int | None],
-    *,
-    kind: str = ReviewKind.PEER.value,
-    state: str = ReviewState.SUBMITTED.value,
-    extra: bool = False,
-    overall: str = "Clear steps, good photos.",
-    comments: Mapping[str, str] | None = None,
-) -> Review:
-    """A review inserted directly, with its scores, as if it had been written and submitted."""
-    db.session.refresh(log)
-    review = Review(
-        assignment_id=log.assignment_id,
-        log_id=log.id,
-        submission_id=log.submissions[-1].id,
-        reviewer_id=reviewer.id,
-        kind=kind,
-        state=state,
-        extra=extra,
-        overall_comment=overall,
-        submitted_at=utcnow() if state != ReviewState.LEASED.value else None,
-        discarded_at=utcnow() if state == ReviewState.DISCARDED.value else None,
-    )
-    db.session.add(review)
-    db.session.flush()
-    for criterion, chosen in points.items():
-        db.session.add(
-            ReviewScore(
-                review_id=review.id,
-                criterion=criterion,
-                points=chosen,
-                comment=(comments or {}).get(criterion, ""),
-            )
-        )
-    if kind in COUNTED_KINDS and state == ReviewState.SUBMITTED.value:
-        # What queue.complete does when a review is submitted: the log's live count.
-        db.session.execute(
-            update(ReviewQueue)
-            .where(ReviewQueue.log_id == log.id)
-            .values(completed=ReviewQueue.completed + 1, load=ReviewQueue.load + 1)
-        )
-    db.session.commit()
-    return review
-
-
-@pytest.fixture
-def graded_class(review_class: Callable[..., ReviewClass]) -> Callable[..., ReviewClass]:
-    """``graded_class(n, grading=...)``: a review class on the two-criterion rubric."""
-
-    def make(n: int = 4, grading: str = "median", **settings: Any) -> ReviewClass:
-        klass = review_class(n, **settings)
-        use_rubric(klass.assignment, grading, settings.get("must_review", 2))
-        return klass
-
-    return make
-
-
-def small_class_beside(
-    klass: ReviewClass, create_assignment: Callable[..., Assignment], grading: str
-) -> ReviewClass:
-    """A second assignment, "small", in ``klass``'s course on the same rubric, submitted by
-    the first three learners: what a page's query count for ``klass`` is compared with."""
-    small = create_assignment(klass.course, slug="small")
-    use_rubric(small, grading)
-    learners = klass.learners[:3]
-    logs = {one.id: submit_log(one, small) for one in learners}
-    db.session.commit()
-    return ReviewClass(klass.course, small, klass.maintainer, learners, logs)
-
-
-def _three_reviews(klass: ReviewClass) -> BuildLog:
-    """learner1's log scored by learners 2, 3 and 4: build 4/2/2, docs 3/1/2."""
-    author, *others = klass.learners
-    log = klass.logs[author.id]
-    for reviewer, build, docs in zip(others, (4, 2, 2), (3, 1, 2), strict=True):
-        seed_review(log, reviewer, {"build": build, "docs": docs})
-    return log
 
 
 def test_median_grade_from_submitted_reviews(graded_class: Callable[..., ReviewClass]) -> None:
     klass = graded_class(4, grading="median")
-    log = _three_reviews(klass)
+    log = three_reviews(klass)
 
     grade = assignment_grades(klass.assignment).get(log.id)
 
@@ -186,7 +55,7 @@ def test_mean_grade_follows_the_assignment_setting(
     graded_class: Callable[..., ReviewClass],
 ) -> None:
     klass = graded_class(4, grading="mean")
-    log = _three_reviews(klass)
+    log = three_reviews(klass)
 
     grade = grade_of(log)
 
@@ -276,7 +145,7 @@ def test_only_submitted_peer_and_staff_reviews_count(
     graded_class: Callable[..., ReviewClass], create_user: Callable[..., User]
 ) -> None:
     klass = graded_class(4, grading="median")
-    log = _three_reviews(klass)
+    log = three_reviews(klass)
     author, _b, _c, _d = klass.learners
     zero = {"build": 0, "docs": 0}
     seed_review(log, klass.maintainer, zero, state=ReviewState.DISCARDED.value)
@@ -310,7 +179,7 @@ def test_self_assessment_is_shown_beside_never_mixed_in(
     graded_class: Callable[..., ReviewClass],
 ) -> None:
     klass = graded_class(4, grading="median")
-    log = _three_reviews(klass)
+    log = three_reviews(klass)
     author = klass.learners[0]
     assert self_assessment_of(log) is None
 
@@ -339,7 +208,7 @@ def test_override_wins_and_every_override_is_kept(
     graded_class: Callable[..., ReviewClass],
 ) -> None:
     klass = graded_class(4, grading="median")
-    log = _three_reviews(klass)
+    log = three_reviews(klass)
 
     override_grade(klass.maintainer, log, Decimal("7.5"), "The photos show a sound build.")
     db.session.commit()

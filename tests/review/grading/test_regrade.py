@@ -16,13 +16,10 @@ from peerlearn.notifications import Notification
 from peerlearn.review.grading import regrades
 from peerlearn.review.models import GradeOverride, RegradeRequest
 from peerlearn.review.notifications import NoticeKind
-from tests.fixtures.review import ReviewClass
-from tests.review.grading import test_grades
-from tests.review.grading.test_grades import seed_review
+from tests.fixtures.review import ReviewClass, seed_review
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.
-graded_class = test_grades.graded_class
 
 
 def _base(klass: ReviewClass) -> str:

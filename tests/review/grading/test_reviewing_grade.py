@@ -14,12 +14,8 @@ from peerlearn.extensions import db
 from peerlearn.review.grading.grades import assignment_grades
 from peerlearn.review.grading.reviewing_grade import blended, reviewing_grade
 from peerlearn.review.models import ReviewFeedback
-from tests.fixtures.review import ReviewClass
+from tests.fixtures.review import ReviewClass, seed_review
 from tests.review.allocation.test_resubmission import configure
-from tests.review.grading import test_grades
-from tests.review.grading.test_grades import seed_review
-
-graded_class = test_grades.graded_class
 
 # --- The formula -------------------------------------------------------------------------
 

@@ -12,13 +12,10 @@ import pytest
 from peerlearn.extensions import db
 from peerlearn.review.grading.reviewer_standings import reviewer_standings
 from peerlearn.review.models import Review, ReviewFeedback
-from tests.fixtures.review import ReviewClass
-from tests.review.grading import test_grades
-from tests.review.grading.test_grades import seed_review, small_class_beside
+from tests.fixtures.review import ReviewClass, seed_review, small_class_beside
 
 Login = Callable[..., Any]
 #: The two-criterion class of test_grades, shared as a fixture.
-graded_class = test_grades.graded_class
 
 
 def _base(klass: ReviewClass) -> str:

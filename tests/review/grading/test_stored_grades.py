@@ -15,13 +15,11 @@ from peerlearn.jobs import run_jobs, take_ready
 from peerlearn.review.grading import grades, stored_grades
 from peerlearn.review.grading.overrides import override_grade
 from peerlearn.review.models import StoredGrade, StoredGradeSet
-from tests.fixtures.review import ReviewClass, submit_log
+from tests.fixtures import review as review_fixtures
+from tests.fixtures.review import ReviewClass, seed_review, small_class_beside, submit_log
 from tests.review.gradebook.test_gradebook import _base, _reviewed
-from tests.review.grading import test_grades
-from tests.review.grading.test_grades import seed_review, small_class_beside
 
 Login = Callable[..., Any]
-graded_class = test_grades.graded_class
 
 
 def _jobs_ran() -> None:
@@ -156,7 +154,7 @@ def test_a_new_rubric_revision_is_never_read_from_old_stored_grades(
     _reviewed(klass)
     db.session.commit()
     _jobs_ran()
-    test_grades.use_rubric(klass.assignment, "median")
+    review_fixtures.use_rubric(klass.assignment, "median")
     db.session.commit()
     assert stored_grades.assignment_grades(klass.assignment).method == "median"
 
